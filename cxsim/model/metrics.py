@@ -1,0 +1,109 @@
+"""What one replication records: per-interval series and wait histograms, as plain data.
+
+Statistics are aggregated while the simulation streams: counts and sums per reporting interval
+(attributed to the interval in which a contact arrived), time-weighted areas per interval
+(attributed to the clock), and one histogram of waits per queue for percentiles. No list of
+contacts is kept, so memory does not grow with the number of contacts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+__all__ = [
+    "QUEUE_MEASURES",
+    "TEAM_MEASURES",
+    "WAIT_BINS",
+    "ReplicationRecord",
+    "histogram_quantile",
+    "wait_bin",
+]
+
+# Per-interval measures of a queue; counts and sums by the interval of arrival, except
+# queue_minutes (contact-minutes spent waiting, time-weighted on the clock).
+QUEUE_MEASURES = (
+    "offered",
+    "handled",
+    "answered_at_once",
+    "answered_in_target",
+    "abandoned",
+    "abandoned_in_target",
+    "waiting_at_end",
+    "wait_minutes_handled",
+    "wait_minutes_abandoned",
+    "handle_minutes",
+    "queue_minutes",
+)
+
+# Per-interval measures of a team, time-weighted on the clock (agent-minutes), and the most
+# agents on duty at any moment of the interval.
+TEAM_MEASURES = ("on_duty_minutes", "available_minutes", "busy_minutes", "peak_on_duty")
+
+# Waits are binned on a log scale: bin 0 holds waits of zero, bin b >= 1 waits from
+# _FIRST_S * _RATIO**(b-1) to _FIRST_S * _RATIO**b seconds (1% wide), up to about 60 days.
+_FIRST_S = 0.01
+_RATIO = 1.01
+_LOG_RATIO = math.log(_RATIO)
+WAIT_BINS = 2015
+
+
+def wait_bin(wait_minutes: float) -> int:
+    """The histogram bin of a wait given in minutes."""
+    if wait_minutes <= 0.0:
+        return 0
+    seconds = wait_minutes * 60.0
+    if seconds <= _FIRST_S:
+        return 1
+    return min(WAIT_BINS - 1, 1 + int(math.log(seconds / _FIRST_S) / _LOG_RATIO))
+
+
+def histogram_quantile(counts: Sequence[int], q: float) -> float:
+    """The q-quantile (0 < q < 1) of the waits in a histogram, in minutes; NaN if empty.
+
+    Within a bin, waits are taken as spread evenly on the log scale; the error is below 1%.
+    """
+    total = sum(counts)
+    if total == 0:
+        return math.nan
+    rank = q * total
+    below = 0
+    for index, count in enumerate(counts):
+        if count and below + count >= rank:
+            if index == 0:
+                return 0.0
+            share = (rank - below) / count
+            low = 0.0 if index == 1 else _FIRST_S * _RATIO ** (index - 1)
+            high = _FIRST_S * _RATIO**index
+            if index == 1:
+                return high * share / 60.0
+            return float(low * (high / low) ** share / 60.0)
+        below += count
+    return _FIRST_S * _RATIO ** (len(counts) - 1) / 60.0
+
+
+@dataclasses.dataclass
+class ReplicationRecord:
+    """Everything one replication measured.
+
+    Attributes:
+        replication: index of the replication (0-based).
+        interval_minutes: length of a reporting interval.
+        interval_count: number of intervals; the last may be cut short by the horizon.
+        horizon_minutes: simulated span, warm-up included.
+        first_counted_interval: the first interval after the warm-up; statistics start there.
+        queues: (region, channel) -> measure -> one value per interval (``QUEUE_MEASURES``).
+        teams: team name -> measure -> one value per interval (``TEAM_MEASURES``).
+        wait_histograms: (region, channel) -> counts per ``wait_bin``, contacts that arrived
+            after the warm-up and were answered.
+    """
+
+    replication: int
+    interval_minutes: int
+    interval_count: int
+    horizon_minutes: float
+    first_counted_interval: int
+    queues: dict[tuple[str, str], dict[str, list[float]]]
+    teams: dict[str, dict[str, list[float]]]
+    wait_histograms: dict[tuple[str, str], list[int]]

@@ -1,0 +1,31 @@
+"""Planning: closed-form queueing and stock answers, and the planners built on them."""
+
+from cxsim.plan.erlang import (
+    ErlangA,
+    agents_for_service_level,
+    base_stock_fill_rate,
+    erlang_a,
+    erlang_a_service_level,
+    erlang_b,
+    erlang_c,
+    erlang_c_mean_wait,
+    erlang_c_service_level,
+    erlang_c_wait_quantile,
+    lost_sales_fill_rate,
+    offered_load,
+)
+
+__all__ = [
+    "ErlangA",
+    "agents_for_service_level",
+    "base_stock_fill_rate",
+    "erlang_a",
+    "erlang_a_service_level",
+    "erlang_b",
+    "erlang_c",
+    "erlang_c_mean_wait",
+    "erlang_c_service_level",
+    "erlang_c_wait_quantile",
+    "lost_sales_fill_rate",
+    "offered_load",
+]

@@ -1,0 +1,390 @@
+"""Closed-form queueing and stock formulas: benchmarks for the simulation and staffing tools.
+
+Erlang B/C (M/M/c/c, M/M/c), exact Erlang A (M/M/c+M) and base-stock fill rates (backorders;
+lost sales by Palm's theorem). Times are minutes unless a name says ``_s`` (seconds) or
+``_days``; loads are in Erlangs; rates are per the unit in their name.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import betainc, gammaincc, logsumexp
+
+__all__ = [
+    "ErlangA",
+    "agents_for_service_level",
+    "base_stock_fill_rate",
+    "erlang_a",
+    "erlang_a_service_level",
+    "erlang_b",
+    "erlang_c",
+    "erlang_c_mean_wait",
+    "erlang_c_service_level",
+    "erlang_c_wait_quantile",
+    "lost_sales_fill_rate",
+    "offered_load",
+]
+
+TAIL_MASS = 1e-12  # bound on the stationary mass the Erlang A truncation may neglect
+MAX_STATES = 10_000_000  # refuse Erlang A chains longer than this (memory guard)
+
+
+def _count(name: str, value: int, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name}(={value!r}) must be an int")
+    if value < minimum:
+        raise ValueError(f"{name}(={value}) must be >= {minimum}")
+    return int(value)
+
+
+def _real(name: str, value: float, *, positive: bool = False, finite: bool = True) -> float:
+    v = float(value)
+    if math.isnan(v) or v < 0.0 or (positive and v == 0.0):
+        raise ValueError(f"{name}(={value}) must be {'>' if positive else '>='} 0")
+    if finite and math.isinf(v):
+        raise ValueError(f"{name}(={value}) must be finite")
+    return v
+
+
+def _fraction(name: str, value: float, *, open_low: bool) -> float:
+    v = float(value)
+    if not (0.0 < v < 1.0 if open_low else 0.0 <= v < 1.0):
+        raise ValueError(f"{name}(={value}) must be in {'(' if open_low else '['}0, 1)")
+    return v
+
+
+def erlang_b(agents: int, load: float) -> float:
+    """Erlang B blocking of M/M/c/c (and M/G/c/c) by B(0) = 1, B(k) = a B / (k + a B).
+
+    Args:
+        agents: Number of servers c (>= 0).
+        load: Offered load a in Erlangs (arrival rate x mean holding time, >= 0).
+
+    Returns:
+        Probability that an arrival finds all c servers busy (dimensionless, in [0, 1]).
+    """
+    c = _count("agents", agents)
+    a = _real("load", load)
+    b = 1.0
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    return b
+
+
+def _c_from_b(c: int, a: float, b: float) -> float:
+    return min(1.0, c * b / (c - a * (1.0 - b)))
+
+
+def erlang_c(agents: int, load: float) -> float:
+    """Erlang C probability that an arrival waits in M/M/c: c B(c) / (c - a (1 - B(c))).
+
+    Args:
+        agents: Number of servers c (>= 0).
+        load: Offered load a in Erlangs (>= 0).
+
+    Returns:
+        P(W > 0) (dimensionless); 1.0 when the queue is unstable (load >= agents).
+    """
+    c = _count("agents", agents)
+    a = _real("load", load)
+    if a >= c:
+        return 1.0
+    return _c_from_b(c, a, erlang_b(c, a))
+
+
+def _sl(c: int, a: float, wait_prob: float, t_over_h: float) -> float:
+    return max(0.0, 1.0 - wait_prob * math.exp(-(c - a) * t_over_h))
+
+
+def _c_args(agents: int, load: float, handle: float) -> tuple[int, float, float, float]:
+    """Validated (c, a, handle, C); C is 1.0 when a >= c."""
+    c, a = _count("agents", agents), _real("load", load)
+    h = _real("handle_minutes", handle, positive=True)
+    return c, a, h, 1.0 if a >= c else _c_from_b(c, a, erlang_b(c, a))
+
+
+def erlang_c_service_level(
+    agents: int, load: float, handle_minutes: float, answer_within_minutes: float
+) -> float:
+    """Erlang C service level P(W <= t) = 1 - C exp(-(c mu - lambda) t).
+
+    Args:
+        agents: Number of servers c (>= 0).
+        load: Offered load a = lambda / mu in Erlangs (>= 0).
+        handle_minutes: Mean handle time 1/mu in minutes (> 0).
+        answer_within_minutes: Answer-time target t in minutes (>= 0, may be inf).
+
+    Returns:
+        Share of arrivals answered within t (dimensionless); 0.0 if load >= agents.
+    """
+    c, a, h, wait_prob = _c_args(agents, load, handle_minutes)
+    t = _real("answer_within_minutes", answer_within_minutes, finite=False)
+    return 0.0 if a >= c else _sl(c, a, wait_prob, t / h)
+
+
+def erlang_c_mean_wait(agents: int, load: float, handle_minutes: float) -> float:
+    """Erlang C mean wait in queue over all arrivals, C / (c mu - lambda).
+
+    Args:
+        agents: Number of servers c (>= 0).
+        load: Offered load in Erlangs (>= 0).
+        handle_minutes: Mean handle time in minutes (> 0).
+
+    Returns:
+        Mean wait in minutes; inf if load >= agents.
+    """
+    c, a, h, wait_prob = _c_args(agents, load, handle_minutes)
+    return math.inf if a >= c else wait_prob * h / (c - a)
+
+
+def erlang_c_wait_quantile(agents: int, load: float, handle_minutes: float, q: float) -> float:
+    """Erlang C wait quantile: t_q = ln(C / (1 - q)) / (c mu - lambda) if C > 1 - q, else 0.
+
+    Args:
+        agents: Number of servers c (>= 0).
+        load: Offered load in Erlangs (>= 0).
+        handle_minutes: Mean handle time in minutes (> 0).
+        q: Quantile level in [0, 1).
+
+    Returns:
+        Wait quantile in minutes; inf if load >= agents.
+    """
+    c, a, h, wait_prob = _c_args(agents, load, handle_minutes)
+    q = _fraction("q", q, open_low=False)
+    if a >= c:
+        return math.inf
+    if wait_prob <= 1.0 - q:
+        return 0.0
+    return math.log(wait_prob / (1.0 - q)) * h / (c - a)
+
+
+@dataclass(frozen=True, slots=True)
+class ErlangA:
+    """Stationary Erlang A (M/M/c+M) performance measures.
+
+    Attributes:
+        wait_prob: P(an arrival waits), P(W > 0) (dimensionless).
+        abandon_prob: Share of arrivals that abandon (dimensionless).
+        occupancy: Mean share of agents busy (dimensionless).
+        mean_queue: Mean number waiting in queue (customers).
+        mean_wait_minutes: Mean time in queue over all arrivals, abandoners included (minutes).
+    """
+
+    wait_prob: float
+    abandon_prob: float
+    occupancy: float
+    mean_queue: float
+    mean_wait_minutes: float
+
+
+def _erlang_a_dist(c: int, lam: float, mu: float, theta: float) -> NDArray[np.float64]:
+    """Stationary p(n), n = 0..N, of the birth-death chain (lam; min(n,c) mu + (n-c)+ theta).
+
+    Built in log space from ratios p(n)/p(n-1) = lam / death(n), anchored at the mode m (so the
+    log-weights carrying the mass stay small and accurate), then extended above m in chunks of
+    doubling size. N is the first chunk end where lam < death(N + 1) and the geometric bound on
+    the remaining mass, p(N) r / (1 - r) with r = lam / death(N + 1), is below TAIL_MASS times
+    the mass kept (death rates increase in n, so the ratios beyond N are all <= r).
+    """
+
+    def log_ratio(lo: int, hi: int) -> NDArray[np.float64]:  # log p(n)/p(n-1), n = lo..hi-1
+        n = np.arange(lo, hi, dtype=np.float64)
+        return math.log(lam) - np.log(np.minimum(n, c) * mu + np.maximum(n - c, 0.0) * theta)
+
+    mode = math.floor(lam / mu) if lam < c * mu else c + math.floor((lam - c * mu) / theta)
+    if mode > MAX_STATES:
+        raise ValueError(f"Erlang A chain needs > {MAX_STATES} states; queue too long to sum")
+    below = -np.cumsum(log_ratio(1, mode + 1)[::-1])[::-1]  # log p(n)/p(m), n = 0..m-1
+    chunks = [below, np.zeros(1)]
+    last, end, size = 0.0, mode, max(256, 2 * c)
+    total = float(np.logaddexp(0.0, logsumexp(below))) if mode else 0.0
+    while True:
+        chunk = last + np.cumsum(log_ratio(end + 1, end + size + 1))
+        chunks.append(chunk)
+        last, end = float(chunk[-1]), end + size
+        total = float(np.logaddexp(total, logsumexp(chunk)))
+        r = math.exp(float(log_ratio(end + 1, end + 2)[0]))
+        if r < 1.0 and last + math.log(r / (1.0 - r)) < math.log(TAIL_MASS) + total:
+            break
+        size *= 2
+        if end + size > MAX_STATES:
+            raise ValueError(f"Erlang A chain needs > {MAX_STATES} states; queue too long to sum")
+    p = np.exp(np.concatenate(chunks) - total)
+    p /= p.sum()  # absorb the rounding of the chunked log-normaliser
+    return p
+
+
+def _erlang_a_args(
+    agents: int, arrivals: float, handle: float, patience: float
+) -> tuple[int, float, float, float]:
+    c = _count("agents", agents, 1)
+    lam = _real("arrivals_per_minute", arrivals)
+    mu = 1.0 / _real("handle_minutes", handle, positive=True)
+    theta = 1.0 / _real("patience_minutes", patience, positive=True)
+    return c, lam, mu, theta
+
+
+def erlang_a(
+    agents: int, arrivals_per_minute: float, handle_minutes: float, patience_minutes: float
+) -> ErlangA:
+    """Exact Erlang A (M/M/c+M) measures from the birth-death chain on n in system.
+
+    Birth rate lambda, death rate min(n, c) mu + max(n - c, 0) theta with mu = 1/handle and
+    theta = 1/patience; truncated where the neglected stationary mass is < 1e-12. By PASTA
+    P(W > 0) = sum_{n >= c} p(n); abandonment = theta E[queue] / lambda; occupancy =
+    E[min(n, c)] / c; mean wait (all arrivals) = E[queue] / lambda by Little's law.
+
+    Args:
+        agents: Number of agents c (>= 1).
+        arrivals_per_minute: Poisson arrival rate lambda per minute (>= 0).
+        handle_minutes: Mean exponential handle time in minutes (> 0).
+        patience_minutes: Mean exponential patience in minutes (> 0, finite; use Erlang C for
+            infinitely patient callers).
+
+    Returns:
+        The measures; all zero when arrivals_per_minute == 0.
+    """
+    c, lam, mu, theta = _erlang_a_args(
+        agents, arrivals_per_minute, handle_minutes, patience_minutes
+    )
+    if lam == 0.0:
+        return ErlangA(0.0, 0.0, 0.0, 0.0, 0.0)
+    p = _erlang_a_dist(c, lam, mu, theta)
+    n = np.arange(p.size, dtype=np.float64)
+    mean_queue = float(np.maximum(n - c, 0.0) @ p)
+    wait_prob, occupancy = float(p[c:].sum()), float(np.minimum(n, c) @ p) / c
+    abandon_prob = theta * mean_queue / lam
+    return ErlangA(
+        min(1.0, wait_prob),
+        min(1.0, abandon_prob),
+        min(1.0, occupancy),
+        mean_queue,
+        mean_queue / lam,
+    )
+
+
+def erlang_a_service_level(
+    agents: int,
+    arrivals_per_minute: float,
+    handle_minutes: float,
+    patience_minutes: float,
+    answer_within_minutes: float,
+) -> float:
+    """Exact Erlang A service level: share of arrivals answered within t.
+
+    Abandoners count as not answered. An arrival that finds n = c + k in system (k ahead in
+    queue, FCFS) advances one place at rate c mu + j theta while j are ahead (a server frees
+    or one ahead abandons) and abandons itself at rate theta. It is answered iff it reaches a
+    server first, with probability prod_j (c mu + j theta) / (c mu + (j + 1) theta) =
+    c mu / (c mu + (k + 1) theta), and then its wait is a sum of independent Exp(c mu + i theta),
+    i = 1..k+1, for which exp(-theta W) ~ Beta(c mu / theta + 1, k + 1). Hence
+    P(answered within t) = P(n < c) + sum_k p(c + k) c mu / (c mu + (k + 1) theta)
+    I_{1 - exp(-theta t)}(k + 1, c mu / theta + 1), with I the regularised incomplete beta.
+    As t -> inf this is 1 - abandon share; as patience -> inf it tends to the Erlang C level.
+
+    Args:
+        agents: Number of agents c (>= 1).
+        arrivals_per_minute: Poisson arrival rate per minute (>= 0).
+        handle_minutes: Mean exponential handle time in minutes (> 0).
+        patience_minutes: Mean exponential patience in minutes (> 0, finite).
+        answer_within_minutes: Answer-time target t in minutes (>= 0, may be inf).
+
+    Returns:
+        Share of arrivals answered within t (dimensionless, in [0, 1]).
+    """
+    c, lam, mu, theta = _erlang_a_args(
+        agents, arrivals_per_minute, handle_minutes, patience_minutes
+    )
+    t = _real("answer_within_minutes", answer_within_minutes, finite=False)
+    if lam == 0.0:
+        return 1.0
+    p = _erlang_a_dist(c, lam, mu, theta)
+    k = np.arange(p.size - c, dtype=np.float64)
+    cmu = c * mu
+    reach = cmu / (cmu + (k + 1.0) * theta)
+    in_time = betainc(k + 1.0, cmu / theta + 1.0, -math.expm1(-theta * t))
+    return min(1.0, float(p[:c].sum() + np.sum(p[c:] * reach * in_time)))
+
+
+def base_stock_fill_rate(level: int, demand_per_day: float, lead_time_days: float) -> float:
+    """Base-stock fill rate with backorders, Poisson unit demand and a fixed lead time.
+
+    A demand is filled from stock iff fewer than S units were demanded in the lead time before
+    it: P(Poisson(lambda L) <= S - 1).
+
+    Args:
+        level: Base-stock level S in units (>= 0).
+        demand_per_day: Poisson demand rate lambda in units per day (>= 0).
+        lead_time_days: Replenishment lead time L in days (>= 0).
+
+    Returns:
+        Share of demand filled immediately from stock (dimensionless).
+    """
+    s = _count("level", level)
+    mean = _real("demand_per_day", demand_per_day) * _real("lead_time_days", lead_time_days)
+    return 0.0 if s == 0 else float(gammaincc(s, mean))
+
+
+def lost_sales_fill_rate(level: int, demand_per_day: float, mean_lead_time_days: float) -> float:
+    """Fill rate of a base-stock policy with lost sales, Poisson demand: 1 - B(S, lambda E[L]).
+
+    Outstanding orders form an M/G/S/S system, so by Palm's theorem the fill rate depends on the
+    lead-time distribution only through its mean.
+
+    Args:
+        level: Base-stock level S in units (>= 0).
+        demand_per_day: Poisson demand rate in units per day (>= 0).
+        mean_lead_time_days: Mean replenishment lead time in days (>= 0).
+
+    Returns:
+        Share of demand filled (the rest is lost), dimensionless.
+    """
+    s, lt = _count("level", level), _real("mean_lead_time_days", mean_lead_time_days)
+    return 1.0 - erlang_b(s, _real("demand_per_day", demand_per_day) * lt)
+
+
+def offered_load(arrivals_per_hour: float, handle_minutes: float) -> float:
+    """Offered load in Erlangs: arrivals per hour x handle minutes / 60.
+
+    Args:
+        arrivals_per_hour: Arrival rate per hour (>= 0).
+        handle_minutes: Mean handle time in minutes (>= 0).
+
+    Returns:
+        Load in Erlangs.
+    """
+    lam, h = _real("arrivals_per_hour", arrivals_per_hour), _real("handle_minutes", handle_minutes)
+    return lam * h / 60.0
+
+
+def agents_for_service_level(
+    arrivals_per_hour: float, handle_minutes: float, answer_within_s: float, service_level: float
+) -> int:
+    """Smallest number of agents whose Erlang C service level meets the target.
+
+    Args:
+        arrivals_per_hour: Arrival rate per hour (>= 0).
+        handle_minutes: Mean handle time in minutes (> 0).
+        answer_within_s: Answer-time target in seconds (>= 0, may be inf).
+        service_level: Target share answered within the target time, in (0, 1).
+
+    Returns:
+        Minimal agents c with erlang_c_service_level(c, ...) >= service_level; 0 if there are
+        no arrivals.
+    """
+    h = _real("handle_minutes", handle_minutes, positive=True)
+    a = offered_load(arrivals_per_hour, h)
+    t = _real("answer_within_s", answer_within_s, finite=False) / 60.0
+    target = _fraction("service_level", service_level, open_low=True)
+    if a == 0.0:
+        return 0
+    c, b = 0, 1.0
+    while True:  # extend the Erlang B recursion one agent at a time
+        c += 1
+        b = a * b / (c + a * b)
+        if c > a and _sl(c, a, _c_from_b(c, a, b), t / h) >= target:
+            return c

@@ -1,0 +1,170 @@
+"""Probability distributions of durations, as written in scenario files.
+
+A distribution is a mapping with ``dist`` and its parameters, for example
+``{dist: lognormal, mean: 7, cv: 0.6}``. Every distribution here describes a non-negative
+duration in the unit its field names (``handle_minutes``, ``transit_days``, ...), knows its
+mean, and draws many values at once from a ``numpy.random.Generator``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import Field, ValidationInfo, field_validator
+
+from cxsim.scenario.base import Spec
+
+__all__ = [
+    "Constant",
+    "Distribution",
+    "Empirical",
+    "Exponential",
+    "Gamma",
+    "Lognormal",
+    "Triangular",
+    "Uniform",
+]
+
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
+
+
+class Exponential(Spec):
+    """Exponential with the given mean (memoryless: Erlang C and A assume it)."""
+
+    dist: Literal["exponential"]
+    mean: Positive
+
+    def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
+        return rng.exponential(self.mean, size)
+
+    @property
+    def expected(self) -> float:
+        return self.mean
+
+
+class Constant(Spec):
+    """Always the same value."""
+
+    dist: Literal["constant"]
+    value: NonNegative
+
+    def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
+        return np.full(size, self.value, dtype=np.float64)
+
+    @property
+    def expected(self) -> float:
+        return self.value
+
+
+class Lognormal(Spec):
+    """Lognormal given by its mean and coefficient of variation (standard deviation / mean)."""
+
+    dist: Literal["lognormal"]
+    mean: Positive
+    cv: Positive
+
+    def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
+        sigma2 = math.log1p(self.cv**2)
+        mu = math.log(self.mean) - sigma2 / 2
+        return rng.lognormal(mu, math.sqrt(sigma2), size)
+
+    @property
+    def expected(self) -> float:
+        return self.mean
+
+
+class Gamma(Spec):
+    """Gamma given by its mean and coefficient of variation (cv 1 is exponential)."""
+
+    dist: Literal["gamma"]
+    mean: Positive
+    cv: Positive
+
+    def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
+        shape = 1.0 / self.cv**2
+        return rng.gamma(shape, self.mean / shape, size)
+
+    @property
+    def expected(self) -> float:
+        return self.mean
+
+
+class Uniform(Spec):
+    """Uniform between low and high."""
+
+    dist: Literal["uniform"]
+    low: NonNegative
+    high: NonNegative
+
+    @field_validator("high")
+    @classmethod
+    def _high_not_below_low(cls, high: float, info: ValidationInfo) -> float:
+        low = info.data.get("low")
+        if low is not None and high < low:
+            raise ValueError(f"{high:g} is below low {low:g} (high >= low)")
+        return high
+
+    def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
+        return rng.uniform(self.low, self.high, size)
+
+    @property
+    def expected(self) -> float:
+        return (self.low + self.high) / 2
+
+
+class Triangular(Spec):
+    """Triangular with a low, a most likely (mode) and a high value."""
+
+    dist: Literal["triangular"]
+    low: NonNegative
+    mode: NonNegative
+    high: NonNegative
+
+    @field_validator("mode")
+    @classmethod
+    def _mode_not_below_low(cls, mode: float, info: ValidationInfo) -> float:
+        low = info.data.get("low")
+        if low is not None and mode < low:
+            raise ValueError(f"{mode:g} is below low {low:g} (low <= mode <= high)")
+        return mode
+
+    @field_validator("high")
+    @classmethod
+    def _high_not_below_mode(cls, high: float, info: ValidationInfo) -> float:
+        floor = max(info.data.get("low", 0.0), info.data.get("mode", 0.0))
+        if high < floor or high == info.data.get("low"):
+            raise ValueError(
+                f"{high:g} is not above low and mode (low <= mode <= high, low < high)"
+            )
+        return high
+
+    def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
+        return rng.triangular(self.low, self.mode, self.high, size)
+
+    @property
+    def expected(self) -> float:
+        return (self.low + self.mode + self.high) / 3
+
+
+class Empirical(Spec):
+    """Draws uniformly from observed values (for example handle times from last month)."""
+
+    dist: Literal["empirical"]
+    values: Annotated[list[NonNegative], Field(min_length=1)]
+
+    def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
+        return rng.choice(np.asarray(self.values, dtype=np.float64), size)
+
+    @property
+    def expected(self) -> float:
+        return float(np.mean(self.values))
+
+
+Distribution = Annotated[
+    Exponential | Constant | Lognormal | Gamma | Uniform | Triangular | Empirical,
+    Field(discriminator="dist"),
+]

@@ -1,0 +1,22 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import cxsim
+
+TABLES = ("runs", "summary", "contacts_by_interval", "contacts_by_day", "teams_by_interval",
+          "teams_by_day")
+
+
+@pytest.fixture(scope="session")
+def tables_equal() -> Any:
+    def check(a: cxsim.Results, b: cxsim.Results) -> None:
+        for name in TABLES:
+            pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
+
+    return check

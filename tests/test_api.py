@@ -1,0 +1,79 @@
+"""The public API is small and listed in __all__; this test imports exactly that."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import cxsim
+from cxsim.results import confidence_interval, summarise
+
+
+def test_public_names() -> None:
+    assert sorted(cxsim.__all__) == sorted([
+        "Results", "Scenario", "ScenarioError", "__version__", "load_scenario",
+        "parse_scenario", "run",
+    ])
+    for name in cxsim.__all__:
+        assert getattr(cxsim, name) is not None
+
+
+def test_confidence_interval_is_the_t_interval() -> None:
+    values = [1.0, 2.0, 4.0, 7.0]
+    mean, low, high = confidence_interval(values)
+    expected = stats.t.interval(0.95, 3, loc=np.mean(values), scale=stats.sem(values))
+    assert mean == pytest.approx(3.5)
+    assert (low, high) == pytest.approx(expected)
+
+
+def test_confidence_interval_needs_two_values() -> None:
+    mean, low, high = confidence_interval([2.0, math.nan])
+    assert mean == 2.0 and math.isnan(low) and math.isnan(high)
+
+
+def test_summary_clips_limits_to_the_possible_range() -> None:
+    runs = pd.DataFrame({
+        "rep": [0, 1, 2, 0, 1, 2],
+        "scope": "contacts", "region": "us", "channel": "email",
+        "kpi": ["response_p95_h"] * 3 + ["service_level"] * 3,
+        "value": [0.0, 0.0, 3.0, 1.0, 1.0, 0.7],
+    })
+    summary = summarise(runs).set_index("kpi")
+    assert summary.loc["response_p95_h", "ci_low"] == 0.0
+    assert summary.loc["service_level", "ci_high"] == 1.0
+    assert summary.loc["service_level", "mean"] == pytest.approx(0.9)
+    assert (summary["reps"] == 3).all()
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def test_results_save_and_load_round_trip(tmp_path: Path) -> None:
+    scenario = cxsim.load_scenario(EXAMPLES / "one_queue.yaml",
+                                   ["horizon_days=1.5", "warmup_days=0.5"])
+    results = cxsim.run(scenario, reps=2, seed=5)
+    folder = results.save(tmp_path / "r")
+    loaded = cxsim.Results.load(folder)
+    assert loaded.scenario == scenario
+    assert (loaded.seed, loaded.reps) == (5, 2)
+    pd.testing.assert_frame_equal(loaded.runs, results.runs)
+    pd.testing.assert_frame_equal(loaded.summary, results.summary, check_dtype=False)
+    pd.testing.assert_frame_equal(loaded.contacts_by_interval, results.contacts_by_interval)
+    assert loaded.kpi("offered", "us", "phone") == results.kpi("offered", "us", "phone")
+    with pytest.raises(KeyError, match="no KPI 'speed'"):
+        results.kpi("speed")
+
+
+def test_plot_intervals_draws_one_line_per_queue() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    scenario = cxsim.load_scenario(EXAMPLES / "two_regions.yaml",
+                                   ["horizon_days=1.5", "warmup_days=0.5"])
+    ax = cxsim.run(scenario, reps=1, seed=1).plot_intervals("offered")
+    assert len(ax.get_lines()) == 6

@@ -1,0 +1,135 @@
+"""The command line end to end: exit codes, what is written, and what is never half-written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cxsim.cli import main
+from cxsim.results import SUMMARY_COLUMNS
+
+ROOT = Path(__file__).resolve().parent.parent
+ONE_QUEUE = ROOT / "scenarios" / "one_queue.yaml"
+SHORT = ["--set", "horizon_days=2", "--set", "warmup_days=0.5"]
+
+
+def _cxsim(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "cxsim", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, env=env, timeout=300, check=False)
+
+
+def test_run_writes_summary_and_tables(tmp_path: Path) -> None:
+    out = tmp_path / "result"
+    done = _cxsim("run", ONE_QUEUE, "--reps", "3", "--seed", "4", *SHORT, "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert f"results: {out}" in done.stdout
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary.columns) == SUMMARY_COLUMNS
+    assert set(summary["scope"]) == {"contacts", "staffing"}
+    assert (summary["reps"] == 3).all()
+    for kpi in ("offered", "handled", "abandoned", "wait_prob", "service_level", "asa_s",
+                "abandon_rate", "wait_p90_s", "occupancy"):
+        row = summary[(summary["kpi"] == kpi) & (summary["region"] == "us")]
+        assert not row.empty, kpi
+        assert (row["ci_low"] <= row["mean"]).all() and (row["mean"] <= row["ci_high"]).all()
+    for table in ("runs", "contacts_by_interval", "contacts_by_day", "teams_by_interval",
+                  "teams_by_day"):
+        assert not pd.read_parquet(out / f"{table}.parquet").empty
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_default_output_directory_is_named_after_the_scenario(tmp_path: Path) -> None:
+    done = _cxsim("run", ONE_QUEUE, "--reps", "2", *SHORT, "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "results" / "one_queue" / "summary.csv").exists()
+
+
+def test_set_overrides_change_the_run(tmp_path: Path) -> None:
+    done = _cxsim("run", ONE_QUEUE, "--reps", "2", *SHORT, "--set", "teams.us_agents.agents=40",
+                  "--out", tmp_path / "r")
+    assert done.returncode == 0, done.stderr
+    summary = pd.read_csv(tmp_path / "r" / "summary.csv")
+    peak = summary.query("kpi == 'agents_peak' and region == 'us'")["mean"].iloc[0]
+    assert peak == 40
+
+
+def test_validate_reports_a_valid_scenario() -> None:
+    done = _cxsim("validate", ONE_QUEUE)
+    assert done.returncode == 0
+    assert "valid" in done.stdout and "one queue" in done.stdout
+
+
+def test_bad_scenario_exits_2_with_one_line_per_problem_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(ONE_QUEUE.read_text().replace("agents: 30", "agents: -3")
+                   .replace("per_hour: 300", "per_hour: lots"))
+    out = tmp_path / "out"
+    done = _cxsim("run", bad, "--out", out)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "contact_volume.0.per_hour: 'lots' is not a number (a number >= 0)" in done.stderr
+    assert "teams.us_agents.agents: -3 is too small (a whole number >= 0)" in done.stderr
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "missing.yaml"], "file: not found (a path to a .yaml file)"),
+        (["run", ONE_QUEUE, "--reps", "0"], "0 is too small (a whole number >= 1)"),
+        (["run", ONE_QUEUE, "--workers", "two"], "'two' is not a whole number"),
+        (["run", ONE_QUEUE, "--set", "teams.us_agnts.agents=3"], "did you mean 'us_agents'?"),
+        (["validate", ONE_QUEUE, "--set", "horizon_days"], "is not path=value"),
+    ],
+)
+def test_bad_command_lines_exit_2_without_traceback(
+    tmp_path: Path, args: list[str | Path], message: str
+) -> None:
+    done = _cxsim(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_run_leaves_an_earlier_result_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "result"
+    assert main(["run", str(ONE_QUEUE), "--reps", "2", *SHORT, "--out", str(out),
+                 "--quiet"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n")
+    assert main(["run", str(bad), "--out", str(out)]) == 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_an_interrupted_save_keeps_the_earlier_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "result"
+    assert main(["run", str(ONE_QUEUE), "--reps", "2", *SHORT, "--out", str(out),
+                 "--quiet"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    calls = {"n": 0}
+    original = pd.DataFrame.to_parquet
+
+    def interrupted(self: pd.DataFrame, *args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", interrupted)
+    assert main(["run", str(ONE_QUEUE), "--reps", "2", *SHORT, "--set",
+                 "teams.us_agents.agents=31", "--out", str(out), "--quiet"]) == 130
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result"]
