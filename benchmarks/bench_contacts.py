@@ -1,0 +1,431 @@
+"""Time cxsim per contact on an M/M/c+M queue and compare it with Ciw on the same model.
+
+    python benchmarks/bench_contacts.py [--contacts N] [--no-ciw] [--ciw-contacts N]
+                                        [--flatness] [--repeat R] [--seed S]
+
+Measures, each repeated ``--repeat`` times and reported as the fastest (shared machines are
+noisy; the minimum is the least disturbed run):
+
+1. whole process: ``python -m cxsim run benchmarks/mmcm.yaml --reps 1 ...`` as a subprocess,
+   the horizon set so that about ``--contacts`` contacts arrive. Every contact is counted, warm-up
+   included (the sum of ``offered`` over ``contacts_by_interval.parquet``; ``summary.csv`` skips the
+   warm-up).
+2. simulation alone: ``cxsim.model.simulate`` in this process, the same scenario and seed.
+3. Ciw: the same M/M/c+M queue in Ciw, per customer record.
+4. the ratios of 1 and 2 to 3; the bar is whole process <= 1/4 of Ciw's time per customer, the
+   aim 1/8.
+5. with ``--flatness``: simulation alone at 10, 100 and 1000 agents, each at occupancy ~0.9.
+
+Nothing here asserts a time: the figures are for reading, and ratios are only comparable within
+one run of this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import cxsim
+from cxsim.model import ReplicationRecord, simulate
+from cxsim.plan.erlang import erlang_a
+from cxsim.scenario.distributions import Exponential
+from cxsim.scenario.models import Scenario, SyncChannel
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_SCENARIO = HERE / "mmcm.yaml"
+BAR = 1 / 4  # whole process at most this share of Ciw's time per customer
+AIM = 1 / 8
+INSTALL_HINT = 'pip install -e ".[bench]"'
+EXIT_USAGE = 2
+
+
+class BenchError(Exception):
+    """A problem that stops the benchmark; printed as one line."""
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The M/M/c+M queue a scenario describes (what Ciw and the flatness runs rebuild)."""
+
+    team: str
+    volume_index: int
+    arrivals_per_hour: float
+    handle_minutes: float
+    patience_minutes: float
+    agents: int
+    warmup_days: float
+
+    @property
+    def arrivals_per_minute(self) -> float:
+        return self.arrivals_per_hour / 60.0
+
+    @property
+    def contacts_per_day(self) -> float:
+        return self.arrivals_per_hour * 24.0
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The fastest of several timed runs of one measure."""
+
+    label: str
+    contacts: int
+    wall_s: float
+
+    @property
+    def us_per_contact(self) -> float:
+        return 1e6 * self.wall_s / self.contacts
+
+    @property
+    def per_second(self) -> float:
+        return self.contacts / self.wall_s
+
+
+def mmcm_queue(scenario: Scenario) -> Queue:
+    """The single M/M/c+M queue of ``scenario``; BenchError if it is anything else."""
+    if len(scenario.contact_volume) != 1 or len(scenario.teams) != 1:
+        raise BenchError("the benchmark scenario needs exactly one contact_volume and one team")
+    volume = scenario.contact_volume[0]
+    (team_name, team), = scenario.teams.items()
+    channel = scenario.channels[volume.channel]
+    if volume.per_hour is None:
+        raise BenchError("the benchmark scenario's volume must be a constant per_hour")
+    if not isinstance(channel, SyncChannel):
+        raise BenchError("the benchmark scenario's channel must be a sync (live) channel")
+    handle, patience = channel.handle_minutes, channel.patience_minutes
+    if not isinstance(handle, Exponential) or not isinstance(patience, Exponential):
+        raise BenchError("the benchmark scenario needs exponential handle_minutes and "
+                         "patience_minutes (M/M/c+M)")
+    return Queue(
+        team=team_name,
+        volume_index=0,
+        arrivals_per_hour=volume.per_hour,
+        handle_minutes=handle.mean,
+        patience_minutes=patience.mean,
+        agents=team.agents,
+        warmup_days=scenario.warmup_days,
+    )
+
+
+def sizing_overrides(queue: Queue, contacts: int) -> list[str]:
+    """``--set`` assignments giving a horizon with ``contacts`` expected arrivals.
+
+    The warm-up is cut to a quarter of the horizon when the horizon is short.
+    """
+    horizon = contacts / queue.contacts_per_day
+    warmup = min(queue.warmup_days, horizon / 4)
+    return [f"horizon_days={horizon:.10g}", f"warmup_days={warmup:.10g}"]
+
+
+def best_of(repeat: int, run: Callable[[], tuple[float, int]]) -> tuple[float, int]:
+    """The smallest wall time of ``repeat`` calls of ``run`` (each returning wall, count).
+
+    Every call must count the same number of contacts (the runs are seeded).
+    """
+    best, count = math.inf, -1
+    for _ in range(repeat):
+        wall, counted = run()
+        if count not in (-1, counted):
+            raise BenchError(f"repeated runs counted {count} and {counted} contacts; "
+                             "the runs are not reproducible")
+        best, count = min(best, wall), counted
+    if count <= 0:
+        raise BenchError("no contacts arrived; raise --contacts")
+    return best, count
+
+
+def time_whole_process(path: Path, overrides: Sequence[str], seed: int, repeat: int) -> Timing:
+    """Wall time of ``python -m cxsim run`` writing its tables, per contact offered."""
+    sets = [arg for assignment in overrides for arg in ("--set", assignment)]
+
+    def once() -> tuple[float, int]:
+        with tempfile.TemporaryDirectory(prefix="cxsim-bench-") as parent:
+            out = Path(parent) / "results"
+            command = [sys.executable, "-m", "cxsim", "run", str(path), "--reps", "1",
+                       "--seed", str(seed), "--out", str(out), "--quiet", *sets]
+            start = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            wall = time.perf_counter() - start
+            if done.returncode != 0:
+                raise BenchError(f"cxsim run exited with status {done.returncode}: "
+                                 f"{done.stderr.strip() or done.stdout.strip()}")
+            table = pd.read_parquet(out / "contacts_by_interval.parquet", columns=["offered"])
+            return wall, round(float(table["offered"].sum()))
+
+    wall, count = best_of(repeat, once)
+    return Timing("whole process (cxsim run)", count, wall)
+
+
+def time_process_start(path: Path, repeat: int) -> float:
+    """Fixed cost of a cxsim process: ``python -m cxsim validate`` (start, imports, load)."""
+
+    def once() -> tuple[float, int]:
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "cxsim", "validate", str(path)],
+                              capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - start
+        if done.returncode != 0:
+            raise BenchError(f"cxsim validate failed: {done.stderr.strip()}")
+        return wall, 1
+
+    return best_of(repeat, once)[0]
+
+
+def offered_total(record: ReplicationRecord) -> int:
+    """Every contact that arrived in a replication, warm-up included."""
+    return round(sum(sum(series["offered"]) for series in record.queues.values()))
+
+
+def occupancy(record: ReplicationRecord) -> float:
+    """Busy share of available agent time over the whole run, warm-up included."""
+    busy = sum(sum(series["busy_minutes"]) for series in record.teams.values())
+    available = sum(sum(series["available_minutes"]) for series in record.teams.values())
+    return busy / available if available > 0 else math.nan
+
+
+def time_simulation(
+    scenario: Scenario, seed: int, repeat: int, label: str = "simulation alone (simulate)"
+) -> tuple[Timing, ReplicationRecord]:
+    """Wall time of ``cxsim.model.simulate`` in this process; also the last record."""
+    records: list[ReplicationRecord] = []
+
+    def once() -> tuple[float, int]:
+        start = time.perf_counter()
+        record = simulate(scenario, seed, 0)
+        wall = time.perf_counter() - start
+        records[:] = [record]
+        return wall, offered_total(record)
+
+    wall, count = best_of(repeat, once)
+    return Timing(label, count, wall), records[0]
+
+
+def import_ciw() -> Any:
+    """The ciw module, or BenchError with how to install it."""
+    try:
+        import ciw
+    except ImportError:
+        raise BenchError(f"Ciw is not installed; install it with `{INSTALL_HINT}` (from the "
+                         "repository root) or run with --no-ciw") from None
+    return ciw
+
+
+def time_ciw(ciw: Any, queue: Queue, customers: int, seed: int, repeat: int) -> Timing:
+    """Wall time of the same M/M/c+M queue in Ciw (build, simulate, collect records)."""
+    minutes = customers / queue.arrivals_per_minute
+
+    def once() -> tuple[float, int]:
+        start = time.perf_counter()
+        network = ciw.create_network(
+            arrival_distributions=[ciw.dists.Exponential(rate=queue.arrivals_per_minute)],
+            service_distributions=[ciw.dists.Exponential(rate=1.0 / queue.handle_minutes)],
+            number_of_servers=[queue.agents],
+            reneging_time_distributions=[ciw.dists.Exponential(rate=1.0 / queue.patience_minutes)],
+        )
+        ciw.seed(seed)
+        simulation = ciw.Simulation(network)
+        simulation.simulate_until_max_time(minutes)
+        records = simulation.get_all_records()
+        return time.perf_counter() - start, len(records)
+
+    wall, count = best_of(repeat, once)
+    return Timing(f"Ciw {getattr(ciw, '__version__', '?')} (same queue)", count, wall)
+
+
+def arrivals_for_occupancy(agents: int, handle: float, patience: float, target: float) -> float:
+    """Arrivals per minute at which an Erlang A queue's occupancy is ``target`` (bisection)."""
+    low, high = 0.0, 4.0 * agents / handle
+    for _ in range(60):
+        middle = (low + high) / 2
+        if erlang_a(agents, middle, handle, patience).occupancy < target:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+# ------------------------------------------------------------------------------------- output
+
+
+def fmt_count(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def print_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], text: Sequence[int] = (0,)
+) -> None:
+    """Columns ``text`` aligned left, the others (numbers) right, two spaces between columns."""
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+    for row in [headers, *rows]:
+        cells = [cell.ljust(width) if i in text else cell.rjust(width)
+                 for i, (cell, width) in enumerate(zip(row, widths, strict=True))]
+        print("  " + "  ".join(cells).rstrip())
+
+
+def timing_row(timing: Timing) -> list[str]:
+    return [timing.label, fmt_count(timing.contacts), f"{timing.wall_s:.3f}",
+            f"{timing.us_per_contact:.2f}", fmt_count(timing.per_second)]
+
+
+def verdict(ratio: float) -> str:
+    if ratio <= AIM:
+        return "meets the aim"
+    if ratio <= BAR:
+        return "meets the bar, not the aim"
+    return "MISSES the bar"
+
+
+def print_ratios(whole: Timing, alone: Timing, ciw: Timing | None) -> None:
+    print()
+    if ciw is None:
+        print("Ciw skipped (--no-ciw): no ratios.")
+        return
+    print("Time per contact relative to Ciw's time per customer (lower is better).")
+    print(f"Bar: whole process <= 1/{1 / BAR:g} of Ciw's time per customer; "
+          f"aim: <= 1/{1 / AIM:g}.")
+    rows = []
+    for timing, judged in ((whole, True), (alone, False)):
+        ratio = timing.us_per_contact / ciw.us_per_contact
+        label = timing.label.split(" (")[0] + " / Ciw"
+        rows.append([label, f"{ratio:.3f}", f"1/{1 / ratio:.1f}",
+                     verdict(ratio) if judged else "(for reference)"])
+    print_table(["ratio", "value", "as 1/x", "verdict"], rows, text=(0, 3))
+
+
+def run_flatness(
+    path: Path, queue: Queue, agent_counts: Sequence[int], contacts: int, seed: int, repeat: int,
+    target: float,
+) -> None:
+    print()
+    print(f"Flatness: simulation alone at occupancy ~{target:g} (Erlang A), about "
+          f"{fmt_count(contacts)} contacts each, best of {repeat}.")
+    rows, costs = [], []
+    for agents in agent_counts:
+        rate = arrivals_for_occupancy(agents, queue.handle_minutes, queue.patience_minutes, target)
+        sized = Queue(queue.team, queue.volume_index, rate * 60.0, queue.handle_minutes,
+                      queue.patience_minutes, agents, queue.warmup_days)
+        overrides = [
+            f"teams.{queue.team}.agents={agents}",
+            f"contact_volume.{queue.volume_index}.per_hour={rate * 60.0:.10g}",
+            *sizing_overrides(sized, contacts),
+        ]
+        scenario = cxsim.load_scenario(path, overrides)
+        timing, record = time_simulation(scenario, seed, repeat, str(agents))
+        costs.append(timing.us_per_contact)
+        rows.append([timing.label, fmt_count(rate * 60.0), f"{occupancy(record):.3f}",
+                     *timing_row(timing)[1:]])
+    print_table(["agents", "calls/h", "occupancy", "contacts", "wall s", "us/contact",
+                 "contacts/s"], rows)
+    print(f"  largest / smallest us/contact: {max(costs) / min(costs):.2f} "
+          "(1.00 = cost per contact independent of the number of agents)")
+
+
+# --------------------------------------------------------------------------------------- main
+
+
+def whole(text: str, minimum: int = 1) -> int:
+    """A command-line whole number >= ``minimum``; ``1_000_000`` and ``1,000,000`` are read."""
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"{value} is too small (a whole number >= {minimum})")
+    return value
+
+
+def positive(text: str) -> int:
+    return whole(text, 1)
+
+
+def seed(text: str) -> int:
+    return whole(text, 0)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        description="Time cxsim per contact on an M/M/c+M queue and compare with Ciw.",
+    )
+    p.add_argument("--contacts", type=positive, default=1_000_000,
+                   help="contacts in the whole-process and simulation-alone runs "
+                        "(default 1,000,000)")
+    p.add_argument("--ciw-contacts", type=positive, default=200_000,
+                   help="customers in the Ciw run (default 200,000; Ciw is slow)")
+    p.add_argument("--no-ciw", action="store_true", help="skip Ciw and the ratios")
+    p.add_argument("--flatness", action="store_true",
+                   help="also time simulation alone at several agent counts")
+    p.add_argument("--flatness-contacts", type=positive, default=200_000,
+                   help="contacts per flatness run (default 200,000)")
+    p.add_argument("--flatness-agents", type=positive, nargs="+", default=[10, 100, 1000],
+                   metavar="C", help="agent counts of the flatness runs (default 10 100 1000)")
+    p.add_argument("--repeat", type=positive, default=3,
+                   help="timings per measure; the fastest is reported (default 3)")
+    p.add_argument("--seed", type=seed, default=1, help="root seed (default 1)")
+    p.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO,
+                   help="an M/M/c+M scenario (default benchmarks/mmcm.yaml)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    path: Path = args.scenario.resolve()
+    try:
+        ciw = None if args.no_ciw else import_ciw()
+        base = cxsim.load_scenario(path)
+        queue = mmcm_queue(base)
+        overrides = sizing_overrides(queue, args.contacts)
+        scenario = cxsim.load_scenario(path, overrides)
+
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else math.nan
+        print(f"cxsim {cxsim.__version__} benchmark: {path.name}, M/M/c+M with {queue.agents} "
+              f"agents, {fmt_count(queue.arrivals_per_hour)} calls/h, handle "
+              f"{queue.handle_minutes:g} min, patience {queue.patience_minutes:g} min;")
+        print(f"{scenario.horizon_days:.4g} days for ~{fmt_count(args.contacts)} contacts, "
+              f"seed {args.seed}, best of {args.repeat} timings per measure.")
+        print(f"Python {platform.python_version()} on {platform.machine()}, "
+              f"{os.cpu_count()} CPUs, load average {load:.2f}.")
+        sys.stdout.flush()
+
+        whole = time_whole_process(path, overrides, args.seed, args.repeat)
+        start_s = time_process_start(path, args.repeat)
+        alone, record = time_simulation(scenario, args.seed, args.repeat)
+        ciw_timing = (None if ciw is None else
+                      time_ciw(ciw, queue, args.ciw_contacts, args.seed, args.repeat))
+
+        print()
+        rows = [timing_row(whole), timing_row(alone)]
+        if ciw_timing is not None:
+            rows.append(timing_row(ciw_timing))
+        print_table(["measure", "contacts", "wall s", "us/contact", "contacts/s"], rows)
+        print(f"  The whole process includes {start_s:.3f} s to start Python, import cxsim and "
+              "load the scenario")
+        print(f"  (python -m cxsim validate); simulated occupancy {occupancy(record):.3f}.")
+        if whole.contacts != alone.contacts:
+            print(f"  note: the runs counted {whole.contacts} and {alone.contacts} contacts; "
+                  "they should be the same seeded replication")
+        print_ratios(whole, alone, ciw_timing)
+        sys.stdout.flush()
+
+        if args.flatness:
+            run_flatness(path, queue, args.flatness_agents, args.flatness_contacts, args.seed,
+                         args.repeat, target=0.9)
+    except (BenchError, cxsim.ScenarioError) as error:
+        print(f"bench_contacts: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
