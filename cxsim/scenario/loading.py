@@ -124,13 +124,14 @@ def _parse_yaml(text: str) -> Any:
     try:
         size = _expanded_size(data, {}, set())
     except _SelfReferenceError:
-        raise _ProblemsError([Problem("file", "an alias refers to itself (aliases must not nest "
-                                         "inside their own anchor)")]) from None
+        raise _ProblemsError([Problem("file", "an alias refers to itself (aliases must not "
+                                              "nest inside their own anchor)")]) from None
     except RecursionError:
         raise _ProblemsError([too_deep]) from None
     if size > MAX_EXPANDED_NODES:
-        raise _ProblemsError([Problem("file", f"aliases expand to more than {MAX_EXPANDED_NODES:,} "
-                                         "values (write the scenario without alias chains)")])
+        raise _ProblemsError([Problem("file", f"aliases expand to more than "
+                                              f"{MAX_EXPANDED_NODES:,} values (write the "
+                                              "scenario without alias chains)")])
     return data
 
 

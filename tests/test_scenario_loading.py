@@ -1,0 +1,515 @@
+"""Tests for cxsim.scenario loading: the smallest scenario, bad-input messages, YAML safety and
+``--set`` overrides.
+
+The contract: every problem in a file is reported at once, one line each, as
+``path.to.field: what is wrong (what is allowed)``; the command line exits with status 2, prints
+no traceback and writes nothing. The exact problem lines are pinned here because they are the
+interface a planner reads.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+import re
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cxsim.cli import main
+from cxsim.scenario import (
+    Problem,
+    ScenarioError,
+    apply_overrides,
+    load_scenario,
+    parse_scenario,
+    read_yaml,
+)
+from cxsim.scenario.distributions import Exponential
+from cxsim.scenario.models import SyncChannel
+
+# Copied verbatim from DESIGN.md section 4: the smallest scenario is a contract.
+SMALLEST = """\
+name: one queue
+start_date: 2027-01-04
+horizon_days: 28
+warmup_days: 1
+regions:
+  us: {timezone: America/New_York}
+channels:
+  phone:
+    kind: sync
+    handle_minutes: {dist: exponential, mean: 5}
+    patience_minutes: {dist: exponential, mean: 3}   # omit for customers who never abandon
+    target: {answer_within_s: 20, service_level: 0.8}
+contact_volume:
+  - {region: us, channel: phone, per_hour: 300}      # constant, around the clock
+teams:
+  us_agents: {region: us, channels: [phone], agents: 30}   # on duty around the clock, no shrinkage
+"""
+
+TOP_FIELDS = {"regions", "channels", "teams", "contact_volume", "name", "start_date",
+              "horizon_days", "warmup_days", "interval_minutes"}
+FIELDS_LIST = ("name, start_date, horizon_days, warmup_days, interval_minutes, regions, channels, "
+               "contact_volume, teams")
+DISTS = "exponential, constant, lognormal, gamma, uniform, triangular, empirical"
+
+
+def variant(old: str, new: str) -> str:
+    """The smallest scenario with one piece of text replaced (which must occur exactly once)."""
+    assert SMALLEST.count(old) == 1, old
+    return SMALLEST.replace(old, new)
+
+
+def check_form(problem: Problem) -> None:
+    """One line, ``<path>: <message>``, under a top-level field, the file, a line or --set."""
+    assert str(problem) == f"{problem.path}: {problem.message}"
+    assert problem.path and problem.message.strip() and "\n" not in str(problem)
+    first = problem.path.split(".")[0]
+    assert (problem.path == "file" or re.fullmatch(r"line \d+, column \d+", problem.path)
+            or problem.path.startswith("--set ") or first in TOP_FIELDS
+            or problem.message.startswith("unknown field (")), str(problem)
+
+
+def problem_lines(path: Path, overrides: tuple[str, ...] = ()) -> list[str]:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, overrides)
+    for problem in caught.value.problems:
+        check_form(problem)
+    return [str(p) for p in caught.value.problems]
+
+
+Write = Callable[[str | bytes], Path]
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Write:
+    """Writes a scenario file (text or raw bytes) and returns its path."""
+
+    def write(text: str | bytes) -> Path:
+        path = tmp_path / "scenario.yaml"
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+# --- 1. The smallest scenario validates as written ---------------------------------------------
+
+def test_smallest_scenario_validates_with_the_values_it_states(write: Write) -> None:
+    scenario = load_scenario(write(SMALLEST))
+    assert scenario.name == "one queue"
+    assert scenario.start_date == dt.date(2027, 1, 4)
+    assert (scenario.horizon_days, scenario.warmup_days) == (28, 1)
+    assert scenario.regions["us"].timezone == "America/New_York"
+    phone = scenario.channels["phone"]
+    assert phone.kind == "sync" and phone.handle_minutes == Exponential(dist="exponential", mean=5)
+    assert phone.patience_minutes == Exponential(dist="exponential", mean=3)
+    assert (phone.target.answer_within_s, phone.target.service_level) == (20, 0.8)
+    [volume] = scenario.contact_volume
+    assert (volume.region, volume.channel, volume.per_hour) == ("us", "phone", 300)
+    team = scenario.teams["us_agents"]
+    assert (team.region, team.channels, team.agents) == ("us", ["phone"], 30)
+    # The example shipped in scenarios/ is the same scenario.
+    shipped = Path(__file__).parents[1] / "scenarios" / "one_queue.yaml"
+    assert load_scenario(shipped) == scenario
+
+
+# --- 2. Each kind of bad input, with its exact problem line(s) ---------------------------------
+
+CASES = [
+    # YAML syntax errors, with the line and column where PyYAML noticed them.
+    ("indent", variant("warmup_days: 1", "  warmup_days: 1"),
+     ["line 4, column 14: not valid YAML: mapping values are not allowed here "
+      "(check indentation, colons and quotes)"]),
+    ("tab", variant("  us: {", "\tus: {"),
+     ["line 6, column 1: not valid YAML: found character '\\t' that cannot start any token "
+      "(check indentation, colons and quotes)"]),
+    # Empty or not a mapping of fields.
+    ("empty", "", ["file: is empty (a mapping with name, start_date, horizon_days, regions, ...)"]),
+    ("comment", "# nothing yet\n",
+     ["file: is empty (a mapping with name, start_date, horizon_days, regions, ...)"]),
+    ("list", "- name: one queue\n",
+     ["file: is not a mapping of fields (a mapping with name, start_date, horizon_days, ...)"]),
+    # Wrong types: strict, so text or true where a number belongs is an error.
+    ("text count", variant("agents: 30", "agents: thirty"),
+     ["teams.us_agents.agents: 'thirty' is not a whole number (a whole number >= 0)"]),
+    ("quoted count", variant("agents: 30", "agents: '30'"),
+     ["teams.us_agents.agents: '30' is not a whole number (a whole number >= 0)"]),
+    ("bool count", variant("agents: 30", "agents: true"),
+     ["teams.us_agents.agents: true is not a whole number (a whole number >= 0)"]),
+    ("text number", variant("horizon_days: 28", "horizon_days: 28 days"),
+     ["horizon_days: '28 days' is not a number (a number > 0 and <= 3660)"]),
+    ("null name", variant("name: one queue", "name:"),
+     ["name: nothing (null) is not text (non-empty text, up to 200 characters)"]),
+    ("empty name", variant("name: one queue", "name: ''"),
+     ["name: '' is not allowed (non-empty text, up to 200 characters)"]),
+    ("list for mapping", variant("  us_agents: {region: us, channels: [phone], agents: 30}",
+                                 "  - us_agents"),
+     ["teams: a list is not a mapping (a mapping of names to a mapping with region, channels, "
+      "agents)"]),
+    ("text for list", variant("channels: [phone]", "channels: phone"),
+     ["teams.us_agents.channels: 'phone' is not a list (a list of at least 1, each the name of "
+      "one of the scenario's channels)"]),
+    ("number for distribution", variant("{dist: exponential, mean: 5}", "5"),
+     ["channels.phone.handle_minutes: 5 is not a mapping (a distribution such as "
+      "{dist: exponential, mean: 5})"]),
+    ("bad name",
+     variant("  us: {timezone", "  u s: {timezone").replace("region: us", "region: u s"),
+     ["regions.u s: 'u s' is not allowed (a name of letters, digits, _ and -, up to 64 "
+      "characters)"]),
+    ("no regions",
+     variant("regions:\n  us: {timezone: America/New_York}", "regions: {}"),
+     ["regions: has 0 entries (at least 1 entry: a mapping of names to a mapping with timezone)",
+      "contact_volume.0.region: unknown region 'us' (the scenario has no regions)",
+      "teams.us_agents.region: unknown region 'us' (the scenario has no regions)"]),
+    ("short list", variant("per_hour: 300}", "per_day: 7200, weekday_factors: [1, 1, 1]}"),
+     ["contact_volume.0.weekday_factors: has 3 values (a list of exactly 7 values, each a number "
+      ">= 0)"]),
+    # Negative or non-finite numbers.
+    ("negative count", variant("agents: 30", "agents: -3"),
+     ["teams.us_agents.agents: -3 is too small (a whole number >= 0)"]),
+    ("negative rate", variant("per_hour: 300", "per_hour: -300"),
+     ["contact_volume.0.per_hour: -300 is too small (a number >= 0)"]),
+    ("zero horizon", variant("horizon_days: 28", "horizon_days: 0"),
+     ["horizon_days: 0 is too small (a number > 0 and <= 3660)"]),
+    ("nan", variant("per_hour: 300", "per_hour: .nan"),
+     ["contact_volume.0.per_hour: nan is not a finite number (a number >= 0)"]),
+    ("inf", variant("per_hour: 300", "per_hour: .inf"),
+     ["contact_volume.0.per_hour: inf is not a finite number (a number >= 0)"]),
+    ("percent", variant("service_level: 0.8", "service_level: 80"),
+     ["channels.phone.target.service_level: 80 is too large (a number from 0 to 1)"]),
+    ("above one", variant("service_level: 0.8", "service_level: 1.5"),
+     ["channels.phone.target.service_level: 1.5 is too large (a number from 0 to 1)"]),
+    ("misspelt top", variant("warmup_days: 1", "warmup_dys: 1"),
+     [f"warmup_dys: unknown field (did you mean 'warmup_days'? allowed: {FIELDS_LIST})"]),
+    ("unknown top", variant("warmup_days: 1", "warmup_days: 1\ncolour: blue"),
+     [f"colour: unknown field (allowed: {FIELDS_LIST})"]),
+    ("misspelt nested", variant("agents: 30", "agnets: 30"),
+     ["teams.us_agents.agents: is missing (required: a whole number >= 0)",
+      "teams.us_agents.agnets: unknown field (did you mean 'agents'? allowed: region, channels, "
+      "agents)"]),
+    ("unknown kind", variant("kind: sync", "kind: live"),
+     ["channels.phone.kind: 'live' is not known (one of: sync, async)"]),
+    # Distributions: unknown, missing dist, missing or extra parameters, inconsistent ones.
+    ("misspelt dist", variant("dist: exponential, mean: 5", "dist: exponental, mean: 5"),
+     [f"channels.phone.handle_minutes.dist: 'exponental' is not known (did you mean "
+      f"'exponential'? one of: {DISTS})"]),
+    ("unknown dist", variant("dist: exponential, mean: 5", "dist: weibull, mean: 5"),
+     [f"channels.phone.handle_minutes.dist: 'weibull' is not known (one of: {DISTS})"]),
+    ("list dist", variant("dist: exponential, mean: 5", "dist: [exponential], mean: 5"),
+     [f"channels.phone.handle_minutes.dist: a list is not allowed (one of: {DISTS})"]),
+    ("no dist", variant("dist: exponential, mean: 5", "mean: 5"),
+     [f"channels.phone.handle_minutes.dist: is missing (one of: {DISTS})"]),
+    ("missing parameter", variant("dist: exponential, mean: 5", "dist: lognormal, mean: 5"),
+     ["channels.phone.handle_minutes.cv: is missing (required: a number > 0)"]),
+    ("extra parameter", variant("dist: exponential, mean: 5", "dist: exponential, mean: 5, cv: 1"),
+     ["channels.phone.handle_minutes.cv: unknown field (allowed: dist, mean)"]),
+    ("high below low", variant("dist: exponential, mean: 5", "dist: uniform, low: 5, high: 1"),
+     ["channels.phone.handle_minutes.high: 1 is below low 5 (high >= low)"]),
+    # Dates and time zones.
+    ("no such day", variant("2027-01-04", "2027-02-30"),
+     ["start_date: '2027-02-30' is not a valid date (a date such as 2027-01-04)"]),
+    ("words for date", variant("2027-01-04", "next monday"),
+     ["start_date: 'next monday' is not a valid date (a date such as 2027-01-04)"]),
+    ("time of day", variant("2027-01-04", "2027-01-04 09:00:00"),
+     ["start_date: '2027-01-04 09:00:00' has a time of day (a date such as 2027-01-04)"]),
+    ("misspelt zone", variant("America/New_York", "America/NewYork"),
+     ["regions.us.timezone: 'America/NewYork' is not an IANA time zone (did you mean "
+      "'America/New_York'? a zone name such as Europe/Berlin)"]),
+    ("unknown zone", variant("America/New_York", "Mars/Olympus"),
+     ["regions.us.timezone: 'Mars/Olympus' is not an IANA time zone (a zone name such as "
+      "Europe/Berlin)"]),
+    # Warm-up not shorter than the horizon; an interval that does not divide the day.
+    ("warmup equal", variant("warmup_days: 1", "warmup_days: 28"),
+     ["warmup_days: 28 is not shorter than horizon_days 28 (0 <= warmup_days < horizon_days)"]),
+    ("warmup longer", variant("warmup_days: 1", "warmup_days: 30"),
+     ["warmup_days: 30 is not shorter than horizon_days 28 (0 <= warmup_days < horizon_days)"]),
+    ("interval", variant("warmup_days: 1", "warmup_days: 1\ninterval_minutes: 7"),
+     ["interval_minutes: 7 does not divide a day into whole intervals (a divisor of 1440 such "
+      "as 15, 30 or 60)"]),
+    # References to regions and channels that do not exist (one line each, no follow-on line).
+    ("unknown region", variant("{region: us, channel:", "{region: uk, channel:"),
+     ["contact_volume.0.region: unknown region 'uk' (one of: us)"]),
+    ("misspelt region", variant("{region: us, channel:", "{region: usa, channel:"),
+     ["contact_volume.0.region: unknown region 'usa' (did you mean 'us'? one of: us)"]),
+    ("misspelt channel", variant("channels: [phone]", "channels: [phnoe]"),
+     ["teams.us_agents.channels.0: unknown channel 'phnoe' (did you mean 'phone'? one of: "
+      "phone)"]),
+    # Fields that disagree with each other.
+    ("unserved queue", variant("contact_volume:\n", (
+        "  email: {kind: async, handle_minutes: {dist: constant, value: 4}}\n"
+        "contact_volume:\n  - {region: us, channel: email, per_day: 50}\n")),
+     ["contact_volume.0: no team in region us serves channel email (add email to the channels of "
+      "a team in us)"]),
+    ("two volumes", variant("per_hour: 300}", "per_hour: 300, per_day: 7200}"),
+     ["contact_volume.0: give exactly one of per_hour or per_day (per_hour: constant volume; "
+      "per_day: with optional weekday_factors and intraday_profile)"]),
+    ("missing field", variant("name: one queue\n", ""),
+     ["name: is missing (required: non-empty text, up to 200 characters)"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_file_gives_exact_problem_lines(write: Write, text: str, expected: list[str]) -> None:
+    assert problem_lines(write(text)) == expected
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "file: is not UTF-8 text (a YAML text file)"),
+    (b"name: one queue\x00\n", "file: is not text (a YAML text file)"),
+], ids=["binary", "nul"])
+def test_non_text_file(write: Write, content: bytes, expected: str) -> None:
+    assert problem_lines(write(content)) == [expected]
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    assert problem_lines(tmp_path / "nope.yaml") == ["file: not found (a path to a .yaml file)"]
+    assert problem_lines(tmp_path) == ["file: is a directory (a .yaml file)"]
+
+
+# --- 3. Every problem at once -------------------------------------------------------------------
+
+def test_all_problems_in_a_file_are_reported_together(write: Write) -> None:
+    text = (variant("agents: 30", "agents: thirty")
+            .replace("{region: us, channel:", "{region: uk, channel:")
+            .replace("per_hour: 300", "per_hour: -1")
+            .replace("America/New_York", "America/NewYork")
+            .replace("warmup_days: 1", "warmup_dys: 1"))
+    path = write(text)
+    assert problem_lines(path) == [
+        "regions.us.timezone: 'America/NewYork' is not an IANA time zone (did you mean "
+        "'America/New_York'? a zone name such as Europe/Berlin)",
+        "contact_volume.0.per_hour: -1 is too small (a number >= 0)",
+        "teams.us_agents.agents: 'thirty' is not a whole number (a whole number >= 0)",
+        f"warmup_dys: unknown field (did you mean 'warmup_days'? allowed: {FIELDS_LIST})",
+        "contact_volume.0.region: unknown region 'uk' (one of: us)",
+    ]
+    with pytest.raises(ScenarioError, match=r"^.*scenario\.yaml: 5 problems\n"):
+        load_scenario(path)
+
+
+def test_cli_bad_file_exits_2_without_traceback_and_writes_nothing(
+    write: Write, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(variant("agents: 30", "agents: -3").replace("{region: us, channel:",
+                                                             "{region: uk, channel:"))
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--reps", "1"]) == 2
+    captured = capsys.readouterr()
+    assert not out.exists() and captured.out == ""
+    assert captured.err.splitlines() == [
+        f"cxsim: {path}: 2 problems",
+        "teams.us_agents.agents: -3 is too small (a whole number >= 0)",
+        "contact_volume.0.region: unknown region 'uk' (one of: us)",
+    ]
+    assert main(["validate", str(tmp_path / "nope.yaml")]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+    assert main(["validate", str(write(SMALLEST))]) == 0
+
+
+# --- 4. YAML safety -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("tag", ["!!python/object/apply:os.system", "!!python/object/new:os.system",
+                                 "!!python/name:os.system", "!!python/object:os.system"])
+def test_python_tags_never_construct_objects(write: Write, tmp_path: Path, tag: str) -> None:
+    marker = tmp_path / "ran"
+    path = write(variant("name: one queue", f'name: {tag} ["touch {marker}"]'))
+    assert problem_lines(path) == [
+        f"line 1, column 7: the tag '{tag}' is not plain data (mappings, lists, text, numbers, "
+        "dates; no tags)"
+    ]
+    assert not marker.exists()
+
+
+def test_billion_laughs_is_refused_quickly_and_small(write: Write) -> None:
+    lines = ['lol0: &lol0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"lol{i}: &lol{i} [{', '.join([f'*lol{i - 1}'] * 9)}]" for i in range(1, 10)]
+    # The anchors come first (an alias must follow its anchor); the name refers to 9**10 "lol"s.
+    path = write("\n".join(lines) + "\n" + variant("name: one queue", "name: *lol9"))
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        found = problem_lines(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found == ["file: aliases expand to more than 1,000,000 values (write the scenario "
+                     "without alias chains)"]
+    assert time.perf_counter() - started < 5
+    assert peak < 20_000_000
+
+
+@pytest.mark.parametrize("text", ["a: &x [1, *x]\n", "a: &x {b: *x}\n"], ids=["list", "mapping"])
+def test_self_referencing_alias_is_refused(write: Write, text: str) -> None:
+    assert problem_lines(write(text)) == [
+        "file: an alias refers to itself (aliases must not nest inside their own anchor)"
+    ]
+
+
+def test_duplicate_key_is_refused_with_its_line(write: Write) -> None:
+    assert problem_lines(write(variant("warmup_days: 1", "warmup_days: 1\nhorizon_days: 3"))) == [
+        "line 5, column 1: key 'horizon_days' appears twice in one mapping (write each key once)"
+    ]
+    assert problem_lines(write(variant("kind: sync", "kind: sync\n    kind: async"))) == [
+        "line 10, column 5: key 'kind' appears twice in one mapping (write each key once)"
+    ]
+
+
+def test_merge_keys_and_deep_nesting_are_refused(write: Write) -> None:
+    merge = "base: &base {region: us}\nteams:\n  a: {<<: *base, agents: 1}\n"
+    assert problem_lines(write(merge)) == [
+        "line 3, column 7: merge keys (<<) are not supported (write the fields out, or alias a "
+        "whole value)"
+    ]
+    deep = "name: " + "[" * 2000 + "]" * 2000 + "\n"
+    assert problem_lines(write(deep)) == [
+        "file: mappings and lists nest too deeply (a scenario needs only a few levels)"
+    ]
+
+
+# --- 5. Overrides (--set path=value) ------------------------------------------------------------
+
+def test_overrides_apply_and_validate(write: Write) -> None:
+    path = write(SMALLEST)
+    scenario = load_scenario(path, ["teams.us_agents.agents=34", "horizon_days=3",
+                                    "contact_volume.0.per_hour=1e3", "start_date=2027-02-01"])
+    assert scenario.teams["us_agents"].agents == 34
+    assert scenario.horizon_days == 3
+    assert scenario.contact_volume[0].per_hour == 1000
+    assert scenario.start_date == dt.date(2027, 2, 1)
+    assert load_scenario(path, ["contact_volume.0.per_hour=10"]).contact_volume[0].per_hour == 10
+
+
+def test_overrides_do_not_mutate_the_callers_data(write: Write) -> None:
+    data = read_yaml(write(SMALLEST))
+    before = copy.deepcopy(data)
+    changed = apply_overrides(data, ["teams.us_agents.agents=34", "contact_volume.0.per_hour=10",
+                                     "channels.phone.handle_minutes.mean=6"])
+    assert data == before
+    assert changed["teams"]["us_agents"]["agents"] == 34
+    assert changed["contact_volume"][0]["per_hour"] == 10
+
+
+@pytest.mark.parametrize(("override", "expected"), [
+    ("teams.us_agent.agents=34",
+     "--set teams.us_agent.agents=34: teams has no 'us_agent' (did you mean 'us_agents'? one of: "
+     "us_agents)"),
+    ("contact_volume.1.per_hour=10",
+     "--set contact_volume.1.per_hour=10: contact_volume has no item 1 (0 to 0)"),
+    ("name.first=x", "--set name.first=x: name is a single value, it has no field 'first'"),
+    ("agents", "--set agents: is not path=value (for example teams.us_agents.agents=34)"),
+    ("teams.us_agents.agents=[1",
+     "--set teams.us_agents.agents=[1: value: not valid YAML: expected ',' or ']', but got "
+     "'<stream end>' (check indentation, colons and quotes)"),
+    ("name=!!python/object/apply:os.system [ls]",
+     "--set name=!!python/object/apply:os.system [ls]: value: the tag "
+     "'!!python/object/apply:os.system' is not plain data (mappings, lists, text, numbers, "
+     "dates; no tags)"),
+    # A misspelt leaf reaches validation, which names it and suggests the field.
+    ("horizon_dys=3",
+     f"horizon_dys: unknown field (did you mean 'horizon_days'? allowed: {FIELDS_LIST})"),
+    # An override that makes the scenario invalid reports the field it set.
+    ("teams.us_agents.agents=-1", "teams.us_agents.agents: -1 is too small (a whole number >= 0)"),
+    ("warmup_days=28",
+     "warmup_days: 28 is not shorter than horizon_days 28 (0 <= warmup_days < horizon_days)"),
+])
+def test_bad_override_names_the_problem(write: Write, override: str, expected: str) -> None:
+    assert problem_lines(write(SMALLEST), (override,)) == [expected]
+
+
+def test_override_errors_are_all_reported_and_name_the_file(write: Write) -> None:
+    path = write(SMALLEST)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, ["teams.us_agent.agents=34", "foo.bar=1"])
+    assert caught.value.source == str(path)
+    assert [p.path for p in caught.value.problems] == ["--set teams.us_agent.agents=34",
+                                                       "--set foo.bar=1"]
+
+
+# --- 6. Properties ------------------------------------------------------------------------------
+
+# Plain data as read from YAML (safe_load gives the same mappings, lists, numbers and date).
+SMALLEST_DATA: dict[str, Any] = yaml.safe_load(SMALLEST)
+
+
+def leaf_paths(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in leaf_paths(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in leaf_paths(v, (*path, i))]
+    return [path]
+
+
+LEAVES = leaf_paths(SMALLEST_DATA)
+JUNK = st.recursive(
+    st.none() | st.booleans() | st.text(max_size=12) | st.integers(max_value=-1)
+    | st.integers() | st.floats() | st.sampled_from([math.nan, math.inf, -math.inf])
+    | st.sampled_from(["us", "phone", "exponential", "sync", "async", ""]) | st.dates(),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=8) | st.integers(), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(agents=st.integers(min_value=0, max_value=10**9),
+       per_hour=st.floats(min_value=0, allow_nan=False, allow_infinity=False),
+       patience=st.floats(min_value=0, exclude_min=True, allow_nan=False, allow_infinity=False))
+def test_valid_values_validate_and_round_trip(agents: int, per_hour: float,
+                                              patience: float) -> None:
+    # Through --set, so the values also survive being written as text (1e-05, 1.5e+300, ...).
+    data = apply_overrides(SMALLEST_DATA, [f"teams.us_agents.agents={agents}",
+                                           f"contact_volume.0.per_hour={per_hour!r}",
+                                           f"channels.phone.patience_minutes.mean={patience!r}"])
+    scenario = parse_scenario(data)
+    assert scenario.teams["us_agents"].agents == agents
+    assert scenario.contact_volume[0].per_hour == per_hour
+    phone = scenario.channels["phone"]
+    assert isinstance(phone, SyncChannel) and isinstance(phone.patience_minutes, Exponential)
+    assert phone.patience_minutes.mean == patience
+
+
+@settings(max_examples=300, deadline=None)
+@given(leaf=st.sampled_from(LEAVES), junk=JUNK)
+def test_any_junk_leaf_validates_or_gives_problem_lines(leaf: tuple[str | int, ...],
+                                                        junk: Any) -> None:
+    data = copy.deepcopy(SMALLEST_DATA)
+    parent: Any = data
+    for key in leaf[:-1]:
+        parent = parent[key]
+    parent[leaf[-1]] = junk
+    try:
+        parse_scenario(data)
+    except ScenarioError as error:
+        assert error.problems
+        for problem in error.problems:
+            check_form(problem)
+            assert problem.path.split(".")[0] in TOP_FIELDS, str(problem)
+
+
+# --- 7. Field paths start with a top-level field ------------------------------------------------
+
+def test_field_paths_start_with_a_top_level_field(write: Write) -> None:
+    # Every problem of every bad file above names a field under a top-level field, or the file, or
+    # a line; only a key the schema does not know may stand alone at the top (warmup_dys).
+    for _, text, _ in CASES:
+        with pytest.raises(ScenarioError) as caught:
+            load_scenario(write(text))
+        for problem in caught.value.problems:
+            first = problem.path.split(".")[0]
+            assert (first in TOP_FIELDS or problem.path == "file"
+                    or re.fullmatch(r"line \d+, column \d+", problem.path)
+                    or ("." not in problem.path and problem.message.startswith("unknown field"))
+                    ), str(problem)
