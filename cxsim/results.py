@@ -100,7 +100,7 @@ class _QueueInfo:
     exclude_short_abandons: bool
 
 
-def _queue_info(scenario: Scenario, key: tuple[str, str]) -> _QueueInfo:
+def _queue_info(scenario: Scenario, key: tuple[str, str, str]) -> _QueueInfo:
     spec = scenario.channels[key[1]]
     sync = isinstance(spec, SyncChannel)
     exclude = sync and spec.target.exclude_abandons_within_target  # type: ignore[union-attr]
@@ -133,6 +133,14 @@ def _contact_kpis(
         "offered": total("offered", every),
         "handled": total("handled", every),
         "service_level": _ratio(total("answered_in_target", every), judged),
+        "deflected": total("deflected", every),
+        "escalated": total("escalated", every),
+        "switched": total("switched", every),
+        "retries": total("retries", every),
+        "chases": total("chases", every),
+        "follow_ups": total("follow_ups", every),
+        "merged": total("merged", every),
+        "unserved": total("unserved", every),
     }
     if sync:
         offered = total("offered", sync)
@@ -148,10 +156,10 @@ def _contact_kpis(
     return kpis
 
 
-def _groups(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[int]]:
+def _groups(keys: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str], list[int]]:
     """(region, channel) scopes, with ``*`` for all, -> indices of the queues they cover."""
     groups: dict[tuple[str, str], list[int]] = {}
-    for index, (region, channel) in enumerate(keys):
+    for index, (region, channel, _language) in enumerate(keys):
         for scope in ((region, channel), (region, ALL), (ALL, channel), (ALL, ALL)):
             groups.setdefault(scope, []).append(index)
     return groups
@@ -178,13 +186,26 @@ def _run_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[Any, 
     team_regions = {name: spec.region for name, spec in scenario.teams.items()}
     for region in [*dict.fromkeys(team_regions.values()), ALL]:
         names = [n for n, r in team_regions.items() if region in (ALL, r)]
-        busy = sum(sum(record.teams[n]["busy_minutes"][first:]) for n in names)
-        available = sum(sum(record.teams[n]["available_minutes"][first:]) for n in names)
-        on_duty = sum(sum(record.teams[n]["on_duty_minutes"][first:]) for n in names)
+
+        def total(measure: str, names: list[str] = names) -> float:
+            return sum(sum(record.teams[n][measure][first:]) for n in names)
+
         peaks = np.sum([record.teams[n]["peak_on_duty"][first:] for n in names], axis=0)
-        rows.append((rep, "contacts", region, ALL, "occupancy", _ratio(busy, available)))
-        rows.append((rep, "staffing", region, ALL, "agent_hours", on_duty / 60))
-        rows.append((rep, "staffing", region, ALL, "agents_peak", float(np.max(peaks))))
+        busy, available = total("busy_minutes"), total("available_minutes")
+        agent_cost = sum(
+            sum(record.teams[n]["on_duty_minutes"][first:]) / 60 * scenario.teams[n].cost_per_hour
+            for n in names
+        )
+        rows += [
+            (rep, "contacts", region, ALL, "occupancy", _ratio(busy, available)),
+            (rep, "staffing", region, ALL, "agent_hours", total("on_duty_minutes") / 60),
+            (rep, "staffing", region, ALL, "available_hours", available / 60),
+            (rep, "staffing", region, ALL, "agents_peak", float(np.max(peaks))),
+            (rep, "staffing", region, ALL, "headcount_end",
+             float(sum(record.teams[n]["headcount"][-1] for n in names))),
+            (rep, "cost", region, ALL, "agents", agent_cost),
+            (rep, "cost", region, ALL, "total", agent_cost),
+        ]
     return rows
 
 
@@ -203,9 +224,9 @@ def _interval_frames(
             "start": origin + pd.to_timedelta(index * record.interval_minutes, unit="min"),
             "counted": index >= record.first_counted_interval,
         }
-        for (region, channel), series in record.queues.items():
+        for (region, channel, language), series in record.queues.items():
             contact_parts.append(pd.DataFrame(
-                {**base, "region": region, "channel": channel, **series}
+                {**base, "region": region, "channel": channel, "language": language, **series}
             ))
         for name, series in record.teams.items():
             team_parts.append(pd.DataFrame(
@@ -246,13 +267,25 @@ def _add_team_kpis(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _hiring(scenario: Scenario, plan: Sequence[tuple[str, dt.date, int, dt.date]]) -> pd.DataFrame:
+    rows = [
+        (team, scenario.teams[team].region, start, agents, decide_by,
+         decide_by < scenario.start_date)
+        for team, start, agents, decide_by in plan
+    ]
+    return pd.DataFrame(
+        rows, columns=["team", "region", "start_date", "agents", "decide_by", "too_late"]
+    )
+
+
 def _by_day(frame: pd.DataFrame, keys: list[str], measures: Sequence[str]) -> pd.DataFrame:
     if frame.empty:
         return frame
     day = frame["start"].dt.floor("D").rename("date")
-    sums = {m: "sum" for m in measures if m != "peak_on_duty"}
+    sums = {m: "sum" for m in measures if m not in ("peak_on_duty", "headcount")}
     if "peak_on_duty" in measures:
         sums["peak_on_duty"] = "max"
+        sums["headcount"] = "last"
     grouped = frame.groupby([frame["rep"], day, *[frame[k] for k in keys]], sort=True)
     daily = grouped.agg({**sums, "counted": "all"}).reset_index()
     return daily
@@ -270,7 +303,9 @@ class Results:
         summary: one row per scope x region x channel x KPI with the mean and the 95%
             confidence interval across replications (``summary.csv``).
         contacts_by_interval, contacts_by_day: measures and KPIs per queue.
-        teams_by_interval, teams_by_day: agent time and occupancy per team.
+        teams_by_interval, teams_by_day: agent time, headcount and occupancy per team.
+        hiring: every planned hire with the latest date to decide it (``hiring_lead_days``
+            before the start); ``too_late`` marks decisions due before the scenario starts.
     """
 
     scenario: Scenario
@@ -282,6 +317,7 @@ class Results:
     contacts_by_day: pd.DataFrame
     teams_by_interval: pd.DataFrame
     teams_by_day: pd.DataFrame
+    hiring: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -292,7 +328,7 @@ class Results:
         rows = [row for record in records for row in _run_rows(scenario, record)]
         runs = pd.DataFrame(rows, columns=["rep", "scope", "region", "channel", "kpi", "value"])
         contacts, teams = _interval_frames(scenario, records)
-        contacts_daily = _by_day(contacts, ["region", "channel"], QUEUE_MEASURES)
+        contacts_daily = _by_day(contacts, ["region", "channel", "language"], QUEUE_MEASURES)
         teams_daily = _by_day(teams, ["team", "region"], TEAM_MEASURES)
         return cls(
             scenario=scenario,
@@ -304,6 +340,7 @@ class Results:
             contacts_by_day=_add_contact_kpis(contacts_daily, scenario),
             teams_by_interval=_add_team_kpis(teams),
             teams_by_day=_add_team_kpis(teams_daily),
+            hiring=_hiring(scenario, records[0].hiring if records else []),
             meta={"seed": seed, "reps": len(records), "scenario": scenario.name},
         )
 
@@ -332,6 +369,7 @@ class Results:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
         try:
             self.summary.to_csv(staging / "summary.csv", index=False)
+            self.hiring.to_csv(staging / "hiring.csv", index=False)
             for name in _TABLES:
                 getattr(self, name).to_parquet(staging / f"{name}.parquet", index=False)
             scenario_data = self.scenario.model_dump(mode="json")
@@ -358,9 +396,12 @@ class Results:
         meta = json.loads((folder / "run.json").read_text())
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in _TABLES}
         summary = pd.read_csv(folder / "summary.csv", keep_default_na=False, na_values=[""])
+        hiring = pd.read_csv(folder / "hiring.csv")
+        for column in ("start_date", "decide_by"):
+            hiring[column] = [dt.date.fromisoformat(str(day)) for day in hiring[column]]
         return cls(
             scenario=scenario, seed=int(meta["seed"]), reps=int(meta["reps"]), summary=summary,
-            meta=meta, **tables,
+            hiring=hiring, meta=meta, **tables,
         )
 
     def plot_intervals(self, column: str = "service_level", ax: Any = None) -> Any:

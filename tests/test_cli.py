@@ -31,7 +31,8 @@ def test_run_writes_summary_and_tables(tmp_path: Path) -> None:
     assert f"results: {out}" in done.stdout
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary.columns) == SUMMARY_COLUMNS
-    assert set(summary["scope"]) == {"contacts", "staffing"}
+    assert set(summary["scope"]) == {"contacts", "staffing", "cost"}
+    assert (out / "hiring.csv").exists()
     assert (summary["reps"] == 3).all()
     for kpi in ("offered", "handled", "abandoned", "wait_prob", "service_level", "asa_s",
                 "abandon_rate", "wait_p90_s", "occupancy"):

@@ -83,7 +83,7 @@ def test_nobody_waits_when_agents_are_ample() -> None:
     scenario = queue_scenario(per_hour=60, agents=200, handle_minutes=5, patience_minutes=1,
                               horizon_days=2)
     record = simulate(scenario, seed=1, replication=0)
-    series = record.queues["us", "q"]
+    series = record.queues["us", "q", ""]
     assert sum(series["answered_at_once"]) == sum(series["offered"]) > 0
     assert sum(series["abandoned"]) == 0
 
@@ -91,11 +91,11 @@ def test_nobody_waits_when_agents_are_ample() -> None:
 def test_with_no_agents_every_patient_caller_is_still_waiting_and_impatient_ones_leave() -> None:
     scenario = queue_scenario(per_hour=60, agents=0, handle_minutes=5, horizon_days=1,
                               warmup_days=0)
-    series = simulate(scenario, seed=1, replication=0).queues["us", "q"]
+    series = simulate(scenario, seed=1, replication=0).queues["us", "q", ""]
     assert sum(series["waiting_at_end"]) == sum(series["offered"]) > 0
     impatient = queue_scenario(per_hour=60, agents=0, handle_minutes=5, patience_minutes=2,
                                horizon_days=1, warmup_days=0)
-    series = simulate(impatient, seed=1, replication=0).queues["us", "q"]
+    series = simulate(impatient, seed=1, replication=0).queues["us", "q", ""]
     # Only callers who arrived in the last minutes can still be waiting when the run ends.
     assert sum(series["abandoned"]) + sum(series["waiting_at_end"]) == sum(series["offered"])
     assert sum(series["waiting_at_end"]) < 0.02 * sum(series["offered"])

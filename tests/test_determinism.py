@@ -37,9 +37,9 @@ def test_worker_processes_give_identical_tables(
 
 
 def test_other_seeds_give_other_numbers(short_two_regions: cxsim.Scenario) -> None:
-    a = simulate(short_two_regions, seed=1, replication=0).queues["us", "phone"]["offered"]
-    b = simulate(short_two_regions, seed=2, replication=0).queues["us", "phone"]["offered"]
-    c = simulate(short_two_regions, seed=1, replication=1).queues["us", "phone"]["offered"]
+    a = simulate(short_two_regions, seed=1, replication=0).queues["us", "phone", ""]["offered"]
+    b = simulate(short_two_regions, seed=2, replication=0).queues["us", "phone", ""]["offered"]
+    c = simulate(short_two_regions, seed=1, replication=1).queues["us", "phone", ""]["offered"]
     assert a != b and a != c
 
 
@@ -63,4 +63,4 @@ def test_adding_a_region_leaves_the_others_random_numbers_alone(
     both = simulate(short_two_regions, seed=3, replication=1)
     alone = simulate(us_only, seed=3, replication=1)
     for channel in ("phone", "chat", "email"):
-        assert both.queues["us", channel] == alone.queues["us", channel]
+        assert both.queues["us", channel, ""] == alone.queues["us", channel, ""]

@@ -57,9 +57,13 @@ teams:
 """
 
 TOP_FIELDS = {"regions", "channels", "teams", "contact_volume", "name", "start_date",
-              "horizon_days", "warmup_days", "interval_minutes"}
+              "horizon_days", "warmup_days", "interval_minutes", "reasons", "segments",
+              "omnichannel", "omnichannel_handle_saving_pct"}
 FIELDS_LIST = ("name, start_date, horizon_days, warmup_days, interval_minutes, regions, channels, "
-               "contact_volume, teams")
+               "contact_volume, teams, reasons, segments, omnichannel, "
+               "omnichannel_handle_saving_pct")
+TEAM_FIELDS = ("region, channels, agents, languages, shifts, shrinkage_pct, cost_per_hour, hires, "
+               "hiring_lead_days, attrition_pct_per_month, ramp, overflow_after_s, priorities")
 DISTS = "exponential, constant, lognormal, gamma, uniform, triangular, empirical"
 
 
@@ -158,7 +162,7 @@ CASES = [
     ("list for mapping", variant("  us_agents: {region: us, channels: [phone], agents: 30}",
                                  "  - us_agents"),
      ["teams: a list is not a mapping (a mapping of names to a mapping with region, channels, "
-      "agents)"]),
+      "agents, ...)"]),
     ("text for list", variant("channels: [phone]", "channels: phone"),
      ["teams.us_agents.channels: 'phone' is not a list (a list of at least 1, each the name of "
       "one of the scenario's channels)"]),
@@ -171,7 +175,8 @@ CASES = [
       "characters)"]),
     ("no regions",
      variant("regions:\n  us: {timezone: America/New_York}", "regions: {}"),
-     ["regions: has 0 entries (at least 1 entry: a mapping of names to a mapping with timezone)",
+     ["regions: has 0 entries (at least 1 entry: a mapping of names to a mapping with timezone, "
+      "...)",
       "contact_volume.0.region: unknown region 'us' (the scenario has no regions)",
       "teams.us_agents.region: unknown region 'us' (the scenario has no regions)"]),
     ("short list", variant("per_hour: 300}", "per_day: 7200, weekday_factors: [1, 1, 1]}"),
@@ -198,8 +203,7 @@ CASES = [
      [f"colour: unknown field (allowed: {FIELDS_LIST})"]),
     ("misspelt nested", variant("agents: 30", "agnets: 30"),
      ["teams.us_agents.agents: is missing (required: a whole number >= 0)",
-      "teams.us_agents.agnets: unknown field (did you mean 'agents'? allowed: region, channels, "
-      "agents)"]),
+      f"teams.us_agents.agnets: unknown field (did you mean 'agents'? allowed: {TEAM_FIELDS})"]),
     ("unknown kind", variant("kind: sync", "kind: live"),
      ["channels.phone.kind: 'live' is not known (one of: sync, async)"]),
     # Distributions: unknown, missing dist, missing or extra parameters, inconsistent ones.
@@ -251,8 +255,8 @@ CASES = [
     ("unserved queue", variant("contact_volume:\n", (
         "  email: {kind: async, handle_minutes: {dist: constant, value: 4}}\n"
         "contact_volume:\n  - {region: us, channel: email, per_day: 50}\n")),
-     ["contact_volume.0: no team in region us serves channel email (add email to the channels of "
-      "a team in us)"]),
+     ["contact_volume.0: no team serves channel email in region us (add email to the channels of "
+      "a team in us, or let a team of another region help with overflow_after_s)"]),
     ("two volumes", variant("per_hour: 300}", "per_hour: 300, per_day: 7200}"),
      ["contact_volume.0: give exactly one of per_hour or per_day (per_hour: constant volume; "
       "per_day: with optional weekday_factors and intraday_profile)"]),

@@ -1,9 +1,10 @@
-"""Contact arrivals: non-homogeneous Poisson, generated a day at a time in bulk with numpy.
+"""Forecast contact arrivals: non-homogeneous Poisson, generated a day at a time with numpy.
 
-The rate of a queue is piecewise constant on the clock (per local hour of its region). One day
-of arrival times is drawn at once (a Poisson count per piece, uniform times within it), with the
-handle time and patience of every contact drawn alongside from their own streams. Memory holds
-one day per queue, whatever the horizon.
+The rate of a forecast entry is piecewise constant on the clock (per local hour of its region):
+the weekday volume x the hour's share x growth x calendar peaks x a day-level forecast error.
+One day of arrival times is drawn at once (a Poisson count per piece, uniform times within it),
+with every contact's handle time, customer segment and language drawn alongside from their own
+streams. Memory holds one day per entry, whatever the horizon.
 """
 
 from __future__ import annotations
@@ -23,47 +24,71 @@ __all__ = ["ArrivalDay", "ContactArrivals"]
 
 
 class ArrivalDay(NamedTuple):
-    """The contacts of one queue on one UTC day, in arrival order."""
+    """The contacts of one forecast entry on one UTC day, in arrival order.
+
+    ``segments`` and ``languages`` are indices into the scenario's segments and the region's
+    languages; None when there is only one.
+    """
 
     times: list[float]
     handle_minutes: list[float]
-    patience_minutes: list[float] | None
+    segments: list[int] | None
+    languages: list[int] | None
 
 
 class ContactArrivals:
-    """Draws the contacts of one (region, channel) queue, day by day.
+    """Draws the contacts of one forecast entry, day by day.
 
     Args:
-        volumes: the forecast entries of this queue (their rates add up).
-        start_date: day 0 of the clock.
-        zone: the region's time zone, in which profiles are given.
+        volume: the forecast entry.
+        start_date: day 0 of the clock; growth compounds from it.
+        zone: the region's time zone, in which profiles and dates are given.
         horizon_minutes: nothing arrives at or after this time.
-        handle: handle-time distribution, minutes.
-        patience: patience distribution, minutes, or None for customers who never abandon.
-        arrival_rng, handle_rng, patience_rng: one stream each.
+        handle: handle-time distribution of the entry's channel, minutes.
+        segment_shares, language_shares: shares of customers.
+        arrival_rng, handle_rng, choice_rng, error_rng: one stream each.
     """
 
     def __init__(
         self,
-        volumes: Sequence[ContactVolume],
+        volume: ContactVolume,
         start_date: dt.date,
         zone: zoneinfo.ZoneInfo,
         horizon_minutes: float,
         handle: Distribution,
-        patience: Distribution | None,
+        segment_shares: Sequence[float],
+        language_shares: Sequence[float],
         arrival_rng: np.random.Generator,
         handle_rng: np.random.Generator,
-        patience_rng: np.random.Generator,
+        choice_rng: np.random.Generator,
+        error_rng: np.random.Generator,
     ) -> None:
-        self._shapes = [(v.weekday_volumes(), v.hourly_shares()) for v in volumes]
+        self._volume = volume
+        self._per_day = volume.weekday_volumes()
+        self._shares = volume.hourly_shares()
         self._start_date = start_date
         self._zone = zone
         self._horizon = horizon_minutes
         self._handle = handle
-        self._patience = patience
+        self._segment_shares = np.asarray(segment_shares, dtype=float)
+        self._language_shares = np.asarray(language_shares, dtype=float)
         self._arrival_rng = arrival_rng
         self._handle_rng = handle_rng
-        self._patience_rng = patience_rng
+        self._choice_rng = choice_rng
+        self._error_rng = error_rng
+        self._errors: dict[dt.date, float] = {}
+
+    def _error(self, date: dt.date) -> float:
+        """The forecast error multiplier (mean 1) of a local date, drawn once per date."""
+        cv = self._volume.forecast_error_cv
+        if cv == 0:
+            return 1.0
+        if date not in self._errors:
+            shape = 1.0 / cv**2
+            self._errors[date] = float(self._error_rng.gamma(shape, 1.0 / shape))
+            for old in [d for d in self._errors if d < date - dt.timedelta(days=2)]:
+                del self._errors[old]
+        return self._errors[date]
 
     def rate_pieces(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(start minute, length in minutes, contacts per minute) of each piece of ``day``."""
@@ -71,23 +96,29 @@ class ContactArrivals:
         starts = np.array([p.start_minute for p in pieces])
         ends = np.minimum([p.end_minute for p in pieces], self._horizon)
         rates = np.array([
-            sum(per_day[p.weekday] * shares[p.hour] for per_day, shares in self._shapes) / 60.0
+            self._per_day[p.weekday] * self._shares[p.hour] / 60.0
+            * self._volume.day_factor(p.date, self._start_date) * self._error(p.date)
             for p in pieces
         ])
-        lengths = np.clip(ends - starts, 0.0, None)
-        return starts, lengths, rates
+        return starts, np.clip(ends - starts, 0.0, None), rates
 
     def day(self, day: int) -> ArrivalDay:
         """The contacts arriving on UTC day ``day``; empty past the horizon."""
         if day * MINUTES_PER_DAY >= self._horizon:
-            return ArrivalDay([], [], None if self._patience is None else [])
+            return ArrivalDay([], [], None, None)
         starts, lengths, rates = self.rate_pieces(day)
         counts = self._arrival_rng.poisson(rates * lengths)
         total = int(counts.sum())
         offsets = self._arrival_rng.random(total)
         times = np.sort(np.repeat(starts, counts) + offsets * np.repeat(lengths, counts))
         handle = self._handle.sample(self._handle_rng, total)
-        patience = None
-        if self._patience is not None:
-            patience = self._patience.sample(self._patience_rng, total).tolist()
-        return ArrivalDay(times.tolist(), handle.tolist(), patience)
+        segments = languages = None
+        if self._segment_shares.size > 1:
+            segments = self._choice_rng.choice(
+                self._segment_shares.size, total, p=self._segment_shares
+            ).tolist()
+        if self._language_shares.size > 1:
+            languages = self._choice_rng.choice(
+                self._language_shares.size, total, p=self._language_shares
+            ).tolist()
+        return ArrivalDay(times.tolist(), handle.tolist(), segments, languages)

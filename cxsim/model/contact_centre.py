@@ -1,314 +1,570 @@
-"""The contact centre on simpy's event loop: queues, agents, teams and the router.
+"""The contact centre on simpy's event loop: customers, queues, agents and the router.
 
-The hot path runs as callbacks on simpy events, not a process per contact: an arrival either
-meets an idle skilled agent (longest idle first) or joins its queue, with one timer if the
-customer may abandon; a finishing agent takes the next contact its team is skilled for (live
-channels first, oldest first; then backlog work, nearest deadline first) or goes idle. A contact
-is a small list ``[arrival minute, handle minutes, state, queue]``; an abandoned contact stays in
-its queue as a dead entry and is dropped when it reaches the head.
+The hot path runs as callbacks on simpy events, not a process per contact. A contact arriving at
+a queue may be resolved by a bot; otherwise it goes to a free skilled agent of the queue's home
+teams (longest idle first; chat agents carry several contacts) or waits, with a timer if the
+customer may abandon, may chase an unanswered message, or may be helped by another region after
+a wait. A free agent takes the most urgent contact among its skills: live channels first (by the
+team's priority, then oldest), then backlog work by nearest deadline.
+
+Customers behave as their segment says: a customer who abandons may come back after a delay on a
+channel drawn from a switch matrix; one whose message waits too long chases it on another
+channel; a contact not resolved the first time brings a follow-up. With unified customer context
+(``omnichannel``) a chase joins the open contact and repeat contacts are handled faster; with
+siloed channels each is separate work.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import simpy
 
+from cxsim.model.agents import Agent, Team
+from cxsim.model.calendar import local_quarters
+from cxsim.model.draws import samples, uniforms
 from cxsim.model.events import call_in
-from cxsim.model.metrics import QUEUE_MEASURES, TEAM_MEASURES, WAIT_BINS, wait_bin
-from cxsim.scenario.models import Scenario, SyncChannel
+from cxsim.model.metrics import wait_bin
+from cxsim.model.queues import (
+    AGENT,
+    ANSWERED,
+    ARRIVED,
+    HANDLE,
+    QUEUE,
+    REASON,
+    REPEAT,
+    SEGMENT,
+    STATE,
+    WAITING,
+    Queue,
+)
+from cxsim.scenario.common import GENERAL_REASON
+from cxsim.scenario.models import Scenario, Segment, SyncChannel
 
-__all__ = ["Agent", "ContactCentre", "Queue", "Team"]
+__all__ = ["ContactCentre", "RosterUpdate"]
 
-WAITING, ANSWERED, ABANDONED = 0, 1, 2
-
-
-class Queue:
-    """Contacts of one region and channel waiting for an agent, with their statistics."""
-
-    __slots__ = (
-        "abandoned",
-        "abandoned_in_target",
-        "answered_at_once",
-        "answered_in_target",
-        "area",
-        "channel",
-        "counted_from",
-        "handle_minutes",
-        "handled",
-        "histogram",
-        "last",
-        "n_waiting",
-        "offered",
-        "queue_minutes",
-        "region",
-        "sync",
-        "target_minutes",
-        "teams",
-        "wait_minutes_abandoned",
-        "wait_minutes_handled",
-        "waiting",
-        "waiting_at_end",
-    )
-
-    def __init__(
-        self, region: str, channel: str, spec: Any, intervals: int, counted_from: float
-    ) -> None:
-        self.region = region
-        self.channel = channel
-        self.sync = isinstance(spec, SyncChannel)
-        if self.sync:
-            self.target_minutes = spec.target.answer_within_s / 60.0
-        else:
-            self.target_minutes = spec.target.respond_within_hours * 60.0
-        self.teams: list[Team] = []
-        self.waiting: deque[list[Any]] = deque()
-        self.n_waiting = 0
-        self.last = 0.0
-        self.area = 0.0
-        self.counted_from = counted_from
-        self.histogram = [0] * WAIT_BINS
-        # One value per interval for each of QUEUE_MEASURES.
-        self.offered = [0.0] * intervals
-        self.handled = [0.0] * intervals
-        self.answered_at_once = [0.0] * intervals
-        self.answered_in_target = [0.0] * intervals
-        self.abandoned = [0.0] * intervals
-        self.abandoned_in_target = [0.0] * intervals
-        self.waiting_at_end = [0.0] * intervals
-        self.wait_minutes_handled = [0.0] * intervals
-        self.wait_minutes_abandoned = [0.0] * intervals
-        self.handle_minutes = [0.0] * intervals
-        self.queue_minutes = [0.0] * intervals
-
-    def series(self) -> dict[str, list[float]]:
-        return {measure: getattr(self, measure) for measure in QUEUE_MEASURES}
-
-
-class Team:
-    """Agents of one region with the same skills; idle agents wait in line, longest idle first."""
-
-    __slots__ = (
-        "async_queues",
-        "available_minutes",
-        "busy_area",
-        "busy_minutes",
-        "duty_area",
-        "duty_last",
-        "idle",
-        "last",
-        "n_busy",
-        "n_on_duty",
-        "name",
-        "on_duty_minutes",
-        "peak",
-        "peak_on_duty",
-        "region",
-        "sync_queues",
-    )
-
-    def __init__(self, name: str, region: str, intervals: int) -> None:
-        self.name = name
-        self.region = region
-        self.idle: deque[Agent] = deque()
-        self.sync_queues: list[Queue] = []
-        self.async_queues: list[Queue] = []
-        self.n_busy = 0
-        self.n_on_duty = 0
-        self.last = 0.0
-        self.busy_area = 0.0
-        self.duty_last = 0.0
-        self.duty_area = 0.0
-        self.peak = 0
-        # One value per interval for each of TEAM_MEASURES.
-        self.on_duty_minutes = [0.0] * intervals
-        self.available_minutes = [0.0] * intervals
-        self.busy_minutes = [0.0] * intervals
-        self.peak_on_duty = [0.0] * intervals
-
-    def series(self) -> dict[str, list[float]]:
-        return {measure: getattr(self, measure) for measure in TEAM_MEASURES}
-
-
-class Agent:
-    """One agent; handle times are divided by ``efficiency`` (1.0 for a fully trained agent)."""
-
-    __slots__ = ("efficiency", "team")
-
-    def __init__(self, team: Team, efficiency: float = 1.0) -> None:
-        self.team = team
-        self.efficiency = efficiency
+RosterUpdate = tuple[int, tuple[tuple[int, float], ...], int]  # scheduled, available, headcount
 
 
 class ContactCentre:
-    """Routes contacts to agents and records what happens, interval by interval."""
+    """Routes contacts to agents and records what happens, interval by interval.
 
-    def __init__(self, env: simpy.Environment, scenario: Scenario) -> None:
+    Args:
+        env: the simpy environment.
+        scenario: the validated scenario.
+        rng: the generator of a named stream of this replication (``cxsim.model.streams``).
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        scenario: Scenario,
+        rng: Callable[[str], np.random.Generator],
+    ) -> None:
         self.env = env
+        self.scenario = scenario
         self.interval = float(scenario.interval_minutes)
         self.intervals = math.ceil(scenario.horizon_minutes / self.interval)
         self.first_counted = math.ceil(scenario.warmup_minutes / self.interval - 1e-9)
         counted_from = self.first_counted * self.interval
-        self.queues = {
-            (region, channel): Queue(
-                region, channel, scenario.channels[channel], self.intervals, counted_from
+        self.omnichannel = scenario.omnichannel
+        self.repeat_factor = 1.0 - scenario.omnichannel_handle_saving_pct / 100.0
+
+        self.segments: list[Segment | None] = list(scenario.segments.values()) or [None]
+        self.segment_shares = [s.share for s in scenario.segments.values()] or [1.0]
+        self.reasons = [GENERAL_REASON, *(r for r in scenario.reasons if r != GENERAL_REASON)]
+        self.reason_index = {name: i for i, name in enumerate(self.reasons)}
+        self.resolution = [
+            scenario.reasons[r].first_contact_resolution if r in scenario.reasons else 1.0
+            for r in self.reasons
+        ]
+        self.follow_up_delay = [
+            samples(scenario.reasons[r].follow_up_delay_hours, rng(f"follow_up/{r}"), 60.0)
+            if r in scenario.reasons else None
+            for r in self.reasons
+        ]
+
+        self.queues: dict[tuple[str, str, str], Queue] = {}
+        for region, channel, language in scenario.queues:
+            self.queues[region, channel, language] = self._queue(
+                region, channel, language, rng, counted_from
             )
-            for region, channel in scenario.queues
-        }
         self.teams: dict[str, Team] = {}
+        self._route(rng)
+        self._served = {
+            (region, language): [
+                channel for channel in scenario.channels
+                if scenario.teams_for(region, channel, language)
+            ]
+            for region, channel, language in scenario.queues
+        }
+        self._opening = {
+            (region, channel): rules
+            for region, spec in scenario.regions.items()
+            for channel, rules in spec.opening_hours.items()
+            if isinstance(scenario.channels[channel], SyncChannel)
+        }
+        self._open_days: dict[tuple[str, str, int], list[bool]] = {}
+        self._bot_draw = uniforms(rng("bot"))
+        self._behaviour_draw = uniforms(rng("behaviour"))
+        self._choice_draw = uniforms(rng("channel_choice"))
+        self._retry_delay = [
+            samples(s.retry.delay_minutes, rng(f"retry_delay/{name}"))
+            if s is not None and s.retry is not None else None
+            for name, s in zip(self._segment_names(), self.segments, strict=True)
+        ]
+
+    def _segment_names(self) -> list[str]:
+        return list(self.scenario.segments) or ["all"]
+
+    def _queue(
+        self,
+        region: str,
+        channel: str,
+        language: str,
+        rng: Callable[[str], np.random.Generator],
+        counted_from: float,
+    ) -> Queue:
+        spec = self.scenario.channels[channel]
+        sync = isinstance(spec, SyncChannel)
+        queue = Queue(
+            region, channel, language,
+            sync=sync,
+            target_minutes=(
+                spec.target.answer_within_s / 60.0 if isinstance(spec, SyncChannel)
+                else spec.target.respond_within_hours * 60.0
+            ),
+            concurrency=spec.concurrency if isinstance(spec, SyncChannel) else 1,
+            slowdown=(spec.slowdown_per_extra_contact_pct / 100.0
+                      if isinstance(spec, SyncChannel) else 0.0),
+            intervals=self.intervals,
+            counted_from=counted_from,
+        )
+        name = f"{region}/{channel}/{language}"
+        queue.handle = samples(spec.handle_minutes, rng(f"handle/{name}"))
+        for segment_name, segment in zip(self._segment_names(), self.segments, strict=True):
+            patience = spec.patience_minutes if isinstance(spec, SyncChannel) else None
+            if sync and segment is not None and channel in segment.patience_minutes:
+                patience = segment.patience_minutes[channel]
+            queue.patience.append(
+                None if patience is None
+                else samples(patience, rng(f"patience/{name}/{segment_name}"))
+            )
+        if spec.bot is not None:
+            queue.bot_shares = [spec.bot.share_for(reason) for reason in self.reasons]
+            queue.bot_escalate = spec.bot.escalate_share
+        return queue
+
+    def _route(self, rng: Callable[[str], np.random.Generator]) -> None:
+        """Teams, and which queues each team serves, at home and as overflow."""
+        scenario = self.scenario
         for name, spec in scenario.teams.items():
-            team = Team(name, spec.region, self.intervals)
-            for channel in spec.channels:
-                queue = self.queues[spec.region, channel]
-                queue.teams.append(team)
-                (team.sync_queues if queue.sync else team.async_queues).append(queue)
-            self.teams[name] = team
-            self.add_agents(team, spec.agents)
-        self._abandon_callback = self._abandon
-        self._finish_callback = self._finish
+            self.teams[name] = Team(name, spec.region, self.intervals)
+        for (region, channel, language), queue in self.queues.items():
+            for name in scenario.teams_for(region, channel, language):
+                team, spec = self.teams[name], scenario.teams[name]
+                if spec.region == region:
+                    queue.teams.append(team)
+                    if queue.sync:
+                        team.sync_queues.append((spec.priorities.get(channel, 1_000_000), queue))
+                    else:
+                        team.async_queues.append(queue)
+                else:
+                    wait = (spec.overflow_after_s or 0.0) / 60.0
+                    queue.overflow.append((team, wait))
+                    (team.overflow_sync if queue.sync else team.overflow_async).append(
+                        (queue, wait)
+                    )
+        for team in self.teams.values():
+            team.sync_queues.sort(key=lambda item: item[0])
+            for queue in (q for _, q in team.sync_queues):
+                if queue.concurrency > 1:
+                    team.partial.setdefault(queue.channel, deque())
+        for queue in self.queues.values():
+            queue.overflow.sort(key=lambda item: item[1])
 
-    # Agents coming on and off duty.
+    # Channels open and served.
 
-    def add_agents(self, team: Team, count: int) -> None:
-        """Put ``count`` more agents of ``team`` on duty now; each takes waiting work or idles."""
-        now = self.env.now
-        team.duty_area += team.n_on_duty * (now - team.duty_last)
-        team.duty_last = now
-        for _ in range(count):
-            team.n_on_duty += 1
-            agent = Agent(team)
-            team.busy_area += team.n_busy * (now - team.last)
-            team.last = now
-            team.n_busy += 1
-            if not self._take_work(agent, now):
-                team.n_busy -= 1
-                team.idle.append(agent)
-        team.peak = max(team.peak, team.n_on_duty)
+    def _is_open(self, region: str, channel: str, now: float) -> bool:
+        rules = self._opening.get((region, channel))
+        if rules is None:
+            return True
+        day = int(now // 1440)
+        key = (region, channel, day)
+        table = self._open_days.get(key)
+        if table is None:
+            zone = self.scenario.regions[region].zone
+            table = [
+                any(weekday in rule.weekday_numbers() and rule.start_hour <= hour < rule.end_hour
+                    for rule in rules)
+                for weekday, hour in local_quarters(self.scenario.start_date, zone, day)
+            ]
+            self._open_days[key] = table
+        return table[int(now % 1440 // 15)]
 
-    # The hot path.
+    def _choose(
+        self, region: str, language: str, weights: Mapping[str, float], now: float
+    ) -> str | None:
+        """A channel drawn by ``weights`` among those served and open now; else a backlog
+        channel (a message can always be left); None if the region offers neither."""
+        served = self._served[region, language]
+        options = [(c, w) for c, w in weights.items()
+                   if w > 0 and c in served and self._is_open(region, c, now)]
+        if options:
+            total = sum(w for _, w in options)
+            point = self._choice_draw.next() * total
+            for channel, weight in options:
+                point -= weight
+                if point < 0:
+                    return channel
+            return options[-1][0]
+        backlog = [c for c in served if not self.queues[region, c, language].sync]
+        preferred = [c for c in backlog if weights.get(c, 0) > 0]
+        choices = preferred or backlog
+        return choices[0] if choices else None
 
-    def arrive(self, queue: Queue, handle: float, patience: float | None) -> None:
-        """A contact arrives at ``queue`` now."""
-        env = self.env
-        now = env._now  # the attribute behind env.now, read on every contact
+    # Contacts arriving.
+
+    def arrive(self, queue: Queue, reason: int, segment: int, handle: float) -> None:
+        """A forecast contact arrives at ``queue`` now."""
+        now = self.env._now  # the attribute behind env.now, read on every contact
+        if queue.sync and (queue.region, queue.channel) in self._opening and not self._is_open(
+            queue.region, queue.channel, now
+        ):
+            # Closed: the customer picks another open channel of their mix, or leaves a message.
+            spec = self.segments[segment]
+            mix = spec.mix_for(self.reasons[reason]) if spec is not None else {}
+            channel = self._choose(queue.region, queue.language, mix, now)
+            k = int(now // self.interval)
+            if channel is None:
+                queue.forecast[k] += 1
+                queue.unserved[k] += 1
+                return
+            queue = self.queues[queue.region, channel, queue.language]
+            handle = queue.handle.next()  # type: ignore[union-attr]
+        queue.forecast[int(now // self.interval)] += 1
+        self._arrive([now, handle, WAITING, queue, segment, reason, 0, None], now)
+
+    def _arrive_repeat(
+        self, region: str, language: str, channel: str, reason: int, segment: int, now: float,
+        origin: str, from_channel: str,
+    ) -> None:
+        """A retry, chase or follow-up: a contact of its own, flagged as a repeat."""
+        queue = self.queues[region, channel, language]
         k = int(now // self.interval)
+        getattr(queue, origin)[k] += 1
+        if channel != from_channel:
+            queue.switched[k] += 1
+        handle = queue.handle.next()  # type: ignore[union-attr]
+        self._arrive([now, handle, WAITING, queue, segment, reason, 1, None], now)
+
+    def _arrive(self, contact: list[Any], now: float) -> None:
+        queue: Queue = contact[QUEUE]
+        k = int(now // self.interval)
+        if queue.bot_shares is not None:
+            share = queue.bot_shares[contact[REASON]]
+            if share and self._bot_draw.next() < share:
+                if not (queue.bot_escalate and self._bot_draw.next() < queue.bot_escalate):
+                    queue.deflected[k] += 1
+                    return
+                queue.escalated[k] += 1
         queue.offered[k] += 1
         for team in queue.teams:
-            if team.idle:
-                agent = team.idle.popleft()
-                # _record_answer for a wait of zero, inlined: most contacts take this path.
-                queue.answered_at_once[k] += 1
-                queue.handled[k] += 1
-                queue.answered_in_target[k] += 1
-                queue.handle_minutes[k] += handle
-                if now >= queue.counted_from:
-                    queue.histogram[0] += 1
-                team.busy_area += team.n_busy * (now - team.last)
-                team.last = now
-                team.n_busy += 1
-                call_in(env, handle / agent.efficiency, self._finish_callback, agent)
+            agent = team.free_agent(queue)
+            if agent is not None:
+                was_idle = agent.load == 0
+                self._start(agent, contact, now, 0.0)
+                if was_idle and agent.load < agent.capacity:
+                    team.partial[queue.channel].append(agent)
                 return
-        contact = [now, handle, WAITING, queue]
-        queue.area += queue.n_waiting * (now - queue.last)
-        queue.last = now
-        queue.n_waiting += 1
+        queue.count_change(now, 1)
         queue.waiting.append(contact)
+        env = self.env
+        patience = queue.patience[contact[SEGMENT]]
         if patience is not None:
-            call_in(env, patience, self._abandon_callback, contact)
+            call_in(env, patience.next(), self._abandon, contact)
+        if queue.overflow:
+            call_in(env, queue.overflow[0][1], self._overflow, contact)
+        if not queue.sync:
+            segment = self.segments[contact[SEGMENT]]
+            if segment is not None and segment.chase is not None:
+                call_in(env, segment.chase.after_hours * 60.0, self._chase, contact)
 
-    def _record_answer(self, queue: Queue, arrived: float, wait: float, handle: float) -> None:
+    # Agents at work.
+
+    def _start(self, agent: Agent, contact: list[Any], now: float, wait: float) -> None:
+        """``agent`` answers ``contact`` now, after ``wait`` minutes in the queue."""
+        queue: Queue = contact[QUEUE]
+        arrived = contact[ARRIVED]
         k = int(arrived // self.interval)
+        handle = contact[HANDLE]
         queue.handled[k] += 1
         queue.wait_minutes_handled[k] += wait
-        queue.handle_minutes[k] += handle
         if wait <= queue.target_minutes:
             queue.answered_in_target[k] += 1
+        if wait == 0.0:
+            queue.answered_at_once[k] += 1
         if arrived >= queue.counted_from:
             queue.histogram[wait_bin(wait)] += 1
+        if contact[REPEAT] and self.omnichannel:
+            handle *= self.repeat_factor
+        queue.handle_minutes[k] += handle
+        team = agent.team
+        if queue.concurrency > 1:
+            if agent.load == 0:
+                agent.capacity = queue.concurrency
+                agent.channel = queue.channel
+            handle *= 1.0 + queue.slowdown * agent.load
+            team.add_busy(now, 1.0 / agent.capacity)
+        else:
+            agent.capacity = 1
+            team.add_busy(now, 1.0)
+        agent.load += 1
+        contact[AGENT] = agent
+        call_in(self.env, handle / agent.efficiency, self._finish, contact)
+
+    def _finish(self, event: Any) -> None:
+        contact = event._value
+        agent: Agent = contact[AGENT]
+        team = agent.team
+        now = self.env._now
+        reason = contact[REASON]
+        if self.resolution[reason] < 1.0 and self._behaviour_draw.next() >= self.resolution[reason]:
+            delay = self.follow_up_delay[reason]
+            assert delay is not None
+            call_in(self.env, delay.next(), self._follow_up, contact)
+        was_full = agent.load >= agent.capacity
+        team.add_busy(now, -1.0 / agent.capacity)
+        agent.load -= 1
+        if agent.leaving:
+            if agent.load == 0:
+                del team.agents[agent.employee]
+            return
+        if agent.load == 0:
+            agent.channel = None
+            agent.capacity = 1
+            if not self._take_work(agent, now):
+                team.idle.append(agent)
+            return
+        self._fill(agent, now)
+        if was_full and agent.load < agent.capacity:
+            team.partial[agent.channel].append(agent)  # type: ignore[index]
+
+    def _take_work(self, agent: Agent, now: float) -> bool:
+        """Start the most urgent contact a free ``agent`` can take; False if there is none."""
+        team = agent.team
+        best: list[Any] | None = None
+        best_priority = math.inf
+        for priority, queue in team.sync_queues:
+            if priority > best_priority:
+                break
+            head = queue.head()
+            if head is not None and (best is None or head[ARRIVED] < best[ARRIVED]):
+                best, best_priority = head, priority
+        if best is None:
+            for queue, wait in team.overflow_sync:
+                head = queue.head()
+                if head is not None and now - head[ARRIVED] >= wait and (
+                    best is None or head[ARRIVED] < best[ARRIVED]
+                ):
+                    best = head
+        if best is None:
+            deadline = math.inf
+            for queue in team.async_queues:
+                head = queue.head()
+                if head is not None and head[ARRIVED] + queue.target_minutes < deadline:
+                    best = head
+                    deadline = head[ARRIVED] + queue.target_minutes
+            for queue, wait in team.overflow_async:
+                head = queue.head()
+                if head is not None and now - head[ARRIVED] >= wait and (
+                    head[ARRIVED] + queue.target_minutes < deadline
+                ):
+                    best = head
+                    deadline = head[ARRIVED] + queue.target_minutes
+            if best is None:
+                return False
+        self._take(agent, best, now)
+        if agent.capacity > 1:
+            self._fill(agent, now)
+            if agent.load < agent.capacity:
+                team.partial[agent.channel].append(agent)  # type: ignore[index]
+        return True
+
+    def _take(self, agent: Agent, contact: list[Any], now: float) -> None:
+        queue: Queue = contact[QUEUE]
+        if queue.waiting and queue.waiting[0] is contact:
+            queue.waiting.popleft()
+        contact[STATE] = ANSWERED  # served from mid-queue: left behind as a dead entry
+        queue.count_change(now, -1)
+        self._start(agent, contact, now, now - contact[ARRIVED])
+
+    def _fill(self, agent: Agent, now: float) -> None:
+        """Give an agent carrying chats more contacts of the same channel while it has room."""
+        team = agent.team
+        while agent.load < agent.capacity:
+            best = None
+            for _, queue in team.sync_queues:
+                if queue.channel == agent.channel:
+                    head = queue.head()
+                    if head is not None and (best is None or head[ARRIVED] < best[ARRIVED]):
+                        best = head
+            for queue, wait in team.overflow_sync:
+                if queue.channel == agent.channel:
+                    head = queue.head()
+                    if head is not None and now - head[ARRIVED] >= wait and (
+                        best is None or head[ARRIVED] < best[ARRIVED]
+                    ):
+                        best = head
+            if best is None:
+                return
+            self._take(agent, best, now)
+
+    # Customers' timers.
 
     def _abandon(self, event: Any) -> None:
         contact = event._value
-        if contact[2] != WAITING:
+        if contact[STATE] != WAITING:
             return
-        contact[2] = ABANDONED
-        queue = contact[3]
+        contact[STATE] = 2  # abandoned
+        queue: Queue = contact[QUEUE]
         now = self.env._now
-        queue.area += queue.n_waiting * (now - queue.last)
-        queue.last = now
-        queue.n_waiting -= 1
-        k = int(contact[0] // self.interval)
-        wait = now - contact[0]
+        queue.count_change(now, -1)
+        k = int(contact[ARRIVED] // self.interval)
+        wait = now - contact[ARRIVED]
         queue.abandoned[k] += 1
         queue.wait_minutes_abandoned[k] += wait
         if wait <= queue.target_minutes:
             queue.abandoned_in_target[k] += 1
+        segment = self.segments[contact[SEGMENT]]
+        if segment is not None and segment.retry is not None and (
+            self._behaviour_draw.next() < segment.retry.probability
+        ):
+            delay = self._retry_delay[contact[SEGMENT]]
+            assert delay is not None
+            call_in(self.env, delay.next(), self._retry, contact)
 
-    def _finish(self, event: Any) -> None:
-        agent = event._value
+    def _retry(self, event: Any) -> None:
+        contact = event._value
+        queue: Queue = contact[QUEUE]
+        segment = self.segments[contact[SEGMENT]]
+        assert segment is not None and segment.retry is not None
+        weights = segment.retry.switch.get(queue.channel, {queue.channel: 1.0})
+        self._repeat(contact, weights, "retries")
+
+    def _follow_up(self, event: Any) -> None:
+        contact = event._value
+        queue: Queue = contact[QUEUE]
+        segment = self.segments[contact[SEGMENT]]
+        mix = segment.mix_for(self.reasons[contact[REASON]]) if segment is not None else {}
+        self._repeat(contact, mix or {queue.channel: 1.0}, "follow_ups")
+
+    def _repeat(self, contact: list[Any], weights: Mapping[str, float], origin: str) -> None:
+        queue: Queue = contact[QUEUE]
         now = self.env._now
-        if not self._take_work(agent, now):
-            team = agent.team
-            team.busy_area += team.n_busy * (now - team.last)
-            team.last = now
-            team.n_busy -= 1
-            team.idle.append(agent)
+        channel = self._choose(queue.region, queue.language, weights, now)
+        if channel is None:
+            target = self.queues[queue.region, queue.channel, queue.language]
+            k = int(now // self.interval)
+            getattr(target, origin)[k] += 1
+            target.unserved[k] += 1
+            return
+        self._arrive_repeat(queue.region, queue.language, channel, contact[REASON],
+                            contact[SEGMENT], now, origin, queue.channel)
 
-    def _take_work(self, agent: Agent, now: float) -> bool:
-        """Start the most urgent contact ``agent`` can take; False if there is none."""
-        team = agent.team
-        best: list[Any] | None = None
-        for queue in team.sync_queues:
-            waiting = queue.waiting
-            while waiting and waiting[0][2] != WAITING:
-                waiting.popleft()
-            if waiting and (best is None or waiting[0][0] < best[0]):
-                best = waiting[0]
-        if best is None:
-            deadline = math.inf
-            for queue in team.async_queues:
-                waiting = queue.waiting
-                if waiting and waiting[0][0] + queue.target_minutes < deadline:
-                    best = waiting[0]
-                    deadline = best[0] + queue.target_minutes
-            if best is None:
-                return False
-        queue = best[3]
-        queue.waiting.popleft()
-        best[2] = ANSWERED
-        queue.area += queue.n_waiting * (now - queue.last)
-        queue.last = now
-        queue.n_waiting -= 1
-        self._record_answer(queue, best[0], now - best[0], best[1])
-        call_in(self.env, best[1] / agent.efficiency, self._finish_callback, agent)
-        return True
+    def _chase(self, event: Any) -> None:
+        contact = event._value
+        if contact[STATE] != WAITING:
+            return
+        segment = self.segments[contact[SEGMENT]]
+        assert segment is not None and segment.chase is not None
+        if self._behaviour_draw.next() >= segment.chase.probability:
+            return
+        queue: Queue = contact[QUEUE]
+        now = self.env._now
+        channel = self._choose(queue.region, queue.language, segment.chase.channels, now)
+        if channel is None:
+            return
+        if self.omnichannel:
+            # Unified context: the chase lands on the open contact instead of new work.
+            target = self.queues[queue.region, channel, queue.language]
+            k = int(now // self.interval)
+            target.chases[k] += 1
+            target.merged[k] += 1
+            if channel != queue.channel:
+                target.switched[k] += 1
+            return
+        self._arrive_repeat(queue.region, queue.language, channel, contact[REASON],
+                            contact[SEGMENT], now, "chases", queue.channel)
+
+    def _overflow(self, event: Any) -> None:
+        contact = event._value
+        if contact[STATE] != WAITING:
+            return
+        queue: Queue = contact[QUEUE]
+        now = self.env._now
+        waited = now - contact[ARRIVED]
+        for team, wait in queue.overflow:
+            if wait > waited + 1e-9:
+                call_in(self.env, wait - waited, self._overflow, contact)
+                return
+            agent = team.free_agent(queue)
+            if agent is not None:
+                was_idle = agent.load == 0
+                self._take(agent, contact, now)
+                if was_idle and agent.load < agent.capacity:
+                    team.partial[queue.channel].append(agent)
+                return
+
+    # Agents coming on and off duty.
+
+    def apply_roster(self, team: Team, update: RosterUpdate) -> None:
+        """Set who of ``team`` is on duty from now: (scheduled, available agents, headcount).
+
+        Agents leaving while busy finish the contacts in hand first.
+        """
+        now = self.env._now
+        scheduled, available, headcount = update
+        team.account_duty(now)
+        team.scheduled = scheduled
+        team.headcount = headcount
+        team.peak = max(team.peak, scheduled)
+        wanted = dict(available)
+        for employee, agent in list(team.agents.items()):
+            if employee in wanted:
+                agent.efficiency = wanted[employee]
+                agent.leaving = False
+            elif agent.load == 0:
+                team.idle.remove(agent)
+                del team.agents[employee]
+            else:
+                agent.leaving = True
+        for employee, efficiency in available:
+            if employee not in team.agents:
+                agent = Agent(team, employee, efficiency)
+                team.agents[employee] = agent
+                if not self._take_work(agent, now):
+                    team.idle.append(agent)
 
     # Interval bookkeeping.
 
     def close_interval(self, k: int, now: float) -> None:
-        """Store the time-weighted areas of interval ``k``, which ends now."""
+        """Store the time-weighted measures of interval ``k``, which ends now."""
         for queue in self.queues.values():
-            queue.area += queue.n_waiting * (now - queue.last)
-            queue.last = now
+            queue.count_change(now, 0)
             queue.queue_minutes[k] = queue.area
             queue.area = 0.0
         for team in self.teams.values():
-            team.busy_area += team.n_busy * (now - team.last)
-            team.last = now
-            team.duty_area += team.n_on_duty * (now - team.duty_last)
-            team.duty_last = now
-            team.busy_minutes[k] = team.busy_area
-            team.on_duty_minutes[k] = team.duty_area
-            team.available_minutes[k] = team.duty_area
-            team.peak_on_duty[k] = team.peak
-            team.busy_area = team.duty_area = 0.0
-            team.peak = team.n_on_duty
+            team.close_interval(k, now)
 
     def close_run(self, now: float) -> None:
         """Close the last interval and count the contacts still waiting."""
         self.close_interval(self.intervals - 1, now)
         for queue in self.queues.values():
             for contact in queue.waiting:
-                if contact[2] == WAITING:
-                    queue.waiting_at_end[int(contact[0] // self.interval)] += 1
+                if contact[STATE] == WAITING:
+                    queue.waiting_at_end[int(contact[ARRIVED] // self.interval)] += 1

@@ -9,6 +9,7 @@ contacts is kept, so memory does not grow with the number of contacts.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 from collections.abc import Sequence
 
@@ -21,9 +22,21 @@ __all__ = [
     "wait_bin",
 ]
 
-# Per-interval measures of a queue; counts and sums by the interval of arrival, except
-# queue_minutes (contact-minutes spent waiting, time-weighted on the clock).
+# Per-interval measures of a queue, counted in the interval a contact arrived in, except
+# queue_minutes (contact-minutes spent waiting, time-weighted on the clock). Contacts arrive
+# from the forecast or as retries, chases and follow-ups (switched: on another channel than the
+# contact they repeat); each ends deflected by a bot, merged into an open contact, unserved (no
+# channel open or served), or offered to agents: then handled, abandoned or still waiting.
 QUEUE_MEASURES = (
+    "forecast",
+    "retries",
+    "chases",
+    "follow_ups",
+    "switched",
+    "deflected",
+    "escalated",
+    "merged",
+    "unserved",
     "offered",
     "handled",
     "answered_at_once",
@@ -37,9 +50,11 @@ QUEUE_MEASURES = (
     "queue_minutes",
 )
 
-# Per-interval measures of a team, time-weighted on the clock (agent-minutes), and the most
-# agents on duty at any moment of the interval.
-TEAM_MEASURES = ("on_duty_minutes", "available_minutes", "busy_minutes", "peak_on_duty")
+# Per-interval measures of a team: agent-minutes scheduled (on shift), available (on shift and
+# not in shrinkage, plus agents finishing work after leaving) and busy, time-weighted on the
+# clock; the most agents scheduled at any moment; headcount at the end of the interval.
+TEAM_MEASURES = ("on_duty_minutes", "available_minutes", "busy_minutes", "peak_on_duty",
+                 "headcount")
 
 # Waits are binned on a log scale: bin 0 holds waits of zero, bin b >= 1 waits from
 # _FIRST_S * _RATIO**(b-1) to _FIRST_S * _RATIO**b seconds (1% wide), up to about 60 days.
@@ -93,10 +108,12 @@ class ReplicationRecord:
         interval_count: number of intervals; the last may be cut short by the horizon.
         horizon_minutes: simulated span, warm-up included.
         first_counted_interval: the first interval after the warm-up; statistics start there.
-        queues: (region, channel) -> measure -> one value per interval (``QUEUE_MEASURES``).
+        queues: (region, channel, language) -> measure -> one value per interval
+            (``QUEUE_MEASURES``); language is '' in a region without languages.
         teams: team name -> measure -> one value per interval (``TEAM_MEASURES``).
-        wait_histograms: (region, channel) -> counts per ``wait_bin``, contacts that arrived
-            after the warm-up and were answered.
+        wait_histograms: queue key -> counts per ``wait_bin``, contacts that arrived after the
+            warm-up and were answered.
+        hiring: (team, start date, agents, latest decision date) of every planned hire.
     """
 
     replication: int
@@ -104,6 +121,7 @@ class ReplicationRecord:
     interval_count: int
     horizon_minutes: float
     first_counted_interval: int
-    queues: dict[tuple[str, str], dict[str, list[float]]]
+    queues: dict[tuple[str, str, str], dict[str, list[float]]]
     teams: dict[str, dict[str, list[float]]]
-    wait_histograms: dict[tuple[str, str], list[int]]
+    wait_histograms: dict[tuple[str, str, str], list[int]]
+    hiring: list[tuple[str, dt.date, int, dt.date]] = dataclasses.field(default_factory=list)

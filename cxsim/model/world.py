@@ -2,57 +2,62 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import simpy
 
 from cxsim.model.arrivals import ContactArrivals
-from cxsim.model.contact_centre import ContactCentre, Queue
+from cxsim.model.calendar import MINUTES_PER_DAY
+from cxsim.model.contact_centre import ContactCentre
 from cxsim.model.events import call_at
 from cxsim.model.metrics import ReplicationRecord
+from cxsim.model.queues import Queue
 from cxsim.model.streams import stream
-from cxsim.scenario.models import Scenario, SyncChannel
+from cxsim.model.workforce import Roster
+from cxsim.scenario.models import Scenario
 
 __all__ = ["simulate"]
 
 
 class _ArrivalFeed:
-    """Feeds one queue's contacts to the centre: one pending simpy event at a time."""
+    """Feeds one forecast entry's contacts to the centre: one pending simpy event at a time."""
 
     __slots__ = (
-        "_arrivals", "_centre", "_day", "_env", "_handle", "_i", "_last_day", "_patience",
-        "_queue", "_times",
+        "_arrivals", "_centre", "_day", "_env", "_handle", "_i", "_languages", "_last_day",
+        "_queues", "_reason", "_segments", "_times",
     )
 
-    def __init__(self, centre: ContactCentre, queue: Queue, arrivals: ContactArrivals) -> None:
+    def __init__(
+        self, centre: ContactCentre, queues: list[Queue], reason: int, arrivals: ContactArrivals
+    ) -> None:
         self._env = centre.env
         self._centre = centre
-        self._queue = queue
+        self._queues = queues
+        self._reason = reason
         self._arrivals = arrivals
         self._day = -1
+        self._last_day = 0
         self._times: list[float] = []
         self._handle: list[float] = []
-        self._patience: list[float] | None = None
+        self._segments: list[int] | None = None
+        self._languages: list[int] | None = None
         self._i = 0
-        self._last_day = 0
 
     def start(self, last_day: int) -> None:
         self._last_day = last_day
         if self._load_next_day():
-            self._schedule()
+            call_at(self._env, self._times[0], self._fire)
 
     def _load_next_day(self) -> bool:
         while self._day < self._last_day:
             self._day += 1
             day = self._arrivals.day(self._day)
             if day.times:
-                self._times, self._handle, self._patience = day
+                self._times, self._handle, self._segments, self._languages = day
                 self._i = 0
                 return True
         return False
-
-    def _schedule(self) -> None:
-        call_at(self._env, self._times[self._i], self._fire)
 
     def _fire(self, _event: Any) -> None:
         # Arrivals due before any other event are handled here in one go, moving the clock
@@ -60,11 +65,16 @@ class _ArrivalFeed:
         env = self._env
         pending = env._queue
         arrive = self._centre.arrive
-        queue = self._queue
+        queues, reason = self._queues, self._reason
         i = self._i
         while True:
-            patience = self._patience
-            arrive(queue, self._handle[i], None if patience is None else patience[i])
+            segments, languages = self._segments, self._languages
+            arrive(
+                queues[languages[i] if languages is not None else 0],
+                reason,
+                segments[i] if segments is not None else 0,
+                self._handle[i],
+            )
             i += 1
             if i == len(self._times):
                 if not self._load_next_day():
@@ -78,6 +88,59 @@ class _ArrivalFeed:
         call_at(env, when, self._fire)
 
 
+def _feeds(centre: ContactCentre, scenario: Scenario, seed: int, replication: int) -> None:
+    horizon = scenario.horizon_minutes
+    last_day = int(horizon // MINUTES_PER_DAY) + 1
+    total = sum(segment.share for segment in scenario.segments.values())
+    segment_shares = [s.share / total for s in scenario.segments.values()] or [1.0]
+    seen: Counter[str] = Counter()
+    for volume in scenario.contact_volume:
+        name = f"{volume.region}/{volume.channel}/{volume.reason_name}"
+        seen[name] += 1
+        if seen[name] > 1:
+            name += f"#{seen[name]}"
+        region = scenario.regions[volume.region]
+        languages = region.language_shares()
+
+        def rng(kind: str, name: str = name) -> Any:
+            return stream(seed, replication, f"{kind}/{name}")
+
+        arrivals = ContactArrivals(
+            volume, scenario.start_date, region.zone, horizon,
+            scenario.channels[volume.channel].handle_minutes, segment_shares,
+            list(languages.values()), rng("arrivals"), rng("handle"), rng("choice"),
+            rng("forecast_error"),
+        )
+        queues = [centre.queues[volume.region, volume.channel, lang] for lang in languages]
+        _ArrivalFeed(centre, queues, centre.reason_index[volume.reason_name], arrivals).start(
+            last_day
+        )
+
+
+def _rosters(centre: ContactCentre, scenario: Scenario, seed: int, replication: int) -> None:
+    env = centre.env
+    horizon = scenario.horizon_minutes
+    for name, spec in scenario.teams.items():
+        roster = Roster(
+            spec, scenario.start_date, scenario.regions[spec.region].zone, horizon,
+            stream(seed, replication, f"attrition/{name}"),
+            stream(seed, replication, f"shrinkage/{name}"),
+        )
+        team = centre.teams[name]
+        centre.apply_roster(team, roster.step(0.0))
+        if roster.static:
+            continue
+
+        def step(event: Any, roster: Roster = roster, team: Any = team) -> None:
+            minute = event.value
+            state = roster.step(minute)
+            centre.apply_roster(team, state)
+            if minute + Roster.STEP_MINUTES < horizon:
+                call_at(env, minute + Roster.STEP_MINUTES, step, minute + Roster.STEP_MINUTES)
+
+        call_at(env, float(Roster.STEP_MINUTES), step, float(Roster.STEP_MINUTES))
+
+
 def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationRecord:
     """Run replication ``replication`` of ``scenario`` with root seed ``seed``.
 
@@ -85,29 +148,10 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
     same scenario, seed and replication give identical records.
     """
     env = simpy.Environment()
-    centre = ContactCentre(env, scenario)
+    centre = ContactCentre(env, scenario, lambda name: stream(seed, replication, name))
     horizon = scenario.horizon_minutes
-    last_day = int(horizon // 1440) + 1
-    for (region, channel), queue in centre.queues.items():
-        volumes = [
-            v for v in scenario.contact_volume if (v.region, v.channel) == (region, channel)
-        ]
-        if not volumes:
-            continue
-        spec = scenario.channels[channel]
-        name = f"{region}/{channel}"
-        arrivals = ContactArrivals(
-            volumes,
-            scenario.start_date,
-            scenario.regions[region].zone,
-            horizon,
-            spec.handle_minutes,
-            spec.patience_minutes if isinstance(spec, SyncChannel) else None,
-            stream(seed, replication, f"arrivals/{name}"),
-            stream(seed, replication, f"handle/{name}"),
-            stream(seed, replication, f"patience/{name}"),
-        )
-        _ArrivalFeed(centre, queue, arrivals).start(last_day)
+    _rosters(centre, scenario, seed, replication)
+    _feeds(centre, scenario, seed, replication)
 
     def close(event: Any) -> None:
         k = event.value
@@ -119,6 +163,11 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
         call_at(env, centre.interval, close, 0)
     env.run(until=horizon)
     centre.close_run(horizon)
+    hiring = [
+        (name, start, agents, decide_by)
+        for name, spec in scenario.teams.items()
+        for start, agents, decide_by in spec.decision_dates()
+    ]
     return ReplicationRecord(
         replication=replication,
         interval_minutes=scenario.interval_minutes,
@@ -128,4 +177,5 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
         queues={key: queue.series() for key, queue in centre.queues.items()},
         teams={name: team.series() for name, team in centre.teams.items()},
         wait_histograms={key: queue.histogram for key, queue in centre.queues.items()},
+        hiring=hiring,
     )

@@ -24,10 +24,12 @@ class Ref:
     every such field, wherever it sits, and reports a name that does not exist.
     """
 
-    __slots__ = ("collection",)
+    __slots__ = ("builtin", "collection")
 
-    def __init__(self, collection: str) -> None:
+    def __init__(self, collection: str, builtin: tuple[str, ...] = ()) -> None:
         self.collection = collection
+        # Names that need no entry, such as the reason 'general'.
+        self.builtin = builtin
 
     def __repr__(self) -> str:
         return f"Ref({self.collection!r})"

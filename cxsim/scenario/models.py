@@ -11,32 +11,58 @@ import datetime as dt
 import difflib
 import functools
 import zoneinfo
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from cxsim.scenario.base import Ref, Spec
-from cxsim.scenario.distributions import Distribution
+from cxsim.scenario.base import Spec
+from cxsim.scenario.common import (
+    WEEKDAYS,
+    ChannelName,
+    HourOfDay,
+    LanguageName,
+    Name,
+    NonNegative,
+    Percent,
+    Weekday,
+)
+from cxsim.scenario.contacts import (
+    AsyncChannel,
+    AsyncTarget,
+    Bot,
+    Channel,
+    Chase,
+    ContactVolume,
+    Peak,
+    Reason,
+    Retry,
+    Segment,
+    SyncChannel,
+    SyncTarget,
+)
+from cxsim.scenario.teams import Hire, Ramp, Shift, Team
 
 __all__ = [
     "AsyncChannel",
     "AsyncTarget",
+    "Bot",
     "Channel",
+    "Chase",
     "ContactVolume",
+    "Hire",
+    "OpeningHours",
+    "Peak",
+    "Ramp",
+    "Reason",
     "Region",
+    "Retry",
     "Scenario",
+    "Segment",
+    "Shift",
     "SyncChannel",
     "SyncTarget",
     "Team",
 ]
-
-Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$", min_length=1, max_length=64)]
-Positive = Annotated[float, Field(gt=0)]
-NonNegative = Annotated[float, Field(ge=0)]
-Probability = Annotated[float, Field(ge=0, le=1)]
-Count = Annotated[int, Field(ge=0)]
-RegionName = Annotated[str, Ref("regions")]
-ChannelName = Annotated[str, Ref("channels")]
 
 MINUTES_PER_DAY = 1440
 
@@ -46,10 +72,52 @@ def _known_time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+class OpeningHours(Spec):
+    """Hours a channel is open on some weekdays, in the region's local time."""
+
+    days: Annotated[list[Weekday], Field(min_length=1)]
+    start_hour: HourOfDay
+    end_hour: HourOfDay
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> OpeningHours:
+        if self.end_hour <= self.start_hour:
+            raise ValueError(
+                f"end_hour {self.end_hour:g} is not after start_hour {self.start_hour:g} "
+                "(0 <= start_hour < end_hour <= 24)"
+            )
+        return self
+
+    def weekday_numbers(self) -> list[int]:
+        return [WEEKDAYS.index(day) for day in self.days]
+
+
 class Region(Spec):
-    """A market the business sells to and supports, with its own clock."""
+    """A market the business sells to and supports, with its own clock and languages.
+
+    ``languages`` gives the share of customers per language (default: one language); a channel
+    missing from ``opening_hours`` is open around the clock.
+    """
 
     timezone: str
+    languages: dict[LanguageName, NonNegative] | None = None
+    opening_hours: dict[ChannelName, Annotated[list[OpeningHours], Field(min_length=1)]] = (
+        Field(default_factory=dict)
+    )
+
+    @field_validator("languages")
+    @classmethod
+    def _some_language(cls, languages: dict[str, float] | None) -> dict[str, float] | None:
+        if languages is not None and sum(languages.values()) <= 0:
+            raise ValueError("no language has a positive share (shares of customers by language)")
+        return languages
+
+    def language_shares(self) -> dict[str, float]:
+        """Share of customers per language; one unnamed language when none are given."""
+        if not self.languages:
+            return {"": 1.0}
+        total = sum(self.languages.values())
+        return {name: share / total for name, share in self.languages.items() if share > 0}
 
     @field_validator("timezone")
     @classmethod
@@ -67,103 +135,6 @@ class Region(Spec):
         return zoneinfo.ZoneInfo(self.timezone)
 
 
-class SyncTarget(Spec):
-    """Service-level target of a live channel: a share answered within a number of seconds."""
-
-    answer_within_s: NonNegative = 20.0
-    service_level: Probability = 0.8
-    # Some centres leave out callers who hang up before the target; the default counts them.
-    exclude_abandons_within_target: bool = False
-
-
-class AsyncTarget(Spec):
-    """Response target of a backlog channel: a share first answered within a number of hours."""
-
-    # 64% of customers who value fast response expect an answer within one day.
-    respond_within_hours: Positive = 24.0
-    service_level: Probability = 0.9
-
-
-class SyncChannel(Spec):
-    """A live channel (phone, chat): customers wait in a queue and may give up."""
-
-    kind: Literal["sync"]
-    handle_minutes: Distribution
-    # None: customers never abandon.
-    patience_minutes: Distribution | None = None
-    target: SyncTarget = SyncTarget()
-
-
-class AsyncChannel(Spec):
-    """A backlog channel (email, social, marketplace messages): work waits for an agent."""
-
-    kind: Literal["async"]
-    handle_minutes: Distribution
-    target: AsyncTarget = AsyncTarget()
-
-
-Channel = Annotated[SyncChannel | AsyncChannel, Field(discriminator="kind")]
-
-
-class ContactVolume(Spec):
-    """Forecast contacts of one region and channel.
-
-    Either ``per_hour`` (constant around the clock) or ``per_day`` with optional
-    ``weekday_factors`` (Monday first, multipliers of ``per_day``) and ``intraday_profile``
-    (24 weights for the local hours 00-23, normalised to shares of the day).
-    """
-
-    region: RegionName
-    channel: ChannelName
-    per_hour: NonNegative | None = None
-    per_day: NonNegative | None = None
-    weekday_factors: Annotated[list[NonNegative], Field(min_length=7, max_length=7)] | None = None
-    intraday_profile: Annotated[list[NonNegative], Field(min_length=24, max_length=24)] | None = (
-        None
-    )
-
-    @model_validator(mode="after")
-    def _one_volume(self) -> ContactVolume:
-        if (self.per_hour is None) == (self.per_day is None):
-            raise ValueError(
-                "give exactly one of per_hour or per_day (per_hour: constant volume; "
-                "per_day: with optional weekday_factors and intraday_profile)"
-            )
-        if self.per_hour is not None and (
-            self.weekday_factors is not None or self.intraday_profile is not None
-        ):
-            raise ValueError(
-                "weekday_factors and intraday_profile shape a per_day volume "
-                "(use per_day instead of per_hour)"
-            )
-        if self.intraday_profile is not None and sum(self.intraday_profile) <= 0:
-            raise ValueError("intraday_profile is all zero (24 weights with a positive sum)")
-        return self
-
-    def hourly_shares(self) -> tuple[float, ...]:
-        """Share of a day's contacts in each local hour 00-23 (sums to 1)."""
-        weights = self.intraday_profile or [1.0] * 24
-        total = sum(weights)
-        return tuple(w / total for w in weights)
-
-    def weekday_volumes(self) -> tuple[float, ...]:
-        """Contacts per day for Monday to Sunday."""
-        if self.per_hour is not None:
-            return (self.per_hour * 24,) * 7
-        assert self.per_day is not None
-        factors = self.weekday_factors or [1.0] * 7
-        return tuple(self.per_day * f for f in factors)
-
-
-class Team(Spec):
-    """Agents of one region with the channels they are skilled for."""
-
-    region: RegionName
-    channels: Annotated[list[ChannelName], Field(min_length=1)]
-    # On duty around the clock, no shrinkage.
-    agents: Count
-
-
 class Scenario(Spec):
     """Everything one simulation needs; times are minutes since 00:00 UTC of ``start_date``."""
 
@@ -176,6 +147,12 @@ class Scenario(Spec):
     channels: dict[Name, Channel] = Field(default_factory=dict)
     contact_volume: list[ContactVolume] = Field(default_factory=list)
     teams: dict[Name, Team] = Field(default_factory=dict)
+    reasons: dict[Name, Reason] = Field(default_factory=dict)
+    segments: dict[Name, Segment] = Field(default_factory=dict)
+    # Unified customer context: a chase joins the open contact, and switched and repeat
+    # contacts are handled faster by omnichannel_handle_saving_pct; siloed channels do neither.
+    omnichannel: bool = False
+    omnichannel_handle_saving_pct: Percent = 25.0
 
     @field_validator("start_date", mode="before")
     @classmethod
@@ -208,26 +185,68 @@ class Scenario(Spec):
     def consistency_problems(self) -> list[tuple[str, str]]:
         """Problems that involve several fields, as (field path, message) pairs."""
         problems = []
-        served = {(t.region, c) for t in self.teams.values() for c in t.channels}
         for index, volume in enumerate(self.contact_volume):
-            if (volume.region, volume.channel) not in served:
+            for language in self.regions[volume.region].language_shares():
+                if not self.teams_for(volume.region, volume.channel, language):
+                    who = f" speaking {language}" if language else ""
+                    problems.append((
+                        f"contact_volume.{index}",
+                        f"no team{who} serves channel {volume.channel} in region {volume.region} "
+                        f"(add {volume.channel} to the channels of a team in {volume.region}"
+                        f"{' that speaks ' + language if language else ''}, or let a team of "
+                        "another region help with overflow_after_s)",
+                    ))
+        if self.segments:
+            total = sum(segment.share for segment in self.segments.values())
+            if abs(total - 1.0) > 1e-6:
                 problems.append((
-                    f"contact_volume.{index}",
-                    f"no team in region {volume.region} serves channel {volume.channel} "
-                    f"(add {volume.channel} to the channels of a team in {volume.region})",
+                    "segments", f"shares add up to {total:g} (shares of customers adding up to 1)"
                 ))
+        for name, team in self.teams.items():
+            overlap = team.shift_overlap_problem()
+            if overlap is not None:
+                problems.append((f"teams.{name}.shifts", overlap))
+            for channel in team.priorities:
+                if channel not in team.channels:
+                    problems.append((
+                        f"teams.{name}.priorities.{channel}",
+                        f"{channel} is not among the team's channels "
+                        f"(one of: {', '.join(team.channels)})",
+                    ))
         return problems
 
+    def speaks(self, team: Team, language: str) -> bool:
+        """Whether ``team`` can take contacts in ``language`` ('' when the region has none)."""
+        if team.languages is None:
+            return language in self.regions[team.region].language_shares()
+        return language in team.languages or language == ""
+
+    def teams_for(self, region: str, channel: str, language: str) -> list[str]:
+        """Teams that take contacts of a queue: its region's first, then overflow teams."""
+        home = [
+            name for name, team in self.teams.items()
+            if team.region == region and channel in team.channels and self.speaks(team, language)
+        ]
+        overflow = [
+            name for name, team in self.teams.items()
+            if team.region != region and team.overflow_after_s is not None
+            and channel in team.channels and self.speaks(team, language)
+        ]
+        return home + overflow
+
     @property
-    def queues(self) -> list[tuple[str, str]]:
-        """The (region, channel) pairs that receive contacts, in scenario order."""
-        seen: dict[tuple[str, str], None] = {}
-        for volume in self.contact_volume:
-            seen.setdefault((volume.region, volume.channel), None)
-        for team in self.teams.values():
-            for channel in team.channels:
-                seen.setdefault((team.region, channel), None)
-        return list(seen)
+    def queues(self) -> list[tuple[str, str, str]]:
+        """(region, channel, language) of every queue: each channel in each region and language.
+
+        Channels nobody in a region serves still have a queue, so that every contact that ends
+        up there is counted; customers choosing a channel only pick channels that are served.
+        """
+        return [
+            (region, channel, language)
+            for region, spec in self.regions.items()
+            for language in spec.language_shares()
+            for channel in self.channels
+        ]
 
     @property
     def horizon_minutes(self) -> float:

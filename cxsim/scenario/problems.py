@@ -200,7 +200,9 @@ def describe(node: _Node | None) -> str:
     if typing.get_origin(tp) is Literal:
         return "one of " + ", ".join(str(a) for a in typing.get_args(tp))
     if _is_model(tp):
-        return "a mapping with " + ", ".join(tp.model_fields)
+        required = [n for n, f in tp.model_fields.items() if f.is_required()]
+        more = ", ..." if len(required) < len(tp.model_fields) else ""
+        return "a mapping with " + ", ".join(required or list(tp.model_fields)[:1]) + more
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin is dict:
         low, _ = _length(meta)
@@ -321,7 +323,7 @@ def problems_from_validation(root: type[BaseModel], error: ValidationError) -> l
 def _references(node: _Node, value: Any, path: list[str]) -> Iterator[tuple[list[str], str, Any]]:
     """(path, collection, name) for every ``Ref`` field in the raw data below ``node``."""
     for item in node.metadata:
-        if isinstance(item, Ref) and isinstance(value, str):
+        if isinstance(item, Ref) and isinstance(value, str) and value not in item.builtin:
             yield path, item.collection, value
     tp = node.tp
     members = _union_members(node)
@@ -336,8 +338,11 @@ def _references(node: _Node, value: Any, path: list[str]) -> Iterator[tuple[list
             if name in value:
                 yield from _references(_field_node(field), value[name], [*path, name])
     elif typing.get_origin(tp) is dict and isinstance(value, Mapping):
+        key_node = _unwrap(typing.get_args(tp)[0])
         inner = _unwrap(typing.get_args(tp)[1])
         for key, item in value.items():
+            # Keys can be references too, as in channel_mix: {phone: 0.5, chat: 0.5}.
+            yield from _references(key_node, key, [*path, str(key)])
             yield from _references(inner, item, [*path, str(key)])
     elif typing.get_origin(tp) in (list, tuple) and isinstance(value, list):
         inner = _unwrap(typing.get_args(tp)[0])
@@ -349,7 +354,8 @@ def reference_problems(root: type[BaseModel], data: Mapping[str, Any]) -> list[P
     """Names that should refer to an entry of a top-level mapping but do not."""
     problems = []
     for path, collection, name in _references(_Node(root), data, []):
-        entries = data.get(collection)
+        # A collection left out of the file is empty; one of the wrong type is reported already.
+        entries = data.get(collection, {})
         if not isinstance(entries, Mapping) or name in entries:
             continue
         known = [str(k) for k in entries]

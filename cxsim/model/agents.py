@@ -1,0 +1,144 @@
+"""Agents and teams: who is on duty, who is free, and how busy they are.
+
+An agent holds either one contact of a channel without concurrency, or up to ``concurrency``
+contacts of one concurrent channel (chat). Its load counts as ``contacts held / capacity`` of
+busy time, so c agents carrying up to k chats each are busy as k x c servers would be.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cxsim.model.queues import Queue
+
+__all__ = ["Agent", "Team"]
+
+
+class Agent:
+    """One agent on duty; handle times are divided by ``efficiency`` (1.0 when fully trained)."""
+
+    __slots__ = ("capacity", "channel", "efficiency", "employee", "leaving", "load", "team")
+
+    def __init__(self, team: Team, employee: int, efficiency: float = 1.0) -> None:
+        self.team = team
+        self.employee = employee
+        self.efficiency = efficiency
+        self.load = 0
+        # Contacts the agent can hold now: 1, or the concurrency of the channel it is on.
+        self.capacity = 1
+        # The concurrent channel the agent is carrying contacts of, if any.
+        self.channel: str | None = None
+        # Off duty as soon as the contacts in hand are done.
+        self.leaving = False
+
+
+class Team:
+    """Agents of one team, with the queues they serve in routing order."""
+
+    __slots__ = (
+        "agents",
+        "async_queues",
+        "available_minutes",
+        "busy",
+        "busy_area",
+        "busy_minutes",
+        "duty_area",
+        "duty_last",
+        "headcount",
+        "headcount_series",
+        "idle",
+        "last",
+        "name",
+        "on_duty_minutes",
+        "overflow_async",
+        "overflow_sync",
+        "partial",
+        "peak",
+        "peak_on_duty",
+        "present_area",
+        "region",
+        "scheduled",
+        "sync_queues",
+    )
+
+    def __init__(self, name: str, region: str, intervals: int) -> None:
+        self.name = name
+        self.region = region
+        self.agents: dict[int, Agent] = {}
+        self.idle: deque[Agent] = deque()
+        # Agents carrying some contacts of a concurrent channel, with room for more.
+        self.partial: dict[str, deque[Agent]] = {}
+        # Live queues as (priority, queue), backlog queues, and other regions' queues this team
+        # helps after a wait: (queue, minutes).
+        self.sync_queues: list[tuple[int, Queue]] = []
+        self.async_queues: list[Queue] = []
+        self.overflow_sync: list[tuple[Queue, float]] = []
+        self.overflow_async: list[tuple[Queue, float]] = []
+        self.busy = 0.0
+        self.last = 0.0
+        self.busy_area = 0.0
+        self.scheduled = 0
+        self.headcount = 0
+        self.duty_last = 0.0
+        self.duty_area = 0.0
+        self.present_area = 0.0
+        self.peak = 0
+        # One value per interval for each of TEAM_MEASURES.
+        self.on_duty_minutes = [0.0] * intervals
+        self.available_minutes = [0.0] * intervals
+        self.busy_minutes = [0.0] * intervals
+        self.peak_on_duty = [0.0] * intervals
+        self.headcount_series = [0.0] * intervals
+
+    def add_busy(self, now: float, change: float) -> None:
+        """Account busy agent-time up to now, then change the busy amount."""
+        self.busy_area += self.busy * (now - self.last)
+        self.last = now
+        self.busy += change
+
+    def account_duty(self, now: float) -> None:
+        """Account scheduled and present agent-time up to now."""
+        elapsed = now - self.duty_last
+        self.duty_area += self.scheduled * elapsed
+        self.present_area += len(self.agents) * elapsed
+        self.duty_last = now
+
+    def close_interval(self, k: int, now: float) -> None:
+        """Store the time-weighted measures of interval ``k``, which ends now."""
+        self.add_busy(now, 0.0)
+        self.account_duty(now)
+        self.busy_minutes[k] = self.busy_area
+        self.on_duty_minutes[k] = self.duty_area
+        self.available_minutes[k] = self.present_area
+        self.peak_on_duty[k] = self.peak
+        self.headcount_series[k] = self.headcount
+        self.busy_area = self.duty_area = self.present_area = 0.0
+        self.peak = self.scheduled
+
+    def series(self) -> dict[str, list[float]]:
+        return {
+            "on_duty_minutes": self.on_duty_minutes,
+            "available_minutes": self.available_minutes,
+            "busy_minutes": self.busy_minutes,
+            "peak_on_duty": self.peak_on_duty,
+            "headcount": self.headcount_series,
+        }
+
+    def free_agent(self, queue: Queue) -> Agent | None:
+        """An agent who can take a contact of ``queue`` now, taken out of the free lines."""
+        if self.idle:
+            return self.idle.popleft()
+        if queue.concurrency > 1:
+            line = self.partial.get(queue.channel)
+            while line:
+                agent = line[0]
+                if agent.leaving or agent.channel != queue.channel or agent.load >= agent.capacity:
+                    line.popleft()  # a stale entry: the agent filled up, moved on or left
+                    continue
+                if agent.load + 1 >= agent.capacity:
+                    line.popleft()
+                return agent
+        return None
+

@@ -1,0 +1,320 @@
+"""Who of one team is on duty, step by step on the simulation clock.
+
+The clock is minutes since 00:00 UTC of the scenario's start date; the team's shifts, hire dates
+and days are in its region's local time (an IANA zone, daylight saving included).
+
+- **Headcount** starts at ``team.agents`` fully trained employees (ids ``0 .. agents-1``). Hires
+  join at 00:00 local on their date (ids continue in date order). At every local midnight after
+  the start of the clock each employee leaves with the daily probability that compounds to
+  ``attrition_pct_per_month`` over a mean month of 30.4375 days; the day's hires join after.
+- **Shifts** roster ``share`` x headcount employees (rounded half up) while they are on duty. Each
+  shift has a fixed block of the employees, ordered by id, starting at an offset (a share of the
+  headcount): shifts ever on duty together get disjoint blocks, and the others are spread over
+  the headcount where there is room, so that an early, a late and a night shift are worked by
+  different people. Without shifts everyone is rostered around the clock.
+- **Shrinkage** takes each rostered employee away with probability ``shrinkage_pct``/100, drawn
+  anew at every clock hour and whenever the rostered set changes. The number available is
+  binomial; who they are changes as little as the draw allows: the previously available stay
+  available first, the rest are picked at random.
+- **Ramp**: a hire works at ``ramp.start_pct`` % of full speed on its first day, rising linearly
+  to 100 % ``ramp.weeks`` weeks later; efficiencies are updated at each local midnight.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zoneinfo
+from collections.abc import Sequence
+from typing import ClassVar, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from cxsim.scenario.common import WEEKDAYS
+from cxsim.scenario.teams import Shift, Team
+
+__all__ = ["DAYS_PER_MONTH", "Roster", "RosterState", "daily_attrition", "shift_offsets"]
+
+# Mean length of a month, days (365.25 / 12).
+DAYS_PER_MONTH = 30.4375
+_SLOTS_PER_DAY = 96  # quarter hours
+_SLOTS_PER_WEEK = 7 * _SLOTS_PER_DAY
+_EPS = 1e-9
+_ONE_DAY = dt.timedelta(days=1)
+
+
+class RosterState(NamedTuple):
+    """The team at one step of the clock.
+
+    Attributes:
+        scheduled: Employees rostered now (on shift), before shrinkage.
+        available: ``(employee id, efficiency)`` of the rostered employees not in shrinkage,
+            sorted by id; efficiency is a fraction of full speed (1.0 when trained).
+        headcount: Employees employed now, on shift or not.
+    """
+
+    scheduled: int
+    available: tuple[tuple[int, float], ...]
+    headcount: int
+
+
+def daily_attrition(pct_per_month: float) -> float:
+    """Daily probability of leaving that compounds to ``pct_per_month`` % over a mean month."""
+    return 1.0 - float((1.0 - pct_per_month / 100.0) ** (1.0 / DAYS_PER_MONTH))
+
+
+def _half_up(value: float) -> int:
+    return math.floor(value + 0.5 + _EPS)
+
+
+def _week_slots(shift: Shift) -> npt.NDArray[np.bool_]:
+    """The quarter hours of a week (Monday 00:00 first, local, no DST) the shift is on duty."""
+    covered = np.zeros(_SLOTS_PER_WEEK, dtype=bool)
+    first = round(shift.start_hour * 4)
+    length = np.arange(round(shift.length_hours * 4))
+    for day in shift.days:
+        covered[(WEEKDAYS.index(day) * _SLOTS_PER_DAY + first + length) % _SLOTS_PER_WEEK] = True
+    return covered
+
+
+def _shared(low: float, high: float, blocks: list[tuple[float, float]]) -> float:
+    """Total length of ``[low, high)`` covered by ``blocks`` (shares of the headcount)."""
+    return sum(max(0.0, min(high, b) - max(low, a)) for a, b in blocks)
+
+
+def shift_offsets(shifts: Sequence[Shift]) -> list[float]:
+    """Where each shift's block of employees starts, as a share of the headcount (0 to 1).
+
+    Shifts are placed in order. A shift gets a block disjoint from the blocks of the shifts
+    placed before it that are ever on duty at the same time (when the shares allow it), and
+    among such places the one that shares the fewest employees with the other shifts.
+
+    Args:
+        shifts: The team's shift patterns.
+
+    Returns:
+        One offset per shift, in the order given.
+    """
+    slots = [_week_slots(shift) for shift in shifts]
+    offsets: list[float] = []
+    for i, shift in enumerate(shifts):
+        share = shift.share
+        blocks = [(offsets[j], offsets[j] + shifts[j].share) for j in range(i)]
+        clash = [blocks[j] for j in range(i) if np.any(slots[i] & slots[j])]
+        others = [blocks[j] for j in range(i) if not np.any(slots[i] & slots[j])]
+        candidates = {0.0, 1.0 - share} | {end for _, end in blocks}
+        candidates |= {start - share for start, _ in blocks}
+        feasible = [
+            o for o in sorted(candidates)
+            if o >= -_EPS and o + share <= 1.0 + _EPS
+            and all(o + share <= a + _EPS or o >= b - _EPS for a, b in clash)
+        ]
+        if not feasible:  # over-rostered pattern: the step's sweep gives the last shift less
+            offsets.append(max(0.0, 1.0 - share))
+            continue
+        crowding = [round(_shared(o, o + share, others), 9) for o in feasible]
+        offsets.append(max(0.0, feasible[crowding.index(min(crowding))]))
+    return offsets
+
+
+class Roster:
+    """The employees of one team on duty over the simulation clock.
+
+    Args:
+        team: The team's scenario model.
+        start_date: The scenario's start date; minute 0 is 00:00 UTC of it.
+        zone: The team's region time zone.
+        horizon_minutes: Length of the simulated span, minutes.
+        attrition_rng: Stream of the daily leaving draws.
+        shrinkage_rng: Stream of the shrinkage draws.
+    """
+
+    STEP_MINUTES: ClassVar[int] = 15
+
+    def __init__(
+        self,
+        team: Team,
+        start_date: dt.date,
+        zone: zoneinfo.ZoneInfo,
+        horizon_minutes: float,
+        attrition_rng: np.random.Generator,
+        shrinkage_rng: np.random.Generator,
+    ) -> None:
+        self._team = team
+        self._zone = zone
+        self._origin = dt.datetime(start_date.year, start_date.month, start_date.day, tzinfo=dt.UTC)
+        self._horizon = float(horizon_minutes)
+        self._attrition_rng = attrition_rng
+        self._shrinkage_rng = shrinkage_rng
+        self._leave = daily_attrition(team.attrition_pct_per_month)
+        self._shrinkage = team.shrinkage
+        self._shifts = list(team.shifts or [])
+        self._offsets = shift_offsets(self._shifts)
+        self._weekdays = [{WEEKDAYS.index(d) for d in s.days} for s in self._shifts]
+        self._employees = list(range(team.agents))
+        # (date, first id, agents) of hires still to join, latest first (popped from the end).
+        hires: list[tuple[dt.date, int, int]] = []
+        next_id = team.agents
+        for hire in sorted(team.hires, key=lambda h: h.date):
+            hires.append((hire.date, next_id, hire.agents))
+            next_id += hire.agents
+        self._hires = hires[::-1]
+        self._hired_on: dict[int, dt.date] = {}  # employees still ramping up
+        self._efficiency: dict[int, float] = {}  # employees below full speed
+        # (start minute, end minute, shift index) of shift instances not yet over.
+        self._instances: list[tuple[float, float, int]] = []
+        self._shift_change = -math.inf  # clock minute of the next shift start or end
+        self._today = self._origin.astimezone(zone).date()
+        self._add_instances(self._today - _ONE_DAY)
+        self._add_instances(self._today)
+        self._join_hires()
+        self._update_ramp()
+        self._next_midnight = self._minute(self._today + _ONE_DAY, 0.0)
+        self._static = self._compute_static()
+        self._staff_changed = True
+        self._active: tuple[int, ...] = ()
+        self._scheduled: list[int] = []
+        self._available: list[int] = []
+        self._hour = -1
+        self._state: RosterState | None = None
+
+    @property
+    def static(self) -> bool:
+        """True when the roster never changes over the horizon: ``step(0)`` holds throughout."""
+        return self._static
+
+    def hiring_plan(self) -> list[tuple[dt.date, int, dt.date]]:
+        """(start date, agents, latest decision date) of every planned hire, as in the scenario."""
+        return self._team.decision_dates()
+
+    def step(self, minute: float) -> RosterState:
+        """The team at clock ``minute``; call with increasing minutes (every ``STEP_MINUTES``).
+
+        Args:
+            minute: Minutes since 00:00 UTC of the start date, not less than the previous call's.
+
+        Returns:
+            Who is rostered and available now, with efficiencies, and the headcount.
+        """
+        while minute >= self._next_midnight:
+            self._new_day()
+        active = self._active_shifts(minute) if minute >= self._shift_change else self._active
+        changed = False
+        if self._staff_changed or active != self._active:
+            if self._staff_changed:
+                self._state = None
+            scheduled = self._roster(active)
+            changed = scheduled != self._scheduled
+            self._active, self._scheduled, self._staff_changed = active, scheduled, False
+        hour = int(minute // 60)
+        if changed or (self._shrinkage > 0 and hour != self._hour):
+            self._available = self._draw_available()
+            self._hour = hour
+            self._state = None
+        if self._state is None:
+            efficiency = self._efficiency
+            self._state = RosterState(
+                len(self._scheduled),
+                tuple((e, efficiency.get(e, 1.0)) for e in self._available),
+                len(self._employees),
+            )
+        return self._state
+
+    # -- days -------------------------------------------------------------------------------
+
+    def _minute(self, date: dt.date, hours: float) -> float:
+        """Clock minute of local ``hours`` after 00:00 on ``date`` (a skipped time moves on)."""
+        local = dt.datetime(date.year, date.month, date.day) + dt.timedelta(hours=hours)
+        return (local.replace(tzinfo=self._zone) - self._origin).total_seconds() / 60.0
+
+    def _new_day(self) -> None:
+        self._today += _ONE_DAY
+        if self._leave > 0 and self._employees:
+            stays = self._attrition_rng.random(len(self._employees)) >= self._leave
+            if not stays.all():
+                kept = zip(self._employees, stays.tolist(), strict=True)
+                self._employees = [e for e, stay in kept if stay]
+                for gone in set(self._hired_on) - set(self._employees if self._hired_on else ()):
+                    del self._hired_on[gone]
+                    self._efficiency.pop(gone, None)
+                self._staff_changed = True
+        self._join_hires()
+        self._update_ramp()
+        self._add_instances(self._today)
+        self._next_midnight = self._minute(self._today + _ONE_DAY, 0.0)
+
+    def _join_hires(self) -> None:
+        while self._hires and self._hires[-1][0] <= self._today:
+            date, first, agents = self._hires.pop()
+            ids = range(first, first + agents)
+            self._employees.extend(ids)
+            if self._team.ramp is not None:
+                self._hired_on.update(dict.fromkeys(ids, date))
+            self._staff_changed = True
+
+    def _update_ramp(self) -> None:
+        ramp = self._team.ramp
+        if ramp is None or not self._hired_on:
+            return
+        start, days = ramp.start_pct / 100.0, ramp.weeks * 7.0
+        for employee, hired in list(self._hired_on.items()):
+            efficiency = start + (1.0 - start) * (self._today - hired).days / days
+            if efficiency >= 1.0 - _EPS:
+                del self._hired_on[employee]
+                self._efficiency.pop(employee, None)
+            else:
+                self._efficiency[employee] = efficiency
+        self._state = None
+
+    def _compute_static(self) -> bool:
+        if self._shifts or self._shrinkage > 0 or self._leave > 0 or self._hired_on:
+            return False
+        return all(self._minute(date, 0.0) > self._horizon for date, _, _ in self._hires)
+
+    # -- shifts and shrinkage ---------------------------------------------------------------
+
+    def _add_instances(self, date: dt.date) -> None:
+        weekday = date.weekday()
+        for i, shift in enumerate(self._shifts):
+            if weekday in self._weekdays[i]:
+                start = self._minute(date, shift.start_hour)
+                end = self._minute(date, shift.start_hour + shift.length_hours)
+                self._instances.append((start, end, i))
+                self._shift_change = min(self._shift_change, start)
+
+    def _active_shifts(self, minute: float) -> tuple[int, ...]:
+        self._instances = [inst for inst in self._instances if inst[1] > minute]
+        on = {i for start, _, i in self._instances if start <= minute}
+        self._shift_change = min(
+            (t for start, end, _ in self._instances for t in (start, end) if t > minute),
+            default=math.inf,
+        )
+        return tuple(sorted(on, key=lambda i: (self._offsets[i], i)))
+
+    def _roster(self, active: tuple[int, ...]) -> list[int]:
+        """Employees on the active shifts: each shift's block, pushed on past the one before."""
+        employees = self._employees
+        if not self._shifts:
+            return list(employees)
+        headcount = len(employees)
+        rostered: list[int] = []
+        cursor = 0
+        for i in active:
+            first = max(_half_up(self._offsets[i] * headcount), cursor)
+            count = max(0, min(_half_up(self._shifts[i].share * headcount), headcount - first))
+            rostered.extend(employees[first : first + count])
+            cursor = first + count
+        return rostered
+
+    def _draw_available(self) -> list[int]:
+        """Who of the rostered is not in shrinkage: a binomial count, keeping who was available."""
+        scheduled = self._scheduled
+        if self._shrinkage <= 0 or not scheduled:
+            return list(scheduled)
+        draws = self._shrinkage_rng.random(len(scheduled))
+        count = int(np.count_nonzero(draws >= self._shrinkage))
+        before = set(self._available)
+        was_away = np.fromiter((e not in before for e in scheduled), bool, len(scheduled))
+        order = np.lexsort((-draws, was_away))  # the available before first, then by draw
+        return sorted(scheduled[i] for i in order[:count].tolist())

@@ -1,0 +1,46 @@
+"""Field types shared by the scenario models: names, numbers with bounds, weekdays, hours."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from cxsim.scenario.base import Ref
+
+__all__ = [
+    "GENERAL_REASON",
+    "WEEKDAYS",
+    "ChannelName",
+    "Count",
+    "HourOfDay",
+    "LanguageName",
+    "Name",
+    "NonNegative",
+    "Percent",
+    "Positive",
+    "Probability",
+    "ReasonName",
+    "RegionName",
+    "TeamName",
+    "Weekday",
+]
+
+Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$", min_length=1, max_length=64)]
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+Percent = Annotated[float, Field(ge=0, le=100)]
+Count = Annotated[int, Field(ge=0)]
+# Hours of the local day, in quarter hours: 8 is 08:00, 17.5 is 17:30, 24 is midnight at the end.
+HourOfDay = Annotated[float, Field(ge=0, le=24, multiple_of=0.25)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+RegionName = Annotated[str, Ref("regions")]
+ChannelName = Annotated[str, Ref("channels")]
+# Contacts without a reason have the reason 'general': first-contact resolution 1.
+GENERAL_REASON = "general"
+ReasonName = Annotated[str, Ref("reasons", builtin=(GENERAL_REASON,))]
+TeamName = Annotated[str, Ref("teams")]
+LanguageName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$", min_length=1, max_length=32)]

@@ -1,0 +1,230 @@
+"""Scenario models of the customer side: channels, bots, reasons, segments and contact forecasts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from cxsim.scenario.base import Spec
+from cxsim.scenario.common import (
+    GENERAL_REASON,
+    ChannelName,
+    NonNegative,
+    Percent,
+    Positive,
+    Probability,
+    ReasonName,
+    RegionName,
+)
+from cxsim.scenario.distributions import Distribution, Exponential
+
+__all__ = [
+    "AsyncChannel",
+    "AsyncTarget",
+    "Bot",
+    "Channel",
+    "Chase",
+    "ContactVolume",
+    "Peak",
+    "Reason",
+    "Retry",
+    "Segment",
+    "SyncChannel",
+    "SyncTarget",
+]
+
+class SyncTarget(Spec):
+    """Service-level target of a live channel: a share answered within a number of seconds."""
+
+    answer_within_s: NonNegative = 20.0
+    service_level: Probability = 0.8
+    # Some centres leave out callers who hang up before the target; the default counts them.
+    exclude_abandons_within_target: bool = False
+
+
+class AsyncTarget(Spec):
+    """Response target of a backlog channel: a share first answered within a number of hours."""
+
+    # 64% of customers who value fast response expect an answer within one day.
+    respond_within_hours: Positive = 24.0
+    service_level: Probability = 0.9
+
+
+class Bot(Spec):
+    """A bot or self-service that resolves a share of contacts before they reach an agent.
+
+    ``deflect_share`` applies to every reason unless ``by_reason`` names it; a share
+    ``escalate_share`` of deflected contacts still asks for an agent afterwards.
+    """
+
+    deflect_share: Probability = 0.0
+    by_reason: dict[ReasonName, Probability] = Field(default_factory=dict)
+    escalate_share: Probability = 0.0
+
+    def share_for(self, reason: str) -> float:
+        return self.by_reason.get(reason, self.deflect_share)
+
+
+class SyncChannel(Spec):
+    """A live channel (phone, chat): customers wait in a queue and may give up."""
+
+    kind: Literal["sync"]
+    handle_minutes: Distribution
+    # None: customers never abandon (unless their segment gives a patience for this channel).
+    patience_minutes: Distribution | None = None
+    target: SyncTarget = SyncTarget()
+    # Contacts one agent carries at once (chat); each extra one slows all of them down.
+    concurrency: Annotated[int, Field(ge=1, le=20)] = 1
+    slowdown_per_extra_contact_pct: Percent = 0.0
+    bot: Bot | None = None
+
+
+class AsyncChannel(Spec):
+    """A backlog channel (email, social, marketplace messages): work waits for an agent."""
+
+    kind: Literal["async"]
+    handle_minutes: Distribution
+    target: AsyncTarget = AsyncTarget()
+    bot: Bot | None = None
+
+
+Channel = Annotated[SyncChannel | AsyncChannel, Field(discriminator="kind")]
+
+
+class Reason(Spec):
+    """Why customers get in touch, and how often one contact settles it."""
+
+    first_contact_resolution: Probability = 1.0
+    # An unresolved contact brings the customer back after this delay.
+    follow_up_delay_hours: Distribution = Exponential(dist="exponential", mean=24.0)
+
+
+class Retry(Spec):
+    """What a customer who abandons a live channel does next.
+
+    With ``probability`` the customer comes back after ``delay_minutes`` on a channel drawn from
+    ``switch[channel they left]`` (weights); a channel missing from ``switch`` is retried as is.
+    """
+
+    probability: Probability
+    delay_minutes: Distribution = Exponential(dist="exponential", mean=15.0)
+    switch: dict[ChannelName, dict[ChannelName, NonNegative]] = Field(default_factory=dict)
+
+
+class Chase(Spec):
+    """What a customer whose message is not answered in time does: chase it on another channel."""
+
+    after_hours: Positive
+    probability: Probability
+    channels: Annotated[dict[ChannelName, NonNegative], Field(min_length=1)]
+
+
+class Segment(Spec):
+    """A group of customers with the same channel habits and patience.
+
+    ``channel_mix`` (weights) picks the channel of contacts that have none yet and the next
+    channel when one is closed; ``channel_mix_by_reason`` overrides it per reason.
+    """
+
+    share: Probability
+    channel_mix: dict[ChannelName, NonNegative] = Field(default_factory=dict)
+    channel_mix_by_reason: dict[ReasonName, dict[ChannelName, NonNegative]] = Field(
+        default_factory=dict
+    )
+    patience_minutes: dict[ChannelName, Distribution] = Field(default_factory=dict)
+    retry: Retry | None = None
+    chase: Chase | None = None
+
+    def mix_for(self, reason: str) -> dict[str, float]:
+        return self.channel_mix_by_reason.get(reason, self.channel_mix)
+
+
+class Peak(Spec):
+    """A calendar event (Black Friday, a sale) that multiplies volume on local dates."""
+
+    start: Annotated[dt.date, Field(strict=False)]
+    end: Annotated[dt.date, Field(strict=False)]
+    factor: Positive
+    name: str = ""
+
+    @field_validator("end")
+    @classmethod
+    def _end_not_before_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise ValueError(f"{end} is before start {start} (end >= start)")
+        return end
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+class ContactVolume(Spec):
+    """Forecast contacts of one region, channel and reason.
+
+    Either ``per_hour`` (constant around the clock) or ``per_day`` with optional
+    ``weekday_factors`` (Monday first, multipliers of ``per_day``) and ``intraday_profile``
+    (24 weights for the local hours 00-23, normalised to shares of the day). Growth compounds
+    from the start date; peaks multiply the days they cover; ``forecast_error_cv`` draws one
+    gamma multiplier (mean 1) per local day, the error of a real forecast.
+    """
+
+    region: RegionName
+    channel: ChannelName
+    reason: ReasonName | None = None
+    per_hour: NonNegative | None = None
+    per_day: NonNegative | None = None
+    weekday_factors: Annotated[list[NonNegative], Field(min_length=7, max_length=7)] | None = None
+    intraday_profile: Annotated[list[NonNegative], Field(min_length=24, max_length=24)] | None = (
+        None
+    )
+    growth_pct_per_year: Annotated[float, Field(gt=-100, le=1000)] = 0.0
+    peaks: list[Peak] = Field(default_factory=list)
+    forecast_error_cv: Annotated[float, Field(ge=0, le=2)] = 0.0
+
+    @model_validator(mode="after")
+    def _one_volume(self) -> ContactVolume:
+        if (self.per_hour is None) == (self.per_day is None):
+            raise ValueError(
+                "give exactly one of per_hour or per_day (per_hour: constant volume; "
+                "per_day: with optional weekday_factors and intraday_profile)"
+            )
+        if self.per_hour is not None and (
+            self.weekday_factors is not None or self.intraday_profile is not None
+        ):
+            raise ValueError(
+                "weekday_factors and intraday_profile shape a per_day volume "
+                "(use per_day instead of per_hour)"
+            )
+        if self.intraday_profile is not None and sum(self.intraday_profile) <= 0:
+            raise ValueError("intraday_profile is all zero (24 weights with a positive sum)")
+        return self
+
+    @property
+    def reason_name(self) -> str:
+        return self.reason or GENERAL_REASON
+
+    def hourly_shares(self) -> tuple[float, ...]:
+        """Share of a day's contacts in each local hour 00-23 (sums to 1)."""
+        weights = self.intraday_profile or [1.0] * 24
+        total = sum(weights)
+        return tuple(w / total for w in weights)
+
+    def weekday_volumes(self) -> tuple[float, ...]:
+        """Contacts per day for Monday to Sunday, before growth, peaks and forecast error."""
+        if self.per_hour is not None:
+            return (self.per_hour * 24,) * 7
+        assert self.per_day is not None
+        factors = self.weekday_factors or [1.0] * 7
+        return tuple(self.per_day * f for f in factors)
+
+    def day_factor(self, day: dt.date, start_date: dt.date) -> float:
+        """Growth and peak multiplier of a local date."""
+        years = (day - start_date).days / 365.0
+        factor: float = (1.0 + self.growth_pct_per_year / 100.0) ** years
+        for peak in self.peaks:
+            if peak.covers(day):
+                factor *= peak.factor
+        return factor
