@@ -29,6 +29,7 @@ _SHOWN = {
     "contacts": ["offered", "service_level", "asa_s", "abandon_rate", "response_p95_h",
                  "occupancy"],
     "staffing": ["agent_hours", "agents_peak"],
+    "cost": ["total"],
 }
 
 

@@ -9,6 +9,7 @@ import simpy
 
 from cxsim.model.arrivals import ContactArrivals
 from cxsim.model.calendar import MINUTES_PER_DAY
+from cxsim.model.agents import Team
 from cxsim.model.contact_centre import ContactCentre
 from cxsim.model.events import call_at
 from cxsim.model.metrics import ReplicationRecord
@@ -117,28 +118,41 @@ def _feeds(centre: ContactCentre, scenario: Scenario, seed: int, replication: in
         )
 
 
+class _RosterFeed:
+    """Applies one team's roster every ``Roster.STEP_MINUTES``: one pending event at a time."""
+
+    __slots__ = ("_centre", "_horizon", "_roster", "_team")
+
+    def __init__(self, centre: ContactCentre, team: Team, roster: Roster, horizon: float) -> None:
+        self._centre = centre
+        self._team = team
+        self._roster = roster
+        self._horizon = horizon
+
+    def start(self) -> None:
+        self._centre.apply_roster(self._team, self._roster.step(0.0))
+        if not self._roster.static:
+            self._next(float(Roster.STEP_MINUTES))
+
+    def _next(self, minute: float) -> None:
+        if minute < self._horizon:
+            call_at(self._centre.env, minute, self._fire, minute)
+
+    def _fire(self, event: Any) -> None:
+        minute = event.value
+        self._centre.apply_roster(self._team, self._roster.step(minute))
+        self._next(minute + Roster.STEP_MINUTES)
+
+
 def _rosters(centre: ContactCentre, scenario: Scenario, seed: int, replication: int) -> None:
-    env = centre.env
-    horizon = scenario.horizon_minutes
     for name, spec in scenario.teams.items():
         roster = Roster(
-            spec, scenario.start_date, scenario.regions[spec.region].zone, horizon,
+            spec, scenario.start_date, scenario.regions[spec.region].zone,
+            scenario.horizon_minutes,
             stream(seed, replication, f"attrition/{name}"),
             stream(seed, replication, f"shrinkage/{name}"),
         )
-        team = centre.teams[name]
-        centre.apply_roster(team, roster.step(0.0))
-        if roster.static:
-            continue
-
-        def step(event: Any, roster: Roster = roster, team: Any = team) -> None:
-            minute = event.value
-            state = roster.step(minute)
-            centre.apply_roster(team, state)
-            if minute + Roster.STEP_MINUTES < horizon:
-                call_at(env, minute + Roster.STEP_MINUTES, step, minute + Roster.STEP_MINUTES)
-
-        call_at(env, float(Roster.STEP_MINUTES), step, float(Roster.STEP_MINUTES))
+        _RosterFeed(centre, centre.teams[name], roster, scenario.horizon_minutes).start()
 
 
 def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationRecord:
