@@ -154,6 +154,7 @@ class ContactCentre:
                 None if patience is None
                 else samples(patience, rng(f"patience/{name}/{segment_name}"))
             )
+        queue.has_hours = sync and channel in self.scenario.regions[region].opening_hours
         if spec.bot is not None:
             queue.bot_shares = [spec.bot.share_for(reason) for reason in self.reasons]
             queue.bot_escalate = spec.bot.escalate_share
@@ -232,9 +233,7 @@ class ContactCentre:
     def arrive(self, queue: Queue, reason: int, segment: int, handle: float) -> None:
         """A forecast contact arrives at ``queue`` now."""
         now = self.env._now  # the attribute behind env.now, read on every contact
-        if queue.sync and (queue.region, queue.channel) in self._opening and not self._is_open(
-            queue.region, queue.channel, now
-        ):
+        if queue.has_hours and not self._is_open(queue.region, queue.channel, now):
             # Closed: the customer picks another open channel of their mix, or leaves a message.
             spec = self.segments[segment]
             mix = spec.mix_for(self.reasons[reason]) if spec is not None else {}
@@ -274,13 +273,17 @@ class ContactCentre:
                 queue.escalated[k] += 1
         queue.offered[k] += 1
         for team in queue.teams:
-            agent = team.free_agent(queue)
-            if agent is not None:
-                was_idle = agent.load == 0
+            if team.idle:
+                agent = team.idle.popleft()
                 self._start(agent, contact, now, 0.0)
-                if was_idle and agent.load < agent.capacity:
+                if agent.load < agent.capacity:
                     team.partial[queue.channel].append(agent)
                 return
+            if queue.concurrency > 1:
+                agent = team.free_agent(queue)
+                if agent is not None:
+                    self._start(agent, contact, now, 0.0)
+                    return
         queue.count_change(now, 1)
         queue.waiting.append(contact)
         env = self.env
@@ -303,26 +306,33 @@ class ContactCentre:
         k = int(arrived // self.interval)
         handle = contact[HANDLE]
         queue.handled[k] += 1
-        queue.wait_minutes_handled[k] += wait
-        if wait <= queue.target_minutes:
-            queue.answered_in_target[k] += 1
         if wait == 0.0:
             queue.answered_at_once[k] += 1
-        if arrived >= queue.counted_from:
-            queue.histogram[wait_bin(wait)] += 1
+            queue.answered_in_target[k] += 1
+            if arrived >= queue.counted_from:
+                queue.histogram[0] += 1
+        else:
+            queue.wait_minutes_handled[k] += wait
+            if wait <= queue.target_minutes:
+                queue.answered_in_target[k] += 1
+            if arrived >= queue.counted_from:
+                queue.histogram[wait_bin(wait)] += 1
         if contact[REPEAT] and self.omnichannel:
             handle *= self.repeat_factor
         queue.handle_minutes[k] += handle
         team = agent.team
+        # Busy agent-time so far, then the new load (a share of capacity on a concurrent channel).
+        team.busy_area += team.busy * (now - team.last)
+        team.last = now
         if queue.concurrency > 1:
             if agent.load == 0:
                 agent.capacity = queue.concurrency
                 agent.channel = queue.channel
             handle *= 1.0 + queue.slowdown * agent.load
-            team.add_busy(now, 1.0 / agent.capacity)
+            team.busy += 1.0 / agent.capacity
         else:
             agent.capacity = 1
-            team.add_busy(now, 1.0)
+            team.busy += 1.0
         agent.load += 1
         contact[AGENT] = agent
         call_in(self.env, handle / agent.efficiency, self._finish, contact)
@@ -338,7 +348,9 @@ class ContactCentre:
             assert delay is not None
             call_in(self.env, delay.next(), self._follow_up, contact)
         was_full = agent.load >= agent.capacity
-        team.add_busy(now, -1.0 / agent.capacity)
+        team.busy_area += team.busy * (now - team.last)
+        team.last = now
+        team.busy -= 1.0 / agent.capacity
         agent.load -= 1
         if agent.leaving:
             if agent.load == 0:
@@ -362,9 +374,11 @@ class ContactCentre:
         for priority, queue in team.sync_queues:
             if priority > best_priority:
                 break
-            head = queue.head()
-            if head is not None and (best is None or head[ARRIVED] < best[ARRIVED]):
-                best, best_priority = head, priority
+            waiting = queue.waiting
+            while waiting and waiting[0][STATE] != WAITING:
+                waiting.popleft()  # dead entries: abandoned, or answered by another region
+            if waiting and (best is None or waiting[0][ARRIVED] < best[ARRIVED]):
+                best, best_priority = waiting[0], priority
         if best is None:
             for queue, wait in team.overflow_sync:
                 head = queue.head()

@@ -67,6 +67,7 @@ class Queue:
         "handle",
         "handle_minutes",
         "handled",
+        "has_hours",
         "histogram",
         "language",
         "last",
@@ -117,6 +118,8 @@ class Queue:
         self.patience: list[Draws | None] = []
         self.bot_shares: list[float] | None = None
         self.bot_escalate = 0.0
+        # Opening hours apply (a live channel with hours in its region).
+        self.has_hours = False
         self.waiting: deque[list[Any]] = deque()
         self.n_waiting = 0
         self.last = 0.0

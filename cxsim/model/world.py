@@ -7,9 +7,9 @@ from typing import Any
 
 import simpy
 
+from cxsim.model.agents import Team
 from cxsim.model.arrivals import ContactArrivals
 from cxsim.model.calendar import MINUTES_PER_DAY
-from cxsim.model.agents import Team
 from cxsim.model.contact_centre import ContactCentre
 from cxsim.model.events import call_at
 from cxsim.model.metrics import ReplicationRecord
