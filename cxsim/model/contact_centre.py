@@ -280,9 +280,9 @@ class ContactCentre:
                     team.partial[queue.channel].append(agent)
                 return
             if queue.concurrency > 1:
-                agent = team.free_agent(queue)
-                if agent is not None:
-                    self._start(agent, contact, now, 0.0)
+                sharing = team.free_agent(queue)
+                if sharing is not None:
+                    self._start(sharing, contact, now, 0.0)
                     return
         queue.count_change(now, 1)
         queue.waiting.append(contact)
