@@ -182,7 +182,8 @@ class ContactCentre:
                     )
         for team in self.teams.values():
             team.sync_queues.sort(key=lambda item: item[0])
-            for queue in (q for _, q in team.sync_queues):
+            helped = [queue for queue, _ in team.overflow_sync]
+            for queue in [*(q for _, q in team.sync_queues), *helped]:
                 if queue.concurrency > 1:
                     team.partial.setdefault(queue.channel, deque())
         for queue in self.queues.values():
@@ -354,6 +355,7 @@ class ContactCentre:
         agent.load -= 1
         if agent.leaving:
             if agent.load == 0:
+                team.account_duty(now)  # present agent-time up to now, before one fewer
                 del team.agents[agent.employee]
             return
         if agent.load == 0:

@@ -145,7 +145,7 @@ def _walk(root: type[BaseModel], loc: Sequence[str | int]) -> tuple[list[str], _
 
 
 def _bounds(metadata: tuple[Any, ...]) -> str:
-    low = high = ""
+    low = high = step = ""
     for item in metadata:
         if isinstance(item, annotated_types.Ge):
             low = f">= {item.ge:g}"
@@ -155,9 +155,11 @@ def _bounds(metadata: tuple[Any, ...]) -> str:
             high = f"<= {item.le:g}"
         elif isinstance(item, annotated_types.Lt):
             high = f"< {item.lt:g}"
+        elif isinstance(item, annotated_types.MultipleOf):
+            step = f"in steps of {item.multiple_of:g}"
     if low == ">= 0" and high == "<= 1":
         return "from 0 to 1"
-    return " and ".join(b for b in (low, high) if b)
+    return " ".join(b for b in (" and ".join(b for b in (low, high) if b), step) if b)
 
 
 def _length(metadata: tuple[Any, ...]) -> tuple[int | None, int | None]:
@@ -207,7 +209,10 @@ def describe(node: _Node | None) -> str:
     if origin is dict:
         low, _ = _length(meta)
         at_least = f"at least {low} {'entry' if low == 1 else 'entries'}: " if low else ""
-        return f"{at_least}a mapping of names to {describe(_unwrap(args[1]))}"
+        keys = _unwrap(args[0])
+        refs = [item for item in keys.metadata if isinstance(item, Ref)]
+        names = f"{refs[0].collection.removesuffix('s')} names" if refs else "names"
+        return f"{at_least}a mapping of {names} to {describe(_unwrap(args[1]))}"
     if origin in (list, tuple):
         low, high = _length(meta)
         item = describe(_unwrap(args[0]))
@@ -267,6 +272,8 @@ def _message(error: Mapping[str, Any], node: _Node | None, parent: _Node | None)
         return f"{show(value)} is too small ({allowed})"
     if kind in ("less_than", "less_than_equal"):
         return f"{show(value)} is too large ({allowed})"
+    if kind == "multiple_of":
+        return f"{show(value)} is not a multiple of {ctx.get('multiple_of', '?')} ({allowed})"
     if kind in ("too_short", "too_long"):
         count = ctx.get("actual_length", len(value) if isinstance(value, Sized) else "?")
         if isinstance(value, Mapping):
