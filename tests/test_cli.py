@@ -134,3 +134,20 @@ def test_an_interrupted_save_keeps_the_earlier_result(
                  "teams.us_agents.agents=31", "--out", str(out), "--quiet"]) == 130
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["result"]
+
+
+def test_set_can_add_an_optional_part_the_file_leaves_out(tmp_path: Path) -> None:
+    # one_queue.yaml has no bot; --set creates channels.phone.bot for validation to judge.
+    done = _cxsim("run", ONE_QUEUE, "--reps", "2", *SHORT, "--set",
+                  "channels.phone.bot.deflect_share=0.5", "--out", tmp_path / "r", "--quiet")
+    assert done.returncode == 0, done.stderr
+    summary = pd.read_csv(tmp_path / "r" / "summary.csv")
+    rows = summary[(summary["region"] == "us") & (summary["channel"] == "phone")]
+    deflected = rows.loc[rows["kpi"] == "deflected", "mean"].iloc[0]
+    offered = rows.loc[rows["kpi"] == "offered", "mean"].iloc[0]
+    # Half of the arrivals are deflected: deflected / (deflected + offered) is about 0.5.
+    share = deflected / (deflected + offered)
+    assert abs(share - 0.5) < 4 * (0.25 / (deflected + offered)) ** 0.5
+    bad = _cxsim("validate", ONE_QUEUE, "--set", "channels.phone.bott.deflect_share=0.5")
+    assert bad.returncode == 2
+    assert "channels.phone.bott: unknown field (did you mean 'bot'?" in bad.stderr

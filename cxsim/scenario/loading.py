@@ -181,6 +181,10 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     return data
 
 
+# Top-level mappings whose keys are names the planner chose.
+_NAMED_ENTRIES = frozenset({"regions", "channels", "teams", "reasons", "segments"})
+
+
 def _set_one(data: dict[str, Any], assignment: str) -> Problem | None:
     where = f"--set {assignment}"
     path, sep, text = assignment.partition("=")
@@ -202,8 +206,14 @@ def _set_one(data: dict[str, Any], assignment: str) -> Problem | None:
             if key not in node:
                 known = [str(k) for k in node]
                 close = difflib.get_close_matches(key, known, n=1)
-                hint = f"did you mean '{close[0]}'? " if close else ""
-                return Problem(where, f"{here} has no '{key}' ({hint}one of: {', '.join(known)})")
+                # A named entry (a team, a channel, ...) must exist; an optional part of one,
+                # such as a channel's target, is created so that validation can judge it.
+                if depth == 0 or (depth == 1 and keys[0] in _NAMED_ENTRIES) or close:
+                    hint = f"did you mean '{close[0]}'? " if close else ""
+                    return Problem(
+                        where, f"{here} has no '{key}' ({hint}one of: {', '.join(known)})"
+                    )
+                node[key] = {}
             node = node[key]
         elif isinstance(node, list):
             if not key.isdigit() or int(key) >= len(node):
