@@ -1,7 +1,7 @@
 """Time cxsim per contact on an M/M/c+M queue and compare it with Ciw on the same model.
 
     python benchmarks/bench_contacts.py [--contacts N] [--no-ciw] [--ciw-contacts N]
-                                        [--flatness] [--repeat R] [--seed S]
+                                        [--flatness] [--multichannel] [--repeat R] [--seed S]
 
 Measures, each repeated ``--repeat`` times and reported as the fastest (shared machines are
 noisy; the minimum is the least disturbed run):
@@ -15,6 +15,10 @@ noisy; the minimum is the least disturbed run):
 4. the ratios of 1 and 2 to 3; the bar is whole process <= 1/4 of Ciw's time per customer, the
    aim 1/8.
 5. with ``--flatness``: simulation alone at 10, 100 and 1000 agents, each at occupancy ~0.9.
+6. with ``--multichannel``: simulation alone on ``benchmarks/multichannel.yaml`` (three channels,
+   two languages, segments with retries, shifts) beside the single queue at the same number of
+   contacts, counting every contact that arrived at a queue; the bar is at most twice the single
+   queue's time per contact.
 
 Nothing here asserts a time: the figures are for reading, and ratios are only comparable within
 one run of this script.
@@ -45,8 +49,12 @@ from cxsim.scenario.models import Scenario, SyncChannel
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SCENARIO = HERE / "mmcm.yaml"
+MULTICHANNEL_SCENARIO = HERE / "multichannel.yaml"
 BAR = 1 / 4  # whole process at most this share of Ciw's time per customer
 AIM = 1 / 8
+MULTICHANNEL_BAR = 2.0  # multichannel at most this many times the single queue's time per contact
+# What a queue records for each contact that arrives at it: from the forecast, or as a repeat.
+ARRIVALS = ("forecast", "retries", "chases", "follow_ups")
 INSTALL_HINT = 'pip install -e ".[bench]"'
 EXIT_USAGE = 2
 
@@ -184,8 +192,15 @@ def time_process_start(path: Path, repeat: int) -> float:
 
 
 def offered_total(record: ReplicationRecord) -> int:
-    """Every contact that arrived in a replication, warm-up included."""
+    """Every contact offered to agents in a replication, warm-up included."""
     return round(sum(sum(series["offered"]) for series in record.queues.values()))
+
+
+def arrived_total(record: ReplicationRecord) -> int:
+    """Every contact that arrived at a queue, warm-up included: from the forecast, retries,
+    chases and follow-ups (the deflected, merged and unserved ones too)."""
+    return round(sum(sum(series[measure]) for series in record.queues.values()
+                     for measure in ARRIVALS))
 
 
 def occupancy(record: ReplicationRecord) -> float:
@@ -332,6 +347,79 @@ def run_flatness(
           "(1.00 = cost per contact independent of the number of agents)")
 
 
+def fastest(
+    label: str, runs: Sequence[tuple[float, ReplicationRecord]]
+) -> tuple[Timing, ReplicationRecord]:
+    """The fastest of seeded runs of one scenario, per contact that arrived at a queue."""
+    counts = {arrived_total(record) for _, record in runs}
+    if len(counts) != 1:
+        raise BenchError(f"repeated runs counted {sorted(counts)} contacts; the runs are not "
+                         "reproducible")
+    (count,) = counts
+    if count <= 0:
+        raise BenchError("no contacts arrived; raise --multichannel-contacts")
+    wall, record = min(runs, key=lambda run: run[0])
+    return Timing(label, count, wall), record
+
+
+def forecast_per_day(scenario: Scenario) -> float:
+    """Forecast contacts per day of a scenario (mean over the week, before growth and peaks)."""
+    return sum(sum(volume.weekday_volumes()) / 7.0 for volume in scenario.contact_volume)
+
+
+def run_multichannel(
+    single: Path, queue: Queue, path: Path, contacts: int, seed: int, repeat: int
+) -> None:
+    """Simulation alone per contact: the multichannel scenario beside the single queue.
+
+    The multichannel horizon is set by its forecast volume, so repeats (retries, chases,
+    follow-ups) come on top of ``contacts``; the single queue is then sized to the number of
+    contacts the multichannel run counted, and the two take turns, ``repeat`` runs each.
+    """
+    base = cxsim.load_scenario(path)
+    per_day = forecast_per_day(base)
+    if per_day <= 0:
+        raise BenchError(f"{path.name} has no contact volume")
+    horizon = contacts / per_day
+    sizing = [f"horizon_days={horizon:.10g}",
+              f"warmup_days={min(base.warmup_days, horizon / 4):.10g}"]
+    multi = cxsim.load_scenario(path, sizing)
+    languages = {language for _, _, language in multi.queues}
+    print()
+    print(f"Multichannel: simulation alone, best of {repeat}, on {path.name} "
+          f"({len(multi.channels)} channels, {len(languages)} languages,")
+    print(f"{len(multi.queues)} queues, {len(multi.teams)} teams) beside {single.name}: "
+          f"{horizon:.4g} days for ~{fmt_count(contacts)} forecast contacts.")
+    print("Every arrival at a queue counts (forecast, retries, chases, follow-ups), warm-up "
+          "included;")
+    print("the single queue is sized to the same count.")
+    sys.stdout.flush()
+
+    def timed(scenario: Scenario) -> tuple[float, ReplicationRecord]:
+        start = time.perf_counter()
+        record = simulate(scenario, seed, 0)
+        return time.perf_counter() - start, record
+
+    # The first multichannel run gives the count the single queue is sized to; then the two
+    # alternate, so that a slow spell of a shared machine falls on both alike.
+    multi_runs = [timed(multi)]
+    scenario = cxsim.load_scenario(single, sizing_overrides(queue, arrived_total(multi_runs[0][1])))
+    single_runs = []
+    for index in range(repeat):
+        if index:
+            multi_runs.append(timed(multi))
+        single_runs.append(timed(scenario))
+    multi_timing, multi_record = fastest(f"multichannel ({path.name})", multi_runs)
+    single_timing, single_record = fastest(f"single queue ({single.name})", single_runs)
+    rows = [[*timing_row(timing), f"{occupancy(record):.3f}"]
+            for timing, record in ((single_timing, single_record), (multi_timing, multi_record))]
+    print_table(["scenario", "contacts", "wall s", "us/contact", "contacts/s", "occupancy"], rows)
+    ratio = multi_timing.us_per_contact / single_timing.us_per_contact
+    judged = "meets the bar" if ratio <= MULTICHANNEL_BAR else "MISSES the bar"
+    print(f"  multichannel / single queue: {ratio:.2f}x per contact "
+          f"(bar <= {MULTICHANNEL_BAR:g}x): {judged}")
+
+
 # --------------------------------------------------------------------------------------- main
 
 
@@ -370,6 +458,13 @@ def parser() -> argparse.ArgumentParser:
                    help="contacts per flatness run (default 200,000)")
     p.add_argument("--flatness-agents", type=positive, nargs="+", default=[10, 100, 1000],
                    metavar="C", help="agent counts of the flatness runs (default 10 100 1000)")
+    p.add_argument("--multichannel", action="store_true",
+                   help="also time simulation alone on a three-channel, two-language scenario "
+                        "beside the single queue")
+    p.add_argument("--multichannel-contacts", type=positive, default=300_000,
+                   help="forecast contacts of the multichannel run (default 300,000)")
+    p.add_argument("--multichannel-scenario", type=Path, default=MULTICHANNEL_SCENARIO,
+                   help="the multichannel scenario (default benchmarks/multichannel.yaml)")
     p.add_argument("--repeat", type=positive, default=3,
                    help="timings per measure; the fastest is reported (default 3)")
     p.add_argument("--seed", type=seed, default=1, help="root seed (default 1)")
@@ -421,6 +516,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.flatness:
             run_flatness(path, queue, args.flatness_agents, args.flatness_contacts, args.seed,
                          args.repeat, target=0.9)
+            sys.stdout.flush()
+        if args.multichannel:
+            run_multichannel(path, queue, args.multichannel_scenario.resolve(),
+                             args.multichannel_contacts, args.seed, args.repeat)
     except (BenchError, cxsim.ScenarioError) as error:
         print(f"bench_contacts: {error}", file=sys.stderr)
         return EXIT_USAGE

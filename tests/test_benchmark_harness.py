@@ -1,12 +1,14 @@
 """Smoke test of benchmarks/bench_contacts.py: it runs and prints per-contact figures.
 
-Runs a small benchmark without Ciw (which the test environment need not have). No timing value
-is asserted: only that the figures are there, positive and finite.
+Runs a small benchmark without Ciw (which the test environment need not have), with the
+multichannel comparison. No timing value is asserted: only that the figures are there, positive
+and finite.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,20 +17,23 @@ ROOT = Path(__file__).resolve().parents[1]
 HARNESS = ROOT / "benchmarks" / "bench_contacts.py"
 ROWS = ("whole process (cxsim run)", "simulation alone (simulate)")
 COLUMNS = ("contacts", "wall s", "us/contact", "contacts/s")
+MULTICHANNEL_ROWS = ("single queue (mmcm.yaml)", "multichannel (multichannel.yaml)")
+MULTICHANNEL_COLUMNS = (*COLUMNS, "occupancy")
 
 
-def _figures(output: str, label: str) -> dict[str, float]:
+def _figures(output: str, label: str, columns: tuple[str, ...] = COLUMNS) -> dict[str, float]:
     """The numbers of the table row starting with ``label``, by column name."""
     lines = [line.strip() for line in output.splitlines() if line.strip().startswith(label)]
     assert len(lines) == 1, f"expected one '{label}' row in:\n{output}"
     cells = lines[0][len(label):].split()
-    assert len(cells) == len(COLUMNS), f"unexpected row: {lines[0]!r}"
-    return {name: float(cell.replace(",", "")) for name, cell in zip(COLUMNS, cells, strict=True)}
+    assert len(cells) == len(columns), f"unexpected row: {lines[0]!r}"
+    return {name: float(cell.replace(",", "")) for name, cell in zip(columns, cells, strict=True)}
 
 
 def test_harness_runs_without_ciw_and_prints_per_contact_figures(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, str(HARNESS), "--contacts", "20000", "--no-ciw", "--repeat", "1"],
+        [sys.executable, str(HARNESS), "--contacts", "20000", "--no-ciw", "--repeat", "1",
+         "--multichannel", "--multichannel-contacts", "20000"],
         capture_output=True, text=True, timeout=120, cwd=tmp_path, check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -39,3 +44,16 @@ def test_harness_runs_without_ciw_and_prints_per_contact_figures(tmp_path: Path)
         # About the contacts asked for (Poisson: 20,000 +- a few hundred).
         assert 18_000 < figures["contacts"] < 22_000
     assert "Ciw skipped" in done.stdout
+    # The multichannel comparison: both rows at about the same count (forecast plus repeats),
+    # occupancies of a loaded centre, and the ratio with the bar.
+    counts = []
+    for label in MULTICHANNEL_ROWS:
+        figures = _figures(done.stdout, label, MULTICHANNEL_COLUMNS)
+        for name, value in figures.items():
+            assert math.isfinite(value) and value > 0, f"{label}: {name} = {value}"
+        assert 0.5 < figures["occupancy"] < 1
+        counts.append(figures["contacts"])
+    assert 19_000 < counts[1] < 25_000 and abs(counts[0] - counts[1]) < 1_000
+    ratio = re.search(r"multichannel / single queue: ([0-9.]+)x per contact \(bar <= 2x\): "
+                      r"(meets|MISSES) the bar", done.stdout)
+    assert ratio is not None and float(ratio.group(1)) > 0, done.stdout

@@ -517,3 +517,451 @@ def test_field_paths_start_with_a_top_level_field(write: Write) -> None:
                     or re.fullmatch(r"line \d+, column \d+", problem.path)
                     or ("." not in problem.path and problem.message.startswith("unknown field"))
                     ), str(problem)
+
+
+# --- 8. Every field of the richer scenario: languages, segments, bots, shifts, hiring ---------
+
+# A small scenario that uses every field past the smallest one, valid as written. The cases below
+# break one field each and pin the exact line a planner reads.
+RICH = """\
+name: rich
+start_date: 2027-01-04
+horizon_days: 7
+warmup_days: 1
+omnichannel: true
+omnichannel_handle_saving_pct: 20
+regions:
+  us:
+    timezone: America/New_York
+    languages: {en: 0.8, es: 0.2}
+    opening_hours:
+      phone:
+        - {days: [mon, tue, wed, thu, fri], start_hour: 8, end_hour: 20}
+channels:
+  phone:
+    kind: sync
+    handle_minutes: {dist: exponential, mean: 5}
+    patience_minutes: {dist: exponential, mean: 3}
+  chat:
+    kind: sync
+    handle_minutes: {dist: exponential, mean: 8}
+    concurrency: 3
+    slowdown_per_extra_contact_pct: 10
+    bot: {deflect_share: 0.1, by_reason: {orders: 0.4}, escalate_share: 0.2}
+  email:
+    kind: async
+    handle_minutes: {dist: exponential, mean: 6}
+reasons:
+  orders: {first_contact_resolution: 0.9, follow_up_delay_hours: {dist: exponential, mean: 24}}
+segments:
+  web:
+    share: 0.6
+    channel_mix: {chat: 0.7, email: 0.3}
+    channel_mix_by_reason: {orders: {chat: 1}}
+    patience_minutes: {chat: {dist: exponential, mean: 4}}
+    retry:
+      probability: 0.5
+      delay_minutes: {dist: exponential, mean: 10}
+      switch: {chat: {phone: 1}}
+  classic:
+    share: 0.4
+    channel_mix: {phone: 1}
+    chase: {after_hours: 24, probability: 0.5, channels: {phone: 1}}
+contact_volume:
+  - region: us
+    channel: phone
+    reason: orders
+    per_hour: 20
+    growth_pct_per_year: 10
+    peaks: [{start: 2027-01-06, end: 2027-01-07, factor: 1.5, name: sale}]
+    forecast_error_cv: 0.1
+  - {region: us, channel: chat, per_hour: 30}
+  - {region: us, channel: email, per_hour: 10}
+teams:
+  english:
+    region: us
+    channels: [phone, chat, email]
+    languages: [en]
+    agents: 10
+    shifts:
+      - {days: [mon, tue, wed, thu, fri], start_hour: 8, end_hour: 16, share: 0.5}
+      - {days: [mon, tue, wed, thu, fri], start_hour: 12, end_hour: 20, share: 0.5}
+    shrinkage_pct: 30
+    cost_per_hour: 30
+    hires: [{date: 2027-01-06, agents: 2}]
+    hiring_lead_days: 30
+    attrition_pct_per_month: 2
+    ramp: {start_pct: 50, weeks: 4}
+    priorities: {phone: 0, chat: 1}
+  bilingual:
+    region: us
+    channels: [phone, chat, email]
+    languages: [en, es]
+    agents: 4
+    overflow_after_s: 60
+"""
+
+RICH_DATA: dict[str, Any] = yaml.safe_load(RICH)
+SEGMENT_FIELDS = "share, channel_mix, channel_mix_by_reason, patience_minutes, retry, chase"
+DAYS = "mon, tue, wed, thu, fri, sat, sun"
+HOUR = "a number >= 0 and <= 24, in steps of 0.25"
+CHANNELS = "phone, chat, email"
+
+
+def rich_variant(old: str, new: str) -> str:
+    """The richer scenario with one piece of text replaced (which must occur exactly once)."""
+    assert RICH.count(old) == 1, old
+    return RICH.replace(old, new)
+
+
+def test_rich_scenario_validates_with_the_values_it_states(write: Write) -> None:
+    scenario = load_scenario(write(RICH))
+    us = scenario.regions["us"]
+    assert us.language_shares() == {"en": 0.8, "es": 0.2}
+    assert [(h.days, h.start_hour, h.end_hour) for h in us.opening_hours["phone"]] == [
+        (["mon", "tue", "wed", "thu", "fri"], 8, 20)]
+    chat = scenario.channels["chat"]
+    assert isinstance(chat, SyncChannel) and chat.bot is not None
+    assert (chat.concurrency, chat.slowdown_per_extra_contact_pct) == (3, 10)
+    assert (chat.bot.share_for("orders"), chat.bot.share_for("general")) == (0.4, 0.1)
+    assert scenario.reasons["orders"].first_contact_resolution == 0.9
+    web, classic = scenario.segments["web"], scenario.segments["classic"]
+    assert web.mix_for("orders") == {"chat": 1} and web.mix_for("general") == {"chat": 0.7,
+                                                                              "email": 0.3}
+    assert web.retry is not None and web.retry.switch == {"chat": {"phone": 1}}
+    assert classic.chase is not None and classic.chase.channels == {"phone": 1}
+    assert scenario.omnichannel and scenario.omnichannel_handle_saving_pct == 20
+    volume = scenario.contact_volume[0]
+    assert (volume.reason, volume.growth_pct_per_year, volume.forecast_error_cv) == ("orders", 10,
+                                                                                     0.1)
+    assert [(p.start, p.end, p.factor, p.name) for p in volume.peaks] == [
+        (dt.date(2027, 1, 6), dt.date(2027, 1, 7), 1.5, "sale")]
+    english = scenario.teams["english"]
+    assert english.languages == ["en"] and len(english.shifts or []) == 2
+    assert (english.shrinkage_pct, english.cost_per_hour, english.hiring_lead_days) == (30, 30, 30)
+    assert english.decision_dates() == [(dt.date(2027, 1, 6), 2, dt.date(2026, 12, 7))]
+    assert english.ramp is not None and (english.ramp.start_pct, english.ramp.weeks) == (50, 4)
+    assert english.priorities == {"phone": 0, "chat": 1}
+    assert scenario.teams["bilingual"].overflow_after_s == 60
+
+
+RICH_CASES = [
+    # Regions: languages and opening hours.
+    ("language share negative", rich_variant("es: 0.2}", "es: -0.2}"),
+     ["regions.us.languages.es: -0.2 is too small (a number >= 0)"]),
+    ("language shares all zero", rich_variant("{en: 0.8, es: 0.2}", "{en: 0, es: 0}"),
+     ["regions.us.languages: no language has a positive share (shares of customers by "
+      "language)"]),
+    ("languages as a list", rich_variant("{en: 0.8, es: 0.2}", "[en, es]"),
+     ["regions.us.languages: a list is not a mapping (a mapping of names to a number >= 0)"]),
+    ("language name with a space", rich_variant("es: 0.2}", "es mx: 0.2}"),
+     ["regions.us.languages.es mx: 'es mx' is not allowed (a name of letters, digits, _ and -, "
+      "up to 32 characters)"]),
+    ("opening hours of an unknown channel", rich_variant("      phone:\n        -",
+                                                         "      phnoe:\n        -"),
+     [f"regions.us.opening_hours.phnoe: unknown channel 'phnoe' (did you mean 'phone'? one of: "
+      f"{CHANNELS})"]),
+    ("opening day misspelt", rich_variant("[mon, tue, wed, thu, fri], start_hour: 8, end_hour: 2",
+                                          "[mon, tues, wed, thu, fri], start_hour: 8, end_hour: 2"),
+     [f"regions.us.opening_hours.phone.0.days.1: 'tues' is not allowed (did you mean 'tue'? one "
+      f"of {DAYS})"]),
+    ("opening days empty", rich_variant("[mon, tue, wed, thu, fri], start_hour: 8, end_hour: 20",
+                                        "[], start_hour: 8, end_hour: 20"),
+     [f"regions.us.opening_hours.phone.0.days: has 0 values (a list of at least 1, each one of "
+      f"{DAYS})"]),
+    ("no opening hours", rich_variant(
+        "      phone:\n        - {days: [mon, tue, wed, thu, fri], start_hour: 8, end_hour: 20}",
+        "      phone: []"),
+     ["regions.us.opening_hours.phone: has 0 values (a list of at least 1, each a mapping with "
+      "days, start_hour, end_hour)"]),
+    ("closing before opening", rich_variant("start_hour: 8, end_hour: 20}",
+                                            "start_hour: 20, end_hour: 8}"),
+     ["regions.us.opening_hours.phone.0: end_hour 8 is not after start_hour 20 (0 <= start_hour "
+      "< end_hour <= 24)"]),
+    ("closing after midnight", rich_variant("start_hour: 8, end_hour: 20}",
+                                            "start_hour: 8, end_hour: 25}"),
+     [f"regions.us.opening_hours.phone.0.end_hour: 25 is too large ({HOUR})"]),
+    ("opening off the quarter hour", rich_variant("start_hour: 8, end_hour: 20}",
+                                                  "start_hour: 8.1, end_hour: 20}"),
+     [f"regions.us.opening_hours.phone.0.start_hour: 8.1 is not a multiple of 0.25 ({HOUR})"]),
+    # Channels: concurrency, slowdown, bot.
+    ("concurrency zero", rich_variant("concurrency: 3", "concurrency: 0"),
+     ["channels.chat.concurrency: 0 is too small (a whole number >= 1 and <= 20)"]),
+    ("concurrency too high", rich_variant("concurrency: 3", "concurrency: 21"),
+     ["channels.chat.concurrency: 21 is too large (a whole number >= 1 and <= 20)"]),
+    ("concurrency fraction", rich_variant("concurrency: 3", "concurrency: 2.5"),
+     ["channels.chat.concurrency: 2.5 is not a whole number (a whole number >= 1 and <= 20)"]),
+    ("concurrency on email", rich_variant("kind: async\n", "kind: async\n    concurrency: 2\n"),
+     ["channels.email.concurrency: unknown field (allowed: kind, handle_minutes, target, bot)"]),
+    ("slowdown over 100", rich_variant("contact_pct: 10", "contact_pct: 150"),
+     ["channels.chat.slowdown_per_extra_contact_pct: 150 is too large (a number >= 0 and "
+      "<= 100)"]),
+    ("slowdown with a percent sign", rich_variant("contact_pct: 10", "contact_pct: 10%"),
+     ["channels.chat.slowdown_per_extra_contact_pct: '10%' is not a number (a number >= 0 and "
+      "<= 100)"]),
+    ("deflect share as percent", rich_variant("deflect_share: 0.1", "deflect_share: 10"),
+     ["channels.chat.bot.deflect_share: 10 is too large (a number from 0 to 1)"]),
+    ("bot unknown reason", rich_variant("by_reason: {orders: 0.4}", "by_reason: {order: 0.4}"),
+     ["channels.chat.bot.by_reason.order: unknown reason 'order' (did you mean 'orders'? one "
+      "of: orders)"]),
+    ("bot reason share above one", rich_variant("{orders: 0.4}", "{orders: 1.4}"),
+     ["channels.chat.bot.by_reason.orders: 1.4 is too large (a number from 0 to 1)"]),
+    ("escalate share negative", rich_variant("escalate_share: 0.2", "escalate_share: -0.2"),
+     ["channels.chat.bot.escalate_share: -0.2 is too small (a number from 0 to 1)"]),
+    ("bot field misspelt", rich_variant("escalate_share: 0.2", "escalation_share: 0.2"),
+     ["channels.chat.bot.escalation_share: unknown field (did you mean 'escalate_share'? "
+      "allowed: deflect_share, by_reason, escalate_share)"]),
+    # Reasons.
+    ("resolution as percent", rich_variant("resolution: 0.9", "resolution: 90"),
+     ["reasons.orders.first_contact_resolution: 90 is too large (a number from 0 to 1)"]),
+    ("follow-up delay as a number", rich_variant(
+        "follow_up_delay_hours: {dist: exponential, mean: 24}", "follow_up_delay_hours: 24"),
+     ["reasons.orders.follow_up_delay_hours: 24 is not a mapping (a distribution such as "
+      "{dist: exponential, mean: 5})"]),
+    ("follow-up delay negative", rich_variant("mean: 24}", "mean: -24}"),
+     ["reasons.orders.follow_up_delay_hours.mean: -24 is too small (a number > 0)"]),
+    # Segments: share, mixes, patience, retry (with its switch matrix) and chase.
+    ("segment share as percent", rich_variant("share: 0.6\n", "share: 60\n"),
+     ["segments.web.share: 60 is too large (a number from 0 to 1)"]),
+    ("segment share missing", rich_variant("    share: 0.6\n", ""),
+     ["segments.web.share: is missing (required: a number from 0 to 1)"]),
+    ("segment field unknown", rich_variant("share: 0.6\n", "share: 0.6\n    colour: red\n"),
+     [f"segments.web.colour: unknown field (allowed: {SEGMENT_FIELDS})"]),
+    ("mix unknown channel", rich_variant("email: 0.3}", "mail: 0.3}"),
+     [f"segments.web.channel_mix.mail: unknown channel 'mail' (did you mean 'email'? one of: "
+      f"{CHANNELS})"]),
+    ("mix weight negative", rich_variant("email: 0.3}", "email: -0.3}"),
+     ["segments.web.channel_mix.email: -0.3 is too small (a number >= 0)"]),
+    ("mix by unknown reason", rich_variant("{orders: {chat: 1}}", "{returns: {chat: 1}}"),
+     ["segments.web.channel_mix_by_reason.returns: unknown reason 'returns' (did you mean "
+      "'orders'? one of: orders)"]),
+    ("mix by reason unknown channel", rich_variant("{orders: {chat: 1}}", "{orders: {sms: 1}}"),
+     [f"segments.web.channel_mix_by_reason.orders.sms: unknown channel 'sms' (one of: "
+      f"{CHANNELS})"]),
+    ("patience of unknown channel", rich_variant("patience_minutes: {chat:",
+                                                 "patience_minutes: {chta:"),
+     [f"segments.web.patience_minutes.chta: unknown channel 'chta' (did you mean 'chat'? one "
+      f"of: {CHANNELS})"]),
+    ("patience as a number", rich_variant("{chat: {dist: exponential, mean: 4}}", "{chat: 4}"),
+     ["segments.web.patience_minutes.chat: 4 is not a mapping (a distribution such as "
+      "{dist: exponential, mean: 5})"]),
+    ("retry probability above one", rich_variant("      probability: 0.5\n",
+                                                 "      probability: 1.5\n"),
+     ["segments.web.retry.probability: 1.5 is too large (a number from 0 to 1)"]),
+    ("retry probability missing", rich_variant("      probability: 0.5\n", ""),
+     ["segments.web.retry.probability: is missing (required: a number from 0 to 1)"]),
+    ("retry delay as a number", rich_variant("delay_minutes: {dist: exponential, mean: 10}",
+                                             "delay_minutes: 10"),
+     ["segments.web.retry.delay_minutes: 10 is not a mapping (a distribution such as "
+      "{dist: exponential, mean: 5})"]),
+    ("switch from unknown channel", rich_variant("switch: {chat:", "switch: {chatt:"),
+     [f"segments.web.retry.switch.chatt: unknown channel 'chatt' (did you mean 'chat'? one of: "
+      f"{CHANNELS})"]),
+    ("switch to unknown channel", rich_variant("{chat: {phone: 1}}", "{chat: {fone: 1}}"),
+     [f"segments.web.retry.switch.chat.fone: unknown channel 'fone' (did you mean 'phone'? one "
+      f"of: {CHANNELS})"]),
+    ("switch weight negative", rich_variant("{chat: {phone: 1}}", "{chat: {phone: -1}}"),
+     ["segments.web.retry.switch.chat.phone: -1 is too small (a number >= 0)"]),
+    ("switch without weights", rich_variant("{chat: {phone: 1}}", "{chat: phone}"),
+     ["segments.web.retry.switch.chat: 'phone' is not a mapping (a mapping of channel names to "
+      "a number >= 0)"]),
+    ("chase after zero hours", rich_variant("after_hours: 24", "after_hours: 0"),
+     ["segments.classic.chase.after_hours: 0 is too small (a number > 0)"]),
+    ("chase probability above one", rich_variant("after_hours: 24, probability: 0.5",
+                                                 "after_hours: 24, probability: 2"),
+     ["segments.classic.chase.probability: 2 is too large (a number from 0 to 1)"]),
+    ("chase unknown channel", rich_variant("channels: {phone: 1}}", "channels: {fone: 1}}"),
+     [f"segments.classic.chase.channels.fone: unknown channel 'fone' (did you mean 'phone'? one "
+      f"of: {CHANNELS})"]),
+    ("chase no channels", rich_variant("channels: {phone: 1}}", "channels: {}}"),
+     ["segments.classic.chase.channels: has 0 entries (at least 1 entry: a mapping of channel "
+      "names to a number >= 0)"]),
+    ("chase channels as a list", rich_variant("channels: {phone: 1}}", "channels: [phone]}"),
+     ["segments.classic.chase.channels: a list is not a mapping (at least 1 entry: a mapping of "
+      "channel names to a number >= 0)"]),
+    # Omnichannel.
+    ("omnichannel words", rich_variant("omnichannel: true", "omnichannel: yes please"),
+     ["omnichannel: 'yes please' is not true or false (true or false)"]),
+    ("omnichannel number", rich_variant("omnichannel: true", "omnichannel: 1"),
+     ["omnichannel: 1 is not true or false (true or false)"]),
+    ("handle saving over 100", rich_variant("saving_pct: 20", "saving_pct: 120"),
+     ["omnichannel_handle_saving_pct: 120 is too large (a number >= 0 and <= 100)"]),
+    # Contact volume: reason, growth, peaks, forecast error.
+    ("volume unknown reason", rich_variant("reason: orders\n", "reason: order\n"),
+     ["contact_volume.0.reason: unknown reason 'order' (did you mean 'orders'? one of: orders)"]),
+    ("growth of -100%", rich_variant("growth_pct_per_year: 10", "growth_pct_per_year: -100"),
+     ["contact_volume.0.growth_pct_per_year: -100 is too small (a number > -100 and <= 1000)"]),
+    ("growth too high", rich_variant("growth_pct_per_year: 10", "growth_pct_per_year: 2000"),
+     ["contact_volume.0.growth_pct_per_year: 2000 is too large (a number > -100 and <= 1000)"]),
+    ("peak ends before it starts", rich_variant("end: 2027-01-07", "end: 2027-01-05"),
+     ["contact_volume.0.peaks.0.end: 2027-01-05 is before start 2027-01-06 (end >= start)"]),
+    ("peak end no such day", rich_variant("end: 2027-01-07", "end: 2027-01-32"),
+     ["contact_volume.0.peaks.0.end: '2027-01-32' is not a valid date (a date such as "
+      "2027-01-04)"]),
+    ("peak start missing", rich_variant("{start: 2027-01-06, ", "{"),
+     ["contact_volume.0.peaks.0.start: is missing (required: a date such as 2027-01-04)"]),
+    ("peak factor zero", rich_variant("factor: 1.5", "factor: 0"),
+     ["contact_volume.0.peaks.0.factor: 0 is too small (a number > 0)"]),
+    ("peak name a number", rich_variant("name: sale}", "name: 3}"),
+     ["contact_volume.0.peaks.0.name: 3 is not text (text)"]),
+    ("peaks not a list", rich_variant("[{start: 2027-01-06, end: 2027-01-07, factor: 1.5, "
+                                      "name: sale}]",
+                                      "{start: 2027-01-06, end: 2027-01-07, factor: 1.5}"),
+     ["contact_volume.0.peaks: a mapping is not a list (a list, each a mapping with start, end, "
+      "factor, ...)"]),
+    ("forecast error too high", rich_variant("forecast_error_cv: 0.1", "forecast_error_cv: 3"),
+     ["contact_volume.0.forecast_error_cv: 3 is too large (a number >= 0 and <= 2)"]),
+    ("forecast error negative", rich_variant("forecast_error_cv: 0.1", "forecast_error_cv: -0.1"),
+     ["contact_volume.0.forecast_error_cv: -0.1 is too small (a number >= 0 and <= 2)"]),
+    # Teams: languages, shifts, shrinkage, cost, hires, attrition, ramp, overflow, priorities.
+    ("team languages as text", rich_variant("languages: [en]\n", "languages: en\n"),
+     ["teams.english.languages: 'en' is not a list (a list of at least 1, each a name of "
+      "letters, digits, _ and -, up to 32 characters)"]),
+    ("team languages empty", rich_variant("languages: [en]\n", "languages: []\n"),
+     ["teams.english.languages: has 0 values (a list of at least 1, each a name of letters, "
+      "digits, _ and -, up to 32 characters)"]),
+    ("team language nobody speaks", rich_variant("languages: [en]\n", "languages: [eng]\n"),
+     ["teams.english.languages: no customer of region us speaks 'eng' (languages of the "
+      "region: en, es)"]),
+    ("mix all zero", rich_variant("channel_mix: {chat: 0.7, email: 0.3}",
+                                  "channel_mix: {chat: 0, email: 0}"),
+     ["segments.web.channel_mix: every weight is zero (channel weights with a positive sum)"]),
+    ("shift day misspelt", rich_variant("[mon, tue, wed, thu, fri], start_hour: 8, end_hour: 16",
+                                        "[monday], start_hour: 8, end_hour: 16"),
+     [f"teams.english.shifts.0.days.0: 'monday' is not allowed (did you mean 'mon'? one of "
+      f"{DAYS})"]),
+    ("shift days as text", rich_variant("[mon, tue, wed, thu, fri], start_hour: 8, end_hour: 16",
+                                        "mon, start_hour: 8, end_hour: 16"),
+     [f"teams.english.shifts.0.days: 'mon' is not a list (a list of at least 1, each one of "
+      f"{DAYS})"]),
+    ("shift start negative", rich_variant("start_hour: 8, end_hour: 16", "start_hour: -1, "
+                                          "end_hour: 16"),
+     [f"teams.english.shifts.0.start_hour: -1 is too small ({HOUR})"]),
+    ("shift start as a clock time", rich_variant("start_hour: 8, end_hour: 16",
+                                                 "start_hour: '08:00', end_hour: 16"),
+     [f"teams.english.shifts.0.start_hour: '08:00' is not a number ({HOUR})"]),
+    ("shift end off the quarter hour", rich_variant("end_hour: 16,", "end_hour: 16.2,"),
+     [f"teams.english.shifts.0.end_hour: 16.2 is not a multiple of 0.25 ({HOUR})"]),
+    ("shift of no length", rich_variant("start_hour: 8, end_hour: 16", "start_hour: 8, "
+                                        "end_hour: 8"),
+     ["teams.english.shifts.0: start_hour and end_hour are both 8 (a shift of some length; end "
+      "before start runs past midnight)"]),
+    ("shift share zero", rich_variant("end_hour: 16, share: 0.5", "end_hour: 16, share: 0"),
+     ["teams.english.shifts.0.share: 0 is too small (a number > 0 and <= 1)"]),
+    ("shift share as percent", rich_variant("end_hour: 16, share: 0.5", "end_hour: 16, "
+                                            "share: 50"),
+     ["teams.english.shifts.0.share: 50 is too large (a number > 0 and <= 1)"]),
+    ("shrinkage 100", rich_variant("shrinkage_pct: 30", "shrinkage_pct: 100"),
+     ["teams.english.shrinkage_pct: 100 is too large (a number >= 0 and < 100)"]),
+    ("cost with a currency sign", rich_variant("cost_per_hour: 30", "cost_per_hour: $30"),
+     ["teams.english.cost_per_hour: '$30' is not a number (a number >= 0)"]),
+    ("cost negative", rich_variant("cost_per_hour: 30", "cost_per_hour: -30"),
+     ["teams.english.cost_per_hour: -30 is too small (a number >= 0)"]),
+    ("hire on no such day", rich_variant("date: 2027-01-06", "date: 2027-13-06"),
+     ["teams.english.hires.0.date: '2027-13-06' is not a valid date (a date such as "
+      "2027-01-04)"]),
+    ("hire without date", rich_variant("{date: 2027-01-06, agents: 2}", "{agents: 2}"),
+     ["teams.english.hires.0.date: is missing (required: a date such as 2027-01-04)"]),
+    ("hire of no agents", rich_variant("agents: 2}", "agents: 0}"),
+     ["teams.english.hires.0.agents: 0 is too small (a whole number >= 1)"]),
+    ("hire of half an agent", rich_variant("agents: 2}", "agents: 2.5}"),
+     ["teams.english.hires.0.agents: 2.5 is not a whole number (a whole number >= 1)"]),
+    ("hiring lead negative", rich_variant("hiring_lead_days: 30", "hiring_lead_days: -30"),
+     ["teams.english.hiring_lead_days: -30 is too small (a whole number >= 0)"]),
+    ("hiring lead fraction", rich_variant("hiring_lead_days: 30", "hiring_lead_days: 4.5"),
+     ["teams.english.hiring_lead_days: 4.5 is not a whole number (a whole number >= 0)"]),
+    ("attrition over 100", rich_variant("per_month: 2", "per_month: 200"),
+     ["teams.english.attrition_pct_per_month: 200 is too large (a number >= 0 and <= 100)"]),
+    ("ramp from zero", rich_variant("start_pct: 50", "start_pct: 0"),
+     ["teams.english.ramp.start_pct: 0 is too small (a number > 0 and <= 100)"]),
+    ("ramp of no weeks", rich_variant("weeks: 4}", "weeks: 0}"),
+     ["teams.english.ramp.weeks: 0 is too small (a number > 0)"]),
+    ("ramp in days", rich_variant("weeks: 4}", "days: 28}"),
+     ["teams.english.ramp.days: unknown field (allowed: start_pct, weeks)"]),
+    ("overflow negative", rich_variant("overflow_after_s: 60", "overflow_after_s: -60"),
+     ["teams.bilingual.overflow_after_s: -60 is too small (a number >= 0)"]),
+    ("overflow in words", rich_variant("overflow_after_s: 60", "overflow_after_s: 1 minute"),
+     ["teams.bilingual.overflow_after_s: '1 minute' is not a number (a number >= 0)"]),
+    ("priority of unknown channel", rich_variant("0, chat: 1}", "0, chatt: 1}"),
+     [f"teams.english.priorities.chatt: unknown channel 'chatt' (did you mean 'chat'? one of: "
+      f"{CHANNELS})"]),
+    ("priority negative", rich_variant("{phone: 0, chat: 1}", "{phone: -1, chat: 1}"),
+     ["teams.english.priorities.phone: -1 is too small (a whole number >= 0)"]),
+    ("priorities as a list", rich_variant("{phone: 0, chat: 1}", "[phone, chat]"),
+     ["teams.english.priorities: a list is not a mapping (a mapping of channel names to a whole "
+      "number >= 0)"]),
+    # Checks across fields (they run once every field is sound on its own).
+    ("segment shares short of 1", rich_variant("share: 0.6\n", "share: 0.5\n"),
+     ["segments: shares add up to 0.9 (shares of customers adding up to 1)"]),
+    ("segment shares over 1", rich_variant("share: 0.4\n", "share: 0.5\n"),
+     ["segments: shares add up to 1.1 (shares of customers adding up to 1)"]),
+    ("shifts overlap", rich_variant("end_hour: 16, share: 0.5", "end_hour: 16, share: 0.6"),
+     ["teams.english.shifts: shifts on mon at 12:00 roster 1.1 of the headcount at once (shares "
+      "of overlapping shifts must add up to at most 1)"]),
+    ("shifts overlap past midnight", rich_variant(
+        "[mon, tue, wed, thu, fri], start_hour: 12, end_hour: 20, share: 0.5",
+        "[sun], start_hour: 22, end_hour: 9, share: 0.6"),
+     ["teams.english.shifts: shifts on mon at 08:00 roster 1.1 of the headcount at once (shares "
+      "of overlapping shifts must add up to at most 1)"]),
+    ("priority of a channel the team lacks", rich_variant(
+        "channels: [phone, chat, email]\n    languages: [en]\n",
+        "channels: [phone, email]\n    languages: [en]\n"),
+     ["teams.english.priorities.chat: chat is not among the team's channels (one of: phone, "
+      "email)"]),
+    ("no team speaks a language", rich_variant("languages: [en, es]", "languages: [en]"),
+     [f"contact_volume.{i}: no team speaking es serves channel {c} in region us (add {c} to the "
+      f"channels of a team in us that speaks es, or let a team of another region help with "
+      f"overflow_after_s)" for i, c in enumerate(["phone", "chat", "email"])]),
+    # A line break in a value (a block scalar, a quoted "\n") is escaped: one line per problem.
+    ("date with a line break", rich_variant("start_date: 2027-01-04",
+                                            "start_date: |\n  2027-01-04"),
+     ["start_date: '2027-01-04\\n' is not a valid date (a date such as 2027-01-04)"]),
+    ("reason with a line break", rich_variant("reason: orders\n", 'reason: "orders\\n"\n'),
+     ["contact_volume.0.reason: unknown reason 'orders\\n' (did you mean 'orders'? one of: "
+      "orders)"]),
+    # A misspelt name gives one line, not a second one from a check across fields.
+    ("misspelling and bad shares", rich_variant("share: 0.6\n", "share: 0.5\n")
+     .replace("email: 0.3}", "mail: 0.3}"),
+     [f"segments.web.channel_mix.mail: unknown channel 'mail' (did you mean 'email'? one of: "
+      f"{CHANNELS})"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in RICH_CASES],
+                         ids=[c[0] for c in RICH_CASES])
+def test_bad_rich_file_gives_exact_problem_lines(write: Write, text: str,
+                                                 expected: list[str]) -> None:
+    assert problem_lines(write(text)) == expected
+
+
+def test_retail_week_example_validates() -> None:
+    shipped = Path(__file__).parents[1] / "scenarios" / "retail_week.yaml"
+    scenario = load_scenario(shipped)
+    assert set(scenario.channels) == {"phone", "chat", "email", "social"}
+    assert set(scenario.segments) == {"digital", "classic"}
+    assert scenario.regions["us"].language_shares() == {"en": 0.85, "es": 0.15}
+    assert scenario.teams["madrid"].overflow_after_s == 120
+
+
+RICH_LEAVES = leaf_paths(RICH_DATA)
+RICH_JUNK = JUNK | st.sampled_from(["chat", "email", "orders", "general", "en", "es", "mon",
+                                    "tues", 8, 8.1, 24, 25, 0.5, 1.5, {}, [], {"phone": 1}])
+
+
+@settings(max_examples=400, deadline=None)
+@given(leaf=st.sampled_from(RICH_LEAVES), junk=RICH_JUNK)
+def test_any_junk_leaf_of_the_rich_scenario_validates_or_gives_problem_lines(
+    leaf: tuple[str | int, ...], junk: Any
+) -> None:
+    data = copy.deepcopy(RICH_DATA)
+    parent: Any = data
+    for key in leaf[:-1]:
+        parent = parent[key]
+    parent[leaf[-1]] = junk
+    try:
+        parse_scenario(data)
+    except ScenarioError as error:
+        assert error.problems
+        for problem in error.problems:
+            check_form(problem)
+            assert problem.path.split(".")[0] in TOP_FIELDS, str(problem)

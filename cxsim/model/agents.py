@@ -8,7 +8,7 @@ busy time, so c agents carrying up to k chats each are busy as k x c servers wou
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cxsim.model.queues import Queue
@@ -19,7 +19,10 @@ __all__ = ["Agent", "Team"]
 class Agent:
     """One agent on duty; handle times are divided by ``efficiency`` (1.0 when fully trained)."""
 
-    __slots__ = ("capacity", "channel", "efficiency", "employee", "leaving", "load", "team")
+    __slots__ = (
+        "capacity", "channel", "chats", "efficiency", "employee", "leaving", "load", "since",
+        "team", "version", "virtual",
+    )
 
     def __init__(self, team: Team, employee: int, efficiency: float = 1.0) -> None:
         self.team = team
@@ -32,6 +35,12 @@ class Agent:
         self.channel: str | None = None
         # Off duty as soon as the contacts in hand are done.
         self.leaving = False
+        # Chats in hand on a channel with slowdown; when their speed last changed, the work done
+        # on each chat since the agent came on duty, and the version of the pending chat end.
+        self.chats: list[list[Any]] = []
+        self.since = 0.0
+        self.virtual = 0.0
+        self.version = 0
 
 
 class Team:

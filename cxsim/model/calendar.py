@@ -13,7 +13,14 @@ import datetime as dt
 import zoneinfo
 from typing import NamedTuple
 
-__all__ = ["MINUTES_PER_DAY", "STEP_MINUTES", "LocalPiece", "local_pieces", "local_quarters"]
+__all__ = [
+    "MINUTES_PER_DAY",
+    "STEP_MINUTES",
+    "LocalClock",
+    "LocalPiece",
+    "local_pieces",
+    "local_quarters",
+]
 
 STEP_MINUTES = 15
 MINUTES_PER_DAY = 1440
@@ -64,3 +71,43 @@ def local_quarters(
         (local.weekday(), local.hour + local.minute / 60.0)
         for local in _local_steps(start_date, zone, day)
     ]
+
+
+class LocalClock:
+    """Clock minutes to and from a region's local time, cheap enough to call per order.
+
+    Local minutes count from 00:00 local time of the start date. The UTC offset is looked up
+    once per half hour of the clock and cached (offsets change on the hour or half hour).
+    """
+
+    __slots__ = ("_offsets", "_origin", "_zone")
+
+    def __init__(self, start_date: dt.date, zone: zoneinfo.ZoneInfo) -> None:
+        self._origin = dt.datetime(start_date.year, start_date.month, start_date.day,
+                                   tzinfo=dt.UTC)
+        self._zone = zone
+        self._offsets: dict[int, float] = {}
+
+    def offset(self, minute: float) -> float:
+        """Minutes local time is ahead of UTC at clock minute ``minute``."""
+        half_hour = int(minute // 30)
+        offset = self._offsets.get(half_hour)
+        if offset is None:
+            moment = self._origin + dt.timedelta(minutes=half_hour * 30)
+            delta = moment.astimezone(self._zone).utcoffset()
+            offset = delta.total_seconds() / 60.0 if delta is not None else 0.0
+            self._offsets[half_hour] = offset
+        return offset
+
+    def local(self, minute: float) -> float:
+        """Local minutes since 00:00 local of the start date, at clock minute ``minute``."""
+        return minute + self.offset(minute)
+
+    def clock(self, local_minute: float) -> float:
+        """The clock minute at local minute ``local_minute`` (the later one in a repeated hour)."""
+        guess = local_minute - self.offset(local_minute)
+        return local_minute - self.offset(guess)
+
+    def weekday(self, local_minute: float) -> int:
+        """Local weekday (Monday 0) at local minute ``local_minute``."""
+        return (self._origin.date().weekday() + int(local_minute // MINUTES_PER_DAY)) % 7

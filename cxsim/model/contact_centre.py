@@ -36,6 +36,7 @@ from cxsim.model.queues import (
     HANDLE,
     QUEUE,
     REASON,
+    REMAINING,
     REPEAT,
     SEGMENT,
     STATE,
@@ -325,24 +326,64 @@ class ContactCentre:
         # Busy agent-time so far, then the new load (a share of capacity on a concurrent channel).
         team.busy_area += team.busy * (now - team.last)
         team.last = now
+        contact[AGENT] = agent
         if queue.concurrency > 1:
             if agent.load == 0:
                 agent.capacity = queue.concurrency
                 agent.channel = queue.channel
-            handle *= 1.0 + queue.slowdown * agent.load
             team.busy += 1.0 / agent.capacity
+            if queue.slowdown:
+                # Chats share the agent's speed: the chat ends when the agent's virtual clock
+                # (work done per chat) reaches its virtual end.
+                self._progress(agent, now, queue.slowdown)
+                contact.append(agent.virtual + handle / agent.efficiency)
+                agent.chats.append(contact)
+                agent.load += 1
+                self._next_chat_end(agent, queue.slowdown)
+                return
         else:
             agent.capacity = 1
             team.busy += 1.0
         agent.load += 1
-        contact[AGENT] = agent
         call_in(self.env, handle / agent.efficiency, self._finish, contact)
+
+    # Chats in hand slow each other down: with n in hand each runs at 1 / (1 + slowdown (n - 1))
+    # of full speed. As all progress alike, one virtual clock per agent (work done on each chat)
+    # and one pending event (the next chat to end) are enough; a start or end moves that event.
+
+    def _progress(self, agent: Agent, now: float, slowdown: float) -> None:
+        """Advance the agent's virtual clock to now at the speed of the chats in hand."""
+        if agent.chats:
+            agent.virtual += (now - agent.since) / (1.0 + slowdown * (len(agent.chats) - 1))
+        agent.since = now
+
+    def _next_chat_end(self, agent: Agent, slowdown: float) -> None:
+        """Schedule the end of the chat that finishes first; earlier events go stale."""
+        agent.version += 1
+        if agent.chats:
+            first = min(chat[REMAINING] for chat in agent.chats)
+            delay = max(first - agent.virtual, 0.0) * (1.0 + slowdown * (len(agent.chats) - 1))
+            call_in(self.env, delay, self._finish_chat, (agent, agent.version))
+
+    def _finish_chat(self, event: Any) -> None:
+        agent, version = event._value
+        if version != agent.version:
+            return  # the next end moved since this event was scheduled
+        contact = min(agent.chats, key=lambda chat: chat[REMAINING])
+        slowdown = contact[QUEUE].slowdown
+        now = self.env._now
+        self._progress(agent, now, slowdown)
+        agent.chats.remove(contact)
+        self._next_chat_end(agent, slowdown)
+        self._done(contact, agent, now)
 
     def _finish(self, event: Any) -> None:
         contact = event._value
-        agent: Agent = contact[AGENT]
+        self._done(contact, contact[AGENT], self.env._now)
+
+    def _done(self, contact: list[Any], agent: Agent, now: float) -> None:
+        """``agent`` has finished ``contact``: follow-up, then the agent's next work."""
         team = agent.team
-        now = self.env._now
         reason = contact[REASON]
         if self.resolution[reason] < 1.0 and self._behaviour_draw.next() >= self.resolution[reason]:
             delay = self.follow_up_delay[reason]

@@ -26,6 +26,7 @@ __all__ = [
     "MERGED",
     "QUEUE",
     "REASON",
+    "REMAINING",
     "REPEAT",
     "SEGMENT",
     "STATE",
@@ -33,8 +34,9 @@ __all__ = [
     "Queue",
 ]
 
-# Fields of a contact.
-ARRIVED, HANDLE, STATE, QUEUE, SEGMENT, REASON, REPEAT, AGENT = range(8)
+# Fields of a contact; a chat on a channel with slowdown also carries the point of its agent's
+# virtual clock at which it ends.
+ARRIVED, HANDLE, STATE, QUEUE, SEGMENT, REASON, REPEAT, AGENT, REMAINING = range(9)
 # States of a contact.
 WAITING, ANSWERED, ABANDONED, MERGED = 0, 1, 2, 3
 

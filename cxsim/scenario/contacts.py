@@ -75,7 +75,8 @@ class SyncChannel(Spec):
     # None: customers never abandon (unless their segment gives a patience for this channel).
     patience_minutes: Distribution | None = None
     target: SyncTarget = SyncTarget()
-    # Contacts one agent carries at once (chat); each extra one slows all of them down.
+    # Contacts one agent carries at once (chat). Each extra one slows all of them down: with n in
+    # hand, each runs at 1 / (1 + slowdown (n - 1)) of full speed.
     concurrency: Annotated[int, Field(ge=1, le=20)] = 1
     slowdown_per_extra_contact_pct: Percent = 0.0
     bot: Bot | None = None
@@ -136,6 +137,13 @@ class Segment(Spec):
     patience_minutes: dict[ChannelName, Distribution] = Field(default_factory=dict)
     retry: Retry | None = None
     chase: Chase | None = None
+
+    @field_validator("channel_mix")
+    @classmethod
+    def _some_channel(cls, mix: dict[str, float]) -> dict[str, float]:
+        if mix and sum(mix.values()) <= 0:
+            raise ValueError("every weight is zero (channel weights with a positive sum)")
+        return mix
 
     def mix_for(self, reason: str) -> dict[str, float]:
         return self.channel_mix_by_reason.get(reason, self.channel_mix)

@@ -202,7 +202,23 @@ class Scenario(Spec):
                 problems.append((
                     "segments", f"shares add up to {total:g} (shares of customers adding up to 1)"
                 ))
+        spoken = {
+            language for region in self.regions.values() for language in region.language_shares()
+        }
         for name, team in self.teams.items():
+            home = self.regions[team.region].language_shares()
+            reachable = (spoken if team.overflow_after_s is not None else set(home)) - {""}
+            for language in team.languages or []:
+                # Regions without named languages take any team; named ones must match.
+                if reachable and language not in reachable:
+                    where = "any region" if team.overflow_after_s is not None else (
+                        f"region {team.region}")
+                    known = ", ".join(sorted(reachable))
+                    problems.append((
+                        f"teams.{name}.languages",
+                        f"no customer of {where} speaks '{language}' (languages of the "
+                        f"region: {known})",
+                    ))
             overlap = team.shift_overlap_problem()
             if overlap is not None:
                 problems.append((f"teams.{name}.shifts", overlap))

@@ -42,11 +42,20 @@ class ScenarioError(ValueError):
 
     def __init__(self, source: str, problems: Sequence[Problem]) -> None:
         self.source = source
-        self.problems = list(problems)
+        # Values from the file (a text with a line break, say) must not split a problem's line.
+        self.problems = [Problem(_one_line(p.path), _one_line(p.message)) for p in problems]
         noun = "problem" if len(self.problems) == 1 else "problems"
         lines = [f"{source}: {len(self.problems)} {noun}"]
         lines += [str(p) for p in self.problems]
         super().__init__("\n".join(lines))
+
+
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and other unprintable characters escaped (``\\n``, ``\\x1b``)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,9 +166,10 @@ def _bounds(metadata: tuple[Any, ...]) -> str:
             high = f"< {item.lt:g}"
         elif isinstance(item, annotated_types.MultipleOf):
             step = f"in steps of {item.multiple_of:g}"
-    if low == ">= 0" and high == "<= 1":
-        return "from 0 to 1"
-    return " ".join(b for b in (" and ".join(b for b in (low, high) if b), step) if b)
+    span = "from 0 to 1" if (low, high) == (">= 0", "<= 1") else " and ".join(
+        b for b in (low, high) if b
+    )
+    return ", ".join(b for b in (span, step) if b)
 
 
 def _length(metadata: tuple[Any, ...]) -> tuple[int | None, int | None]:

@@ -77,7 +77,7 @@ class Team(Spec):
     channels: Annotated[list[ChannelName], Field(min_length=1)]
     agents: Count
     # None: speaks every language of its region.
-    languages: list[LanguageName] | None = None
+    languages: Annotated[list[LanguageName], Field(min_length=1)] | None = None
     shifts: list[Shift] | None = None
     shrinkage_pct: Annotated[float, Field(ge=0, lt=100)] = 0.0
     cost_per_hour: NonNegative = 0.0
