@@ -70,6 +70,7 @@ class Team:
         "region",
         "scheduled",
         "sync_queues",
+        "waiting",
     )
 
     def __init__(self, name: str, region: str, intervals: int) -> None:
@@ -85,6 +86,8 @@ class Team:
         self.async_queues: list[Queue] = []
         self.overflow_sync: list[tuple[Queue, float]] = []
         self.overflow_async: list[tuple[Queue, float]] = []
+        # Contacts waiting in all the queues this team takes (so a free agent can skip them).
+        self.waiting = 0
         self.busy = 0.0
         self.last = 0.0
         self.busy_area = 0.0

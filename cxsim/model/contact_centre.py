@@ -19,15 +19,17 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Mapping
+from heapq import heappush
 from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from cxsim.model.agents import Agent, Team
 from cxsim.model.calendar import local_quarters
 from cxsim.model.draws import samples, uniforms
-from cxsim.model.events import call_in
+from cxsim.model.events import Call, call_in
 from cxsim.model.metrics import wait_bin
 from cxsim.model.queues import (
     AGENT,
@@ -110,6 +112,10 @@ class ContactCentre:
             if isinstance(scenario.channels[channel], SyncChannel)
         }
         self._open_days: dict[tuple[str, str, int], list[bool]] = {}
+        # Bound once: reading self._finish makes a new bound method every time.
+        self._finish_callback = self._finish
+        self._abandon_callback = self._abandon
+        self._finish_chat_callback = self._finish_chat
         self._bot_draw = uniforms(rng("bot"))
         self._behaviour_draw = uniforms(rng("behaviour"))
         self._choice_draw = uniforms(rng("channel_choice"))
@@ -189,6 +195,7 @@ class ContactCentre:
                     team.partial.setdefault(queue.channel, deque())
         for queue in self.queues.values():
             queue.overflow.sort(key=lambda item: item[1])
+            queue.watchers = [*queue.teams, *(team for team, _ in queue.overflow)]
 
     # Channels open and served.
 
@@ -291,7 +298,7 @@ class ContactCentre:
         env = self.env
         patience = queue.patience[contact[SEGMENT]]
         if patience is not None:
-            call_in(env, patience.next(), self._abandon, contact)
+            call_in(env, patience.next(), self._abandon_callback, contact)
         if queue.overflow:
             call_in(env, queue.overflow[0][1], self._overflow, contact)
         if not queue.sync:
@@ -345,7 +352,10 @@ class ContactCentre:
             agent.capacity = 1
             team.busy += 1.0
         agent.load += 1
-        call_in(self.env, handle / agent.efficiency, self._finish, contact)
+        env = self.env
+        pending: list[Any] = env._queue
+        heappush(pending, (now + handle / agent.efficiency, NORMAL, next(env._eid),
+                           Call(self._finish_callback, contact)))
 
     # Chats in hand slow each other down: with n in hand each runs at 1 / (1 + slowdown (n - 1))
     # of full speed. As all progress alike, one virtual clock per agent (work done on each chat)
@@ -363,7 +373,7 @@ class ContactCentre:
         if agent.chats:
             first = min(chat[REMAINING] for chat in agent.chats)
             delay = max(first - agent.virtual, 0.0) * (1.0 + slowdown * (len(agent.chats) - 1))
-            call_in(self.env, delay, self._finish_chat, (agent, agent.version))
+            call_in(self.env, delay, self._finish_chat_callback, (agent, agent.version))
 
     def _finish_chat(self, event: Any) -> None:
         agent, version = event._value
@@ -412,19 +422,23 @@ class ContactCentre:
     def _take_work(self, agent: Agent, now: float) -> bool:
         """Start the most urgent contact a free ``agent`` can take; False if there is none."""
         team = agent.team
+        if not team.waiting:
+            return False
         best: list[Any] | None = None
         best_priority = math.inf
         for priority, queue in team.sync_queues:
             if priority > best_priority:
                 break
+            if not queue.n_waiting:
+                continue
             waiting = queue.waiting
-            while waiting and waiting[0][STATE] != WAITING:
+            while waiting[0][STATE] != WAITING:
                 waiting.popleft()  # dead entries: abandoned, or answered by another region
-            if waiting and (best is None or waiting[0][ARRIVED] < best[ARRIVED]):
+            if best is None or waiting[0][ARRIVED] < best[ARRIVED]:
                 best, best_priority = waiting[0], priority
         if best is None:
             for queue, wait in team.overflow_sync:
-                head = queue.head()
+                head = queue.head() if queue.n_waiting else None
                 if head is not None and now - head[ARRIVED] >= wait and (
                     best is None or head[ARRIVED] < best[ARRIVED]
                 ):
@@ -432,12 +446,12 @@ class ContactCentre:
         if best is None:
             deadline = math.inf
             for queue in team.async_queues:
-                head = queue.head()
+                head = queue.head() if queue.n_waiting else None
                 if head is not None and head[ARRIVED] + queue.target_minutes < deadline:
                     best = head
                     deadline = head[ARRIVED] + queue.target_minutes
             for queue, wait in team.overflow_async:
-                head = queue.head()
+                head = queue.head() if queue.n_waiting else None
                 if head is not None and now - head[ARRIVED] >= wait and (
                     head[ARRIVED] + queue.target_minutes < deadline
                 ):
@@ -463,15 +477,15 @@ class ContactCentre:
     def _fill(self, agent: Agent, now: float) -> None:
         """Give an agent carrying chats more contacts of the same channel while it has room."""
         team = agent.team
-        while agent.load < agent.capacity:
+        while agent.load < agent.capacity and team.waiting:
             best = None
             for _, queue in team.sync_queues:
-                if queue.channel == agent.channel:
+                if queue.n_waiting and queue.channel == agent.channel:
                     head = queue.head()
                     if head is not None and (best is None or head[ARRIVED] < best[ARRIVED]):
                         best = head
             for queue, wait in team.overflow_sync:
-                if queue.channel == agent.channel:
+                if queue.n_waiting and queue.channel == agent.channel:
                     head = queue.head()
                     if head is not None and now - head[ARRIVED] >= wait and (
                         best is None or head[ARRIVED] < best[ARRIVED]

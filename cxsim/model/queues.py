@@ -91,6 +91,7 @@ class Queue:
         "wait_minutes_handled",
         "waiting",
         "waiting_at_end",
+        "watchers",
     )
 
     def __init__(
@@ -116,6 +117,8 @@ class Queue:
         self.counted_from = counted_from
         self.teams: list[Team] = []
         self.overflow: list[tuple[Team, float]] = []
+        # Every team that takes this queue's contacts, at home or as overflow.
+        self.watchers: list[Team] = []
         self.handle: Draws | None = None
         self.patience: list[Draws | None] = []
         self.bot_shares: list[float] | None = None
@@ -169,3 +172,5 @@ class Queue:
         self.area += self.n_waiting * (now - self.last)
         self.last = now
         self.n_waiting += change
+        for team in self.watchers:
+            team.waiting += change

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import numpy as np
 import simpy
 
 from cxsim.model.agents import Team
@@ -22,27 +23,31 @@ __all__ = ["simulate"]
 
 
 class _ArrivalFeed:
-    """Feeds one forecast entry's contacts to the centre: one pending simpy event at a time."""
+    """Feeds every forecast contact to the centre in time order: one pending event at a time.
+
+    Each day, the contacts of all forecast entries are drawn (each entry from its own streams)
+    and merged into one time-ordered list, so that arrivals due before any other event are
+    handled in one go.
+    """
 
     __slots__ = (
-        "_arrivals", "_centre", "_day", "_env", "_handle", "_i", "_languages", "_last_day",
-        "_queues", "_reason", "_segments", "_times",
+        "_centre", "_day", "_entries", "_env", "_handle", "_i", "_last_day", "_queues",
+        "_reasons", "_segments", "_times",
     )
 
     def __init__(
-        self, centre: ContactCentre, queues: list[Queue], reason: int, arrivals: ContactArrivals
+        self, centre: ContactCentre, entries: list[tuple[ContactArrivals, list[Queue], int]]
     ) -> None:
         self._env = centre.env
         self._centre = centre
-        self._queues = queues
-        self._reason = reason
-        self._arrivals = arrivals
+        self._entries = entries
         self._day = -1
         self._last_day = 0
         self._times: list[float] = []
         self._handle: list[float] = []
-        self._segments: list[int] | None = None
-        self._languages: list[int] | None = None
+        self._queues: list[Queue] = []
+        self._reasons: list[int] = []
+        self._segments: list[int] = []
         self._i = 0
 
     def start(self, last_day: int) -> None:
@@ -53,11 +58,33 @@ class _ArrivalFeed:
     def _load_next_day(self) -> bool:
         while self._day < self._last_day:
             self._day += 1
-            day = self._arrivals.day(self._day)
-            if day.times:
-                self._times, self._handle, self._segments, self._languages = day
-                self._i = 0
-                return True
+            times, handle, reasons, segments = [], [], [], []
+            queues: list[Queue] = []
+            for arrivals, entry_queues, reason in self._entries:
+                day = arrivals.day(self._day)
+                count = len(day.times)
+                if not count:
+                    continue
+                times.append(np.asarray(day.times))
+                handle.append(np.asarray(day.handle_minutes))
+                languages = day.languages if day.languages is not None else [0] * count
+                queues.extend(entry_queues[language] for language in languages)
+                reasons.append(np.full(count, reason))
+                segments.append(
+                    np.asarray(day.segments) if day.segments is not None
+                    else np.zeros(count, dtype=int)
+                )
+            if not times:
+                continue
+            all_times = np.concatenate(times)
+            order = np.argsort(all_times, kind="stable")
+            self._times = all_times[order].tolist()
+            self._handle = np.concatenate(handle)[order].tolist()
+            self._queues = [queues[i] for i in order.tolist()]
+            self._reasons = np.concatenate(reasons)[order].tolist()
+            self._segments = np.concatenate(segments)[order].tolist()
+            self._i = 0
+            return True
         return False
 
     def _fire(self, _event: Any) -> None:
@@ -66,22 +93,19 @@ class _ArrivalFeed:
         env = self._env
         pending = env._queue
         arrive = self._centre.arrive
-        queues, reason = self._queues, self._reason
         i = self._i
+        times, queues, reasons = self._times, self._queues, self._reasons
+        segments, handle = self._segments, self._handle
         while True:
-            segments, languages = self._segments, self._languages
-            arrive(
-                queues[languages[i] if languages is not None else 0],
-                reason,
-                segments[i] if segments is not None else 0,
-                self._handle[i],
-            )
+            arrive(queues[i], reasons[i], segments[i], handle[i])
             i += 1
-            if i == len(self._times):
+            if i == len(times):
                 if not self._load_next_day():
                     return
                 i = 0
-            when = self._times[i]
+                times, queues, reasons = self._times, self._queues, self._reasons
+                segments, handle = self._segments, self._handle
+            when = times[i]
             if pending and pending[0][0] <= when:
                 break
             env._now = when
@@ -95,6 +119,7 @@ def _feeds(centre: ContactCentre, scenario: Scenario, seed: int, replication: in
     total = sum(segment.share for segment in scenario.segments.values())
     segment_shares = [s.share / total for s in scenario.segments.values()] or [1.0]
     seen: Counter[str] = Counter()
+    entries: list[tuple[ContactArrivals, list[Queue], int]] = []
     for volume in scenario.contact_volume:
         name = f"{volume.region}/{volume.channel}/{volume.reason_name}"
         seen[name] += 1
@@ -113,9 +138,8 @@ def _feeds(centre: ContactCentre, scenario: Scenario, seed: int, replication: in
             rng("forecast_error"),
         )
         queues = [centre.queues[volume.region, volume.channel, lang] for lang in languages]
-        _ArrivalFeed(centre, queues, centre.reason_index[volume.reason_name], arrivals).start(
-            last_day
-        )
+        entries.append((arrivals, queues, centre.reason_index[volume.reason_name]))
+    _ArrivalFeed(centre, entries).start(last_day)
 
 
 class _RosterFeed:
