@@ -29,6 +29,8 @@ _SHOWN = {
     "contacts": ["offered", "service_level", "asa_s", "abandon_rate", "response_p95_h",
                  "occupancy"],
     "staffing": ["agent_hours", "agents_peak"],
+    "orders": ["orders", "fill_rate", "on_time_rate", "delivery_days_p95", "lost_rate"],
+    "inventory": ["on_hand_mean", "stockout_days"],
     "cost": ["total"],
 }
 
@@ -90,7 +92,8 @@ def _describe(scenario: Scenario) -> str:
 def _format_value(kpi: str, value: float) -> str:
     if math.isnan(value):
         return "-"
-    if kpi in ("service_level", "abandon_rate", "occupancy", "wait_prob"):
+    if kpi in ("service_level", "abandon_rate", "occupancy", "wait_prob", "fill_rate",
+               "on_time_rate", "lost_rate", "backorder_rate"):
         return f"{value:.1%}"
     if abs(value) >= 1000:
         return f"{value:,.0f}"
@@ -100,17 +103,20 @@ def _format_value(kpi: str, value: float) -> str:
 def _summary_text(results: Results) -> str:
     """The headline KPIs, a line per region and channel: channels first, then totals."""
     table = results.summary
-    regions = [*results.scenario.regions, "*"]
-    channels = [*results.scenario.channels, "*"]
+    scenario = results.scenario
+    regions = [*scenario.regions, *scenario.nodes, "*"]
+    channels = [*scenario.channels, "web", *scenario.sales_channels, *scenario.products, "*"]
+    region_rank = {name: i for i, name in reversed(list(enumerate(regions)))}
+    channel_rank = {name: i for i, name in reversed(list(enumerate(channels)))}
     lines = []
     for scope, kpis in _SHOWN.items():
         rows = table[(table["scope"] == scope) & table["kpi"].isin(kpis)]
         # Totals over one channel in every region repeat the per-region rows on screen.
         rows = rows[(rows["region"] != "*") | (rows["channel"] == "*")]
-        if len(regions) == 2:
+        if len(set(rows["region"])) == 2:
             rows = rows[rows["region"] != "*"]
         order = rows.assign(
-            r=rows["region"].map(regions.index), c=rows["channel"].map(channels.index),
+            r=rows["region"].map(region_rank), c=rows["channel"].map(channel_rank),
             k=rows["kpi"].map(kpis.index),
         ).sort_values(["r", "c", "k"])
         for (region, channel), group in order.groupby(["region", "channel"], sort=False):

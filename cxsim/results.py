@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from cxsim.model.calendar import MINUTES_PER_DAY
 from cxsim.model.metrics import (
     QUEUE_MEASURES,
     TEAM_MEASURES,
@@ -47,6 +48,8 @@ _TABLES = (
     "contacts_by_day",
     "teams_by_interval",
     "teams_by_day",
+    "orders_by_day",
+    "inventory_by_day",
 )
 
 
@@ -69,7 +72,8 @@ def confidence_interval(values: Sequence[float], level: float = 0.95) -> tuple[f
 
 
 # KPIs that are shares; every other KPI is a count, a time or an amount and is never negative.
-SHARE_KPIS = frozenset({"service_level", "wait_prob", "abandon_rate", "occupancy"})
+SHARE_KPIS = frozenset({"service_level", "wait_prob", "abandon_rate", "occupancy", "fill_rate",
+                        "on_time_rate", "backorder_rate", "lost_rate", "next_node_rate"})
 
 
 def summarise(runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
@@ -183,8 +187,15 @@ def _run_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[Any, 
         )
         rows += [(rep, "contacts", region, channel, k, v) for k, v in kpis.items()]
 
+    costs: dict[str, dict[str, float]] = {}
+
+    def add_cost(region: str, kind: str, amount: float) -> None:
+        for scope in (region, ALL):
+            bucket = costs.setdefault(scope, {"agents": 0.0, "holding": 0.0, "shipping": 0.0})
+            bucket[kind] += amount
+
     team_regions = {name: spec.region for name, spec in scenario.teams.items()}
-    for region in [*dict.fromkeys(team_regions.values()), ALL]:
+    for region in [*dict.fromkeys(team_regions.values()), ALL] if team_regions else []:
         names = [n for n, r in team_regions.items() if region in (ALL, r)]
 
         def total(measure: str, names: list[str] = names) -> float:
@@ -192,10 +203,6 @@ def _run_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[Any, 
 
         peaks = np.sum([record.teams[n]["peak_on_duty"][first:] for n in names], axis=0)
         busy, available = total("busy_minutes"), total("available_minutes")
-        agent_cost = sum(
-            sum(record.teams[n]["on_duty_minutes"][first:]) / 60 * scenario.teams[n].cost_per_hour
-            for n in names
-        )
         rows += [
             (rep, "contacts", region, ALL, "occupancy", _ratio(busy, available)),
             (rep, "staffing", region, ALL, "agent_hours", total("on_duty_minutes") / 60),
@@ -203,8 +210,71 @@ def _run_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[Any, 
             (rep, "staffing", region, ALL, "agents_peak", float(np.max(peaks))),
             (rep, "staffing", region, ALL, "headcount_end",
              float(sum(record.teams[n]["headcount"][-1] for n in names))),
-            (rep, "cost", region, ALL, "agents", agent_cost),
-            (rep, "cost", region, ALL, "total", agent_cost),
+        ]
+    for name, team in scenario.teams.items():
+        hours = sum(record.teams[name]["on_duty_minutes"][first:]) / 60
+        add_cost(team.region, "agents", hours * team.cost_per_hour)
+    rows += _order_rows(scenario, record, add_cost)
+    for region, bucket in costs.items():
+        rows += [(rep, "cost", region, ALL, kind, amount) for kind, amount in bucket.items()]
+        rows.append((rep, "cost", region, ALL, "total", sum(bucket.values())))
+    return rows
+
+
+def _order_rows(
+    scenario: Scenario, record: ReplicationRecord, add_cost: Any
+) -> list[tuple[Any, ...]]:
+    """Orders and inventory KPIs of one replication, and their costs."""
+    rep = record.replication
+    first_day = math.ceil(scenario.warmup_minutes / MINUTES_PER_DAY - 1e-9)
+    rows: list[tuple[Any, ...]] = []
+    groups: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for key in record.orders:
+        region, channel, _product = key
+        for scope in ((region, channel), (region, ALL), (ALL, channel), (ALL, ALL)):
+            groups.setdefault(scope, []).append(key)
+    for (region, channel), keys in groups.items():
+        def total(measure: str, keys: list[tuple[str, str, str]] = keys) -> float:
+            return sum(sum(record.orders[k][measure][first_day:]) for k in keys)
+
+        units = total("units")
+        histogram = np.sum([record.delivery_histograms[k] for k in keys], axis=0).tolist()
+        kpis = {
+            "orders": total("orders"),
+            "fill_rate": _ratio(total("units_from_stock"), units),
+            "on_time_rate": _ratio(total("on_time"), total("promised")),
+            "delivery_days_p50": histogram_quantile(histogram, 0.5) / MINUTES_PER_DAY,
+            "delivery_days_p95": histogram_quantile(histogram, 0.95) / MINUTES_PER_DAY,
+            "backorder_rate": _ratio(total("units_backordered"), units),
+            "lost_rate": _ratio(total("units_lost"), units),
+            "next_node_rate": _ratio(total("units_next_node"), units),
+            "late_orders": total("late"),
+            "returns": total("returns"),
+        }
+        rows += [(rep, "orders", region, channel, k, v) for k, v in kpis.items()]
+    for (region, _channel, _product), series in record.orders.items():
+        add_cost(region, "shipping", sum(series["shipping_cost"][first_day:]))
+    counted_minutes = record.horizon_minutes - first_day * MINUTES_PER_DAY
+    by_node: dict[tuple[str, str], list[dict[str, list[float]]]] = {}
+    for (node, product, _channel), series in record.inventory.items():
+        for scope in ((node, product), (node, ALL)):
+            by_node.setdefault(scope, []).append(series)
+        holding = scenario.nodes[node].stock[product].holding_cost_per_unit_day
+        on_hand_days = sum(series["on_hand_minutes"][first_day:]) / MINUTES_PER_DAY
+        add_cost(scenario.nodes[node].location, "holding", on_hand_days * holding)
+    for (node, product), parts in by_node.items():
+        def level(measure: str, parts: list[dict[str, list[float]]] = parts) -> float:
+            return sum(sum(p[measure][first_day:]) for p in parts)
+
+        rows += [
+            (rep, "inventory", node, product, "on_hand_mean",
+             _ratio(level("on_hand_minutes"), counted_minutes)),
+            (rep, "inventory", node, product, "on_order_mean",
+             _ratio(level("on_order_minutes"), counted_minutes)),
+            (rep, "inventory", node, product, "stockout_days",
+             level("stockout_minutes") / MINUTES_PER_DAY / (len(parts) if product == ALL else 1)),
+            (rep, "inventory", node, product, "fill_rate",
+             _ratio(level("units_filled"), level("units_demanded"))),
         ]
     return rows
 
@@ -267,6 +337,28 @@ def _add_team_kpis(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _daily_frame(
+    scenario: Scenario, records: Sequence[ReplicationRecord], attribute: str,
+    keys: tuple[str, str, str],
+) -> pd.DataFrame:
+    """A per-day table of orders or stock, all replications stacked."""
+    origin = pd.Timestamp(scenario.start_date)
+    first_day = math.ceil(scenario.warmup_minutes / MINUTES_PER_DAY - 1e-9)
+    parts = []
+    for record in records:
+        for key, series in getattr(record, attribute).items():
+            days = len(next(iter(series.values())))
+            index = np.arange(days)
+            parts.append(pd.DataFrame({
+                "rep": record.replication,
+                "date": (origin + pd.to_timedelta(index, unit="D")).date,
+                "counted": index >= first_day,
+                **dict(zip(keys, key, strict=True)),
+                **series,
+            }))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
 def _hiring(scenario: Scenario, plan: Sequence[tuple[str, dt.date, int, dt.date]]) -> pd.DataFrame:
     rows = [
         (team, scenario.teams[team].region, start, agents, decide_by,
@@ -304,6 +396,8 @@ class Results:
             confidence interval across replications (``summary.csv``).
         contacts_by_interval, contacts_by_day: measures and KPIs per queue.
         teams_by_interval, teams_by_day: agent time, headcount and occupancy per team.
+        orders_by_day: per region, sales channel and product, by day of order.
+        inventory_by_day: per node, product and pool (a sales channel's allocation, or ``*``).
         hiring: every planned hire with the latest date to decide it (``hiring_lead_days``
             before the start); ``too_late`` marks decisions due before the scenario starts.
     """
@@ -317,6 +411,8 @@ class Results:
     contacts_by_day: pd.DataFrame
     teams_by_interval: pd.DataFrame
     teams_by_day: pd.DataFrame
+    orders_by_day: pd.DataFrame
+    inventory_by_day: pd.DataFrame
     hiring: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -340,6 +436,10 @@ class Results:
             contacts_by_day=_add_contact_kpis(contacts_daily, scenario),
             teams_by_interval=_add_team_kpis(teams),
             teams_by_day=_add_team_kpis(teams_daily),
+            orders_by_day=_daily_frame(scenario, records, "orders",
+                                       ("region", "sales_channel", "product")),
+            inventory_by_day=_daily_frame(scenario, records, "inventory",
+                                          ("node", "product", "pool")),
             hiring=_hiring(scenario, records[0].hiring if records else []),
             meta={"seed": seed, "reps": len(records), "scenario": scenario.name},
         )

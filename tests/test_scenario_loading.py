@@ -58,10 +58,11 @@ teams:
 
 TOP_FIELDS = {"regions", "channels", "teams", "contact_volume", "name", "start_date",
               "horizon_days", "warmup_days", "interval_minutes", "reasons", "segments",
-              "omnichannel", "omnichannel_handle_saving_pct"}
+              "omnichannel", "omnichannel_handle_saving_pct", "products", "sales_channels",
+              "nodes"}
 FIELDS_LIST = ("name, start_date, horizon_days, warmup_days, interval_minutes, regions, channels, "
                "contact_volume, teams, reasons, segments, omnichannel, "
-               "omnichannel_handle_saving_pct")
+               "omnichannel_handle_saving_pct, products, sales_channels, nodes")
 TEAM_FIELDS = ("region, channels, agents, languages, shifts, shrinkage_pct, cost_per_hour, hires, "
                "hiring_lead_days, attrition_pct_per_month, ramp, overflow_after_s, priorities")
 DISTS = "exponential, constant, lognormal, gamma, uniform, triangular, empirical"

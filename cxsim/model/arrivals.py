@@ -12,15 +12,27 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
 from cxsim.model.calendar import MINUTES_PER_DAY, local_pieces
 from cxsim.scenario.distributions import Distribution
-from cxsim.scenario.models import ContactVolume
 
-__all__ = ["ArrivalDay", "ContactArrivals"]
+__all__ = ["ArrivalDay", "ContactArrivals", "DailyVolume"]
+
+
+class DailyVolume(Protocol):
+    """A forecast shaped by weekday and local hour: a contact forecast, or a region's demand."""
+
+    @property
+    def forecast_error_cv(self) -> float: ...
+
+    def weekday_volumes(self) -> tuple[float, ...]: ...
+
+    def hourly_shares(self) -> tuple[float, ...]: ...
+
+    def day_factor(self, day: dt.date, start_date: dt.date) -> float: ...
 
 
 class ArrivalDay(NamedTuple):
@@ -37,7 +49,7 @@ class ArrivalDay(NamedTuple):
 
 
 class ContactArrivals:
-    """Draws the contacts of one forecast entry, day by day.
+    """Draws the arrivals of one forecast entry (contacts, or a region's orders), day by day.
 
     Args:
         volume: the forecast entry.
@@ -51,7 +63,7 @@ class ContactArrivals:
 
     def __init__(
         self,
-        volume: ContactVolume,
+        volume: DailyVolume,
         start_date: dt.date,
         zone: zoneinfo.ZoneInfo,
         horizon_minutes: float,

@@ -114,6 +114,12 @@ class ReplicationRecord:
         wait_histograms: queue key -> counts per ``wait_bin``, contacts that arrived after the
             warm-up and were answered.
         hiring: (team, start date, agents, latest decision date) of every planned hire.
+        orders: (region, sales channel, product) -> measure -> one value per day of order
+            (``cxsim.model.commerce.ORDER_MEASURES``).
+        delivery_histograms: the same keys -> order-to-door minutes per ``wait_bin``, orders
+            placed after the warm-up and delivered by the horizon.
+        inventory: (node, product, sales channel or '*') -> measure -> one value per day
+            (``cxsim.model.stock.INVENTORY_MEASURES``).
     """
 
     replication: int
@@ -125,3 +131,9 @@ class ReplicationRecord:
     teams: dict[str, dict[str, list[float]]]
     wait_histograms: dict[tuple[str, str, str], list[int]]
     hiring: list[tuple[str, dt.date, int, dt.date]] = dataclasses.field(default_factory=list)
+    orders: dict[tuple[str, str, str], dict[str, list[float]]] = dataclasses.field(
+        default_factory=dict)
+    delivery_histograms: dict[tuple[str, str, str], list[int]] = dataclasses.field(
+        default_factory=dict)
+    inventory: dict[tuple[str, str, str], dict[str, list[float]]] = dataclasses.field(
+        default_factory=dict)

@@ -11,11 +11,18 @@ import datetime as dt
 import difflib
 import functools
 import zoneinfo
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from cxsim.scenario.base import Spec
+from cxsim.scenario.commerce import (
+    Carrier,
+    Demand,
+    Node,
+    Product,
+    SalesChannel,
+)
 from cxsim.scenario.common import (
     WEEKDAYS,
     ChannelName,
@@ -46,16 +53,21 @@ __all__ = [
     "AsyncChannel",
     "AsyncTarget",
     "Bot",
+    "Carrier",
     "Channel",
     "Chase",
     "ContactVolume",
+    "Demand",
     "Hire",
+    "Node",
     "OpeningHours",
     "Peak",
+    "Product",
     "Ramp",
     "Reason",
     "Region",
     "Retry",
+    "SalesChannel",
     "Scenario",
     "Segment",
     "Shift",
@@ -101,6 +113,11 @@ class Region(Spec):
 
     timezone: str
     languages: dict[LanguageName, NonNegative] | None = None
+    # Commerce: orders, the delivery promise (days) and the carrier that delivers here.
+    demand: Demand | None = None
+    promise_days: NonNegative | None = None
+    promise_rule: Literal["hours", "end_of_day", "business_days"] = "hours"
+    carrier: Carrier | None = None
     opening_hours: dict[ChannelName, Annotated[list[OpeningHours], Field(min_length=1)]] = (
         Field(default_factory=dict)
     )
@@ -153,6 +170,9 @@ class Scenario(Spec):
     # contacts are handled faster by omnichannel_handle_saving_pct; siloed channels do neither.
     omnichannel: bool = False
     omnichannel_handle_saving_pct: Percent = 25.0
+    products: dict[Name, Product] = Field(default_factory=dict)
+    sales_channels: dict[Name, SalesChannel] = Field(default_factory=dict)
+    nodes: dict[Name, Node] = Field(default_factory=dict)
 
     @field_validator("start_date", mode="before")
     @classmethod
@@ -196,6 +216,7 @@ class Scenario(Spec):
                         f"{' that speaks ' + language if language else ''}, or let a team of "
                         "another region help with overflow_after_s)",
                     ))
+        problems += self._commerce_problems()
         if self.segments:
             total = sum(segment.share for segment in self.segments.values())
             if abs(total - 1.0) > 1e-6:
@@ -230,6 +251,38 @@ class Scenario(Spec):
                         f"(one of: {', '.join(team.channels)})",
                     ))
         return problems
+
+    def _commerce_problems(self) -> list[tuple[str, str]]:
+        problems = []
+        for name, region in self.regions.items():
+            if region.demand is None or region.demand.orders_per_day == 0:
+                continue
+            if not self.products:
+                problems.append((f"regions.{name}.demand", "orders need products (a products "
+                                 "mapping such as {widget: {}})"))
+            if region.carrier is None:
+                problems.append((f"regions.{name}.carrier", "is missing: orders need a carrier "
+                                 "(carrier: {transit_days: {dist: ..., ...}})"))
+            for product in self.products:
+                if not self.nodes_for(name, product):
+                    problems.append((
+                        f"regions.{name}.demand",
+                        f"no node serves {name} with {product} (a node with {name} in serves "
+                        f"and {product} in its stock)",
+                    ))
+            if region.promise_rule != "hours":
+                for days, where in [(region.promise_days, f"regions.{name}.promise_days"),
+                                    *((c.promise_days, f"sales_channels.{c_name}.promise_days")
+                                      for c_name, c in self.sales_channels.items())]:
+                    if days is not None and days != int(days):
+                        problems.append((where, f"{days:g} is not a whole number of days "
+                                         f"(whole days with promise_rule {region.promise_rule})"))
+        return problems
+
+    def nodes_for(self, region: str, product: str) -> list[str]:
+        """Nodes that can ship ``product`` to ``region``, in order of preference."""
+        return [name for name, node in self.nodes.items()
+                if region in node.serves and product in node.stock]
 
     def speaks(self, team: Team, language: str) -> bool:
         """Whether ``team`` can take contacts in ``language`` ('' when the region has none)."""

@@ -1,0 +1,381 @@
+"""Orders, stock, fulfillment and delivery on simpy's event loop.
+
+An order (one product, some units, on a sales channel, in a region) takes stock from the first
+node that serves its region: units on hand ship at once; the rest are backordered, lost, or taken
+from the next node, as the stock item says. Replenishment orders follow the policy on the
+inventory position and arrive after a lead time (one event each); receipts fill backorders first
+come, first served. A node ships at its cut-off on working days within its daily capacity (or at
+once when it has neither); the carrier's transit (and customs, from a node in another region)
+gives the delivery time, judged against the promise of the region and sales channel.
+
+Per-order work needs no event unless the order waits for stock: delivery times are computed when
+an order ships. Statistics are counted per day of order (orders) or per day of the clock (stock).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import simpy
+
+from cxsim.model.calendar import MINUTES_PER_DAY, LocalClock
+from cxsim.model.draws import Draws, samples, uniforms
+from cxsim.model.events import call_at
+from cxsim.model.metrics import WAIT_BINS, wait_bin
+from cxsim.model.stock import StockPool
+from cxsim.scenario.commerce import Node
+from cxsim.scenario.models import Scenario
+
+__all__ = ["ORDER_MEASURES", "Commerce", "RegionSales"]
+
+# Per-day measures of a region, sales channel and product, by the day an order was placed:
+# orders and units; units shipped from the first node's stock at once, from another node, or
+# backordered or lost; orders lost entirely; orders shipped, delivered by the horizon, delivered
+# with a promise, on time and late; orders still in transit or waiting for stock at the horizon;
+# order-to-door minutes of delivered orders; returns; shipping cost.
+ORDER_MEASURES = (
+    "orders",
+    "units",
+    "units_from_stock",
+    "units_next_node",
+    "units_backordered",
+    "units_lost",
+    "orders_lost",
+    "shipped",
+    "delivered",
+    "promised",
+    "on_time",
+    "late",
+    "in_transit_at_end",
+    "backordered_at_end",
+    "delivery_minutes",
+    "returns",
+    "shipping_cost",
+)
+
+
+class _NodeState:
+    """A node at run time: its clock, shipping rules and stock pools."""
+
+    def __init__(self, name: str, spec: Node, clock: LocalClock) -> None:
+        self.name = name
+        self.spec = spec
+        self.location = spec.location
+        self.clock = clock
+        self.cutoff = None if spec.cutoff_hour is None else spec.cutoff_hour * 60.0
+        self.capacity = spec.capacity_per_day
+        self.working = {("mon", "tue", "wed", "thu", "fri", "sat", "sun").index(d)
+                        for d in spec.working_days}
+        self.immediate = self.cutoff is None and self.capacity is None and len(self.working) == 7
+        self.shipped: dict[int, int] = {}
+        self.pools: dict[tuple[str, str], StockPool] = {}
+
+    def ship_time(self, ready: float) -> float:
+        """When an order ready at clock minute ``ready`` leaves the node."""
+        if self.immediate:
+            return ready
+        clock = self.clock
+        local = clock.local(ready)
+        day = int(local // MINUTES_PER_DAY)
+        if self.cutoff is not None and local - day * MINUTES_PER_DAY >= self.cutoff:
+            day += 1
+        capacity = self.capacity
+        while clock.weekday(day * MINUTES_PER_DAY) not in self.working or (
+            capacity is not None and self.shipped.get(day, 0) >= capacity
+        ):
+            day += 1
+        if capacity is not None:
+            self.shipped[day] = self.shipped.get(day, 0) + 1
+        if self.cutoff is not None:
+            ship_local = day * MINUTES_PER_DAY + self.cutoff
+        else:
+            ship_local = max(local, day * MINUTES_PER_DAY)
+        return clock.clock(ship_local)
+
+
+class RegionSales:
+    """A region's carrier, promises and order statistics."""
+
+    def __init__(
+        self, name: str, scenario: Scenario, rng: Callable[[str], np.random.Generator],
+        days: int, clock: LocalClock,
+    ) -> None:
+        spec = scenario.regions[name]
+        assert spec.carrier is not None
+        self.name = name
+        self.clock = clock
+        self.transit = samples(spec.carrier.transit_days, rng(f"transit/{name}"), MINUTES_PER_DAY)
+        customs = spec.carrier.customs_days
+        self.customs = None if customs is None else samples(
+            customs, rng(f"customs/{name}"), MINUTES_PER_DAY)
+        back = spec.carrier.return_transit_days
+        self.return_transit = None if back is None else samples(
+            back, rng(f"return_transit/{name}"), MINUTES_PER_DAY)
+        self.shipping_cost = spec.carrier.cost_per_order
+        self.rule = spec.promise_rule
+        assert spec.demand is not None
+        self.channels = list(spec.demand.sales_channel_shares())
+        self.promise = [
+            (scenario.sales_channels[c].promise_days
+             if c in scenario.sales_channels and scenario.sales_channels[c].promise_days
+             is not None else spec.promise_days)
+            for c in self.channels
+        ]
+        self.series: dict[tuple[str, str], dict[str, list[float]]] = {}
+        self.histograms: dict[tuple[str, str], list[int]] = {}
+        for channel in self.channels:
+            for product in scenario.products:
+                self.series[channel, product] = {m: [0.0] * days for m in ORDER_MEASURES}
+                self.histograms[channel, product] = [0] * WAIT_BINS
+
+    def deadline(self, channel: int, now: float) -> float:
+        """The promised delivery time of an order placed now; inf without a promise."""
+        days = self.promise[channel]
+        if days is None:
+            return math.inf
+        if self.rule == "hours":
+            return now + days * MINUTES_PER_DAY
+        clock = self.clock
+        day = int(clock.local(now) // MINUTES_PER_DAY)
+        if self.rule == "end_of_day":
+            day += int(days)
+        else:
+            counted = 0
+            while counted < days:
+                day += 1
+                if clock.weekday(day * MINUTES_PER_DAY) < 5:
+                    counted += 1
+        return clock.clock((day + 1) * MINUTES_PER_DAY)
+
+
+class Commerce:
+    """Takes orders, moves stock and ships parcels; records what happens, day by day.
+
+    Args:
+        env: the simpy environment.
+        scenario: the validated scenario.
+        rng: the generator of a named stream of this replication.
+    """
+
+    def __init__(
+        self, env: simpy.Environment, scenario: Scenario,
+        rng: Callable[[str], np.random.Generator],
+    ) -> None:
+        self.env = env
+        self.scenario = scenario
+        self.horizon = scenario.horizon_minutes
+        self.days = math.ceil(self.horizon / MINUTES_PER_DAY)
+        self.counted_from = scenario.warmup_minutes
+        self.products = list(scenario.products)
+        self.units = [
+            None if p.units_per_order is None else samples(p.units_per_order, rng(f"units/{n}"))
+            for n, p in scenario.products.items()
+        ]
+        self.return_share = [p.return_share for p in scenario.products.values()]
+        self._return_draw = uniforms(rng("returns"))
+        clocks = {name: LocalClock(scenario.start_date, spec.zone)
+                  for name, spec in scenario.regions.items()}
+        self.nodes = {name: _NodeState(name, spec, clocks[spec.location])
+                      for name, spec in scenario.nodes.items()}
+        self.pools: list[StockPool] = []
+        for name, node in self.nodes.items():
+            for product, item in node.spec.stock.items():
+                lead = samples(item.lead_time_days, rng(f"lead_time/{name}/{product}"),
+                               MINUTES_PER_DAY)
+                channels = item.allocation or {"*": 1.0}
+                for channel, share in channels.items():
+                    pool = StockPool(name, product, channel, item, share, lead, self.days)
+                    node.pools[product, channel] = pool
+                    self.pools.append(pool)
+                    if pool.kind == "periodic":
+                        call_at(env, pool.review_minutes, self._review, pool)
+        self.regions = {
+            name: RegionSales(name, scenario, rng, self.days, clocks[name])
+            for name, spec in scenario.regions.items()
+            if spec.demand is not None and spec.demand.orders_per_day > 0
+        }
+        self.chains = {
+            (region, product): [self.nodes[n] for n in scenario.nodes_for(region, product)]
+            for region in self.regions for product in self.products
+        }
+        self._receive_callback = self._receive
+        for pool in self.pools:
+            self._replenish(pool, 0.0)
+
+    def _pool(self, node: _NodeState, product: str, channel: str) -> StockPool:
+        pool = node.pools.get((product, "*")) or node.pools.get((product, channel))
+        if pool is None:
+            # A sales channel without an allocation at this node: no stock for it.
+            item = node.spec.stock[product]
+            pool = StockPool(node.name, product, channel, item, 0.0,
+                             Draws(lambda n: np.zeros(n)), self.days)
+            node.pools[product, channel] = pool
+            self.pools.append(pool)
+        return pool
+
+    # Orders.
+
+    def order(self, region: RegionSales, channel: int, product: int) -> None:
+        """An order is placed now."""
+        now = self.env._now
+        day = int(now // MINUTES_PER_DAY)
+        units_draw = self.units[product]
+        units = 1 if units_draw is None else max(1, math.ceil(units_draw.next()))
+        channel_name, product_name = region.channels[channel], self.products[product]
+        series = region.series[channel_name, product_name]
+        series["orders"][day] += 1
+        series["units"][day] += units
+        deadline = region.deadline(channel, now)
+        chain = self.chains[region.name, product_name]
+        first = chain[0]
+        pool = self._pool(first, product_name, channel_name)
+        pool.series["units_demanded"][day] += units
+        taken = pool.take(units, now, day)
+        pool.series["units_filled"][day] += taken
+        series["units_from_stock"][day] += taken
+        if taken == units:
+            self._replenish(pool, now)
+            self._deliver(region, series, channel_name, product, now, deadline,
+                          self._arrival(region, first, first.ship_time(now)), first)
+            return
+        short = units - taken
+        parts: list[tuple[_NodeState, int]] = [(first, taken)] if taken else []
+        if pool.on_stockout == "next_node":
+            for node in chain[1:]:
+                other = self._pool(node, product_name, channel_name)
+                extra = other.take(short, now, day)
+                self._replenish(other, now)
+                if extra:
+                    parts.append((node, extra))
+                    series["units_next_node"][day] += extra
+                    short -= extra
+                if not short:
+                    break
+        if short and pool.on_stockout == "lost":
+            series["units_lost"][day] += short
+            short = 0
+            if not parts:
+                series["orders_lost"][day] += 1
+                self._replenish(pool, now)
+                return
+        # An order record: placed, deadline, parts not yet shipped, latest arrival, where from.
+        record = [now, deadline, len(parts) + (1 if short else 0), 0.0, region, series,
+                  channel_name, product, first]
+        for node, _ in parts:
+            self._part_shipped(record, self._arrival(region, node, node.ship_time(now)))
+        if short:
+            series["units_backordered"][day] += short
+            pool.account(now)
+            pool.backordered += short
+            pool.backorders.append([short, record])
+        # After the backorder: the inventory position counts it.
+        self._replenish(pool, now)
+
+    def _arrival(self, region: RegionSales, node: _NodeState, shipped: float) -> float:
+        """When a parcel shipped from ``node`` at ``shipped`` reaches the customer."""
+        arrival = shipped + region.transit.next()
+        if region.customs is not None and node.location != region.name:
+            arrival += region.customs.next()
+        return arrival
+
+    def _part_shipped(self, record: list[Any], arrival: float) -> None:
+        record[2] -= 1
+        record[3] = max(record[3], arrival)
+        if record[2] == 0:
+            self._deliver(record[4], record[5], record[6], record[7], record[0], record[1],
+                          record[3], record[8])
+
+    def _deliver(
+        self, region: RegionSales, series: dict[str, list[float]], channel: str, product: int,
+        placed: float, deadline: float, arrival: float, node: _NodeState,
+    ) -> None:
+        """Record an order whose last part has shipped and arrives at ``arrival``."""
+        day = int(placed // MINUTES_PER_DAY)
+        series["shipped"][day] += 1
+        series["shipping_cost"][day] += region.shipping_cost
+        if arrival > self.horizon:
+            series["in_transit_at_end"][day] += 1
+            return
+        series["delivered"][day] += 1
+        series["delivery_minutes"][day] += arrival - placed
+        if deadline != math.inf:
+            series["promised"][day] += 1
+            series["on_time" if arrival <= deadline else "late"][day] += 1
+        if placed >= self.counted_from:
+            region.histograms[channel, self.products[product]][wait_bin(arrival - placed)] += 1
+        share = self.return_share[product]
+        if share and self._return_draw.next() < share:
+            series["returns"][day] += 1
+            if region.return_transit is not None:
+                back = arrival + region.return_transit.next()
+                pool = self._pool(node, self.products[product], channel)
+                if back < self.horizon:
+                    call_at(self.env, back, self._receive_callback, (pool, 1, "returned"))
+
+    # Stock.
+
+    def _replenish(self, pool: StockPool, now: float) -> None:
+        quantity = pool.order_quantity()
+        if quantity:
+            self._place(pool, quantity, now)
+
+    def _place(self, pool: StockPool, quantity: int, now: float) -> None:
+        pool.account(now)
+        pool.on_order += quantity
+        pool.series["replenishments"][min(int(now // MINUTES_PER_DAY), self.days - 1)] += 1
+        call_at(self.env, now + pool.lead_time.next(), self._receive_callback,
+                (pool, quantity, "receipts"))
+
+    def _review(self, event: Any) -> None:
+        pool: StockPool = event.value
+        now = self.env._now
+        quantity = pool.review_quantity()
+        if quantity:
+            self._place(pool, quantity, now)
+        if now + pool.review_minutes < self.horizon:
+            call_at(self.env, now + pool.review_minutes, self._review, pool)
+
+    def _receive(self, event: Any) -> None:
+        pool, quantity, measure = event.value
+        now = self.env._now
+        day = int(now // MINUTES_PER_DAY)
+        pool.account(now)
+        if measure == "receipts":
+            pool.on_order -= quantity
+        pool.on_hand += quantity
+        pool.series[measure][day] += quantity
+        # Receipts serve waiting orders first come, first served.
+        backorders = pool.backorders
+        while backorders and pool.on_hand > 0:
+            entry = backorders[0]
+            give = min(entry[0], pool.on_hand)
+            pool.on_hand -= give
+            pool.backordered -= give
+            pool.series["shipments"][day] += give
+            entry[0] -= give
+            if entry[0] == 0:
+                backorders.popleft()
+                record = entry[1]
+                node = self.nodes[pool.node]
+                self._part_shipped(record, self._arrival(record[4], node, node.ship_time(now)))
+        if measure == "returned":
+            self._replenish(pool, now)
+
+    # Days.
+
+    def close_day(self, day: int, now: float) -> None:
+        for pool in self.pools:
+            pool.close_day(day, now)
+
+    def close_run(self, now: float) -> None:
+        """Close the last day and count the orders still waiting for stock."""
+        self.close_day(self.days - 1, now)
+        waiting: dict[int, list[Any]] = {}
+        for pool in self.pools:
+            for _, record in pool.backorders:
+                waiting[id(record)] = record
+        for record in waiting.values():
+            record[5]["backordered_at_end"][int(record[0] // MINUTES_PER_DAY)] += 1

@@ -1,0 +1,139 @@
+"""Stock of one product at one node: on hand, on order, backorders, and the reorder policy.
+
+Replenishment decisions use the inventory position (on hand + on order - backordered units),
+never on-hand stock alone. Levels are time-weighted per day on the clock; counts (units received,
+shipped, returned) are per day too, so that start + receipts + returns - shipments = end.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import Any
+
+from cxsim.model.draws import Draws
+from cxsim.scenario.commerce import RQ, SS, BaseStock, PeriodicReview, StockItem
+
+__all__ = ["INVENTORY_MEASURES", "StockPool"]
+
+# Per-day measures of a stock pool: unit-minutes on hand, on order and backordered, and minutes
+# with nothing on hand (time-weighted on the clock); units demanded here first and filled at once,
+# received, returned and shipped; replenishment orders placed; units on hand at the day's end.
+INVENTORY_MEASURES = (
+    "on_hand_minutes",
+    "on_order_minutes",
+    "backorder_minutes",
+    "stockout_minutes",
+    "units_demanded",
+    "units_filled",
+    "receipts",
+    "returned",
+    "shipments",
+    "replenishments",
+    "on_hand_end",
+)
+
+
+def _scaled(value: int, share: float) -> int:
+    """A policy level for a share of the stock, rounded half up."""
+    return math.floor(value * share + 0.5)
+
+
+class StockPool:
+    """One product at one node, for all sales channels or for one channel's allocation.
+
+    Args:
+        node, product, channel: what the pool is (channel '*' when stock is pooled).
+        item: the scenario's stock item.
+        share: the channel's allocation share (1 when pooled); scales levels and initial stock.
+        lead_time: lead-time draws in minutes.
+        days: number of days measured.
+    """
+
+    def __init__(
+        self, node: str, product: str, channel: str, item: StockItem, share: float,
+        lead_time: Draws, days: int,
+    ) -> None:
+        self.node = node
+        self.product = product
+        self.channel = channel
+        self.on_stockout = item.on_stockout
+        self.holding_cost = item.holding_cost_per_unit_day
+        policy = item.policy
+        self.kind = policy.kind
+        self.review_minutes = (
+            policy.review_days * 1440.0 if isinstance(policy, PeriodicReview) else 0.0
+        )
+        # Order up to `target` when the position is at or below `reorder` (r_Q: order Q at a time).
+        if isinstance(policy, BaseStock):
+            self.reorder, self.target, self.batch = _scaled(policy.level, share) - 1, _scaled(
+                policy.level, share), 0
+        elif isinstance(policy, SS):
+            self.reorder, self.target, self.batch = _scaled(policy.s, share), _scaled(
+                policy.S, share), 0
+        elif isinstance(policy, RQ):
+            self.reorder, self.batch = _scaled(policy.r, share), max(1, _scaled(policy.Q, share))
+            self.target = self.reorder + self.batch
+        else:
+            self.reorder, self.target, self.batch = -1, _scaled(policy.order_up_to, share), 0
+        start = item.initial if item.initial is not None else policy.target
+        self.on_hand = _scaled(start, share)
+        self.on_order = 0
+        self.backordered = 0
+        # Waiting order parts, first come first served: [units still needed, order record].
+        self.backorders: deque[list[Any]] = deque()
+        self.lead_time = lead_time
+        self.last = 0.0
+        self.areas = [0.0, 0.0, 0.0, 0.0]  # on hand, on order, backordered, stockout minutes
+        self.series = {measure: [0.0] * days for measure in INVENTORY_MEASURES}
+        self.start_on_hand = self.on_hand
+
+    @property
+    def position(self) -> int:
+        """Inventory position: on hand + on order - backordered units."""
+        return self.on_hand + self.on_order - self.backordered
+
+    def account(self, now: float) -> None:
+        """Time-weighted levels up to now."""
+        elapsed = now - self.last
+        if elapsed:
+            areas = self.areas
+            areas[0] += self.on_hand * elapsed
+            areas[1] += self.on_order * elapsed
+            areas[2] += self.backordered * elapsed
+            if self.on_hand <= 0:
+                areas[3] += elapsed
+            self.last = now
+
+    def take(self, units: int, now: float, day: int) -> int:
+        """Take up to ``units`` from stock now; returns how many were there."""
+        taken = units if units <= self.on_hand else self.on_hand
+        if taken:
+            self.account(now)
+            self.on_hand -= taken
+            self.series["shipments"][day] += taken
+        return taken
+
+    def order_quantity(self) -> int:
+        """Units to order now under a continuous-review policy (0 for periodic review)."""
+        position = self.position
+        if self.kind == "periodic" or position > self.reorder:
+            return 0
+        if self.batch:
+            return self.batch * math.ceil((self.reorder + 1 - position) / self.batch)
+        return self.target - position
+
+    def review_quantity(self) -> int:
+        """Units to order at a periodic review: up to the target."""
+        return max(0, self.target - self.position)
+
+    def close_day(self, day: int, now: float) -> None:
+        """Store the time-weighted levels of ``day``, which ends now."""
+        self.account(now)
+        series = self.series
+        for index, measure in enumerate(
+            ("on_hand_minutes", "on_order_minutes", "backorder_minutes", "stockout_minutes")
+        ):
+            series[measure][day] = self.areas[index]
+        self.areas = [0.0, 0.0, 0.0, 0.0]
+        series["on_hand_end"][day] = self.on_hand

@@ -1,0 +1,260 @@
+"""Scenario models of the commerce side: demand, sales channels, products, stock and delivery."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from cxsim.scenario.base import Ref, Spec
+from cxsim.scenario.common import (
+    WEEKDAYS,
+    Count,
+    HourOfDay,
+    NonNegative,
+    Positive,
+    Probability,
+    RegionName,
+    Weekday,
+)
+from cxsim.scenario.contacts import Peak
+from cxsim.scenario.distributions import Distribution
+
+__all__ = [
+    "RQ",
+    "SS",
+    "BaseStock",
+    "Carrier",
+    "Demand",
+    "DemandRamp",
+    "Node",
+    "PeriodicReview",
+    "Product",
+    "SalesChannel",
+    "StockItem",
+    "StockPolicy",
+]
+
+ProductName = Annotated[str, Ref("products")]
+# Orders without a sales channel are web shop orders.
+WEB_SHOP = "web"
+SalesChannelName = Annotated[str, Ref("sales_channels", builtin=(WEB_SHOP,))]
+
+
+class DemandRamp(Spec):
+    """How demand builds up after launch: from zero to steady state in ``days``."""
+
+    kind: Literal["linear", "logistic"] = "linear"
+    days: Positive
+
+    def share(self, days_since_launch: float) -> float:
+        """Share of steady-state demand ``days_since_launch`` days after launch."""
+        if days_since_launch >= self.days:
+            return 1.0
+        if days_since_launch <= 0:
+            return 0.0
+        x = days_since_launch / self.days
+        if self.kind == "linear":
+            return x
+        # Logistic from about 1% to 99% of steady state over the ramp.
+        low, high = 1 / (1 + math.exp(4.6)), 1 / (1 + math.exp(-4.6))
+        return (1 / (1 + math.exp(-9.2 * (x - 0.5))) - low) / (high - low)
+
+
+class Demand(Spec):
+    """Orders of a region at steady state, shaped as contact forecasts are.
+
+    Nothing is ordered before ``launch_date``; ``ramp`` builds demand up after it.
+    """
+
+    orders_per_day: NonNegative
+    launch_date: Annotated[dt.date, Field(strict=False)] | None = None
+    ramp: DemandRamp | None = None
+    growth_pct_per_year: Annotated[float, Field(gt=-100, le=1000)] = 0.0
+    weekday_factors: Annotated[list[NonNegative], Field(min_length=7, max_length=7)] | None = None
+    intraday_profile: Annotated[list[NonNegative], Field(min_length=24, max_length=24)] | None = (
+        None
+    )
+    peaks: list[Peak] = Field(default_factory=list)
+    forecast_error_cv: Annotated[float, Field(ge=0, le=2)] = 0.0
+    # Share of the region's orders per sales channel (default: all on the web shop).
+    channel_shares: dict[SalesChannelName, NonNegative] = Field(default_factory=dict)
+
+    @field_validator("intraday_profile")
+    @classmethod
+    def _some_hour(cls, profile: list[float] | None) -> list[float] | None:
+        if profile is not None and sum(profile) <= 0:
+            raise ValueError("intraday_profile is all zero (24 weights with a positive sum)")
+        return profile
+
+    @field_validator("channel_shares")
+    @classmethod
+    def _some_channel(cls, shares: dict[str, float]) -> dict[str, float]:
+        if shares and sum(shares.values()) <= 0:
+            raise ValueError("no sales channel has a positive share (shares of orders)")
+        return shares
+
+    def hourly_shares(self) -> tuple[float, ...]:
+        weights = self.intraday_profile or [1.0] * 24
+        total = sum(weights)
+        return tuple(w / total for w in weights)
+
+    def weekday_volumes(self) -> tuple[float, ...]:
+        factors = self.weekday_factors or [1.0] * 7
+        return tuple(self.orders_per_day * f for f in factors)
+
+    def day_factor(self, day: dt.date, start_date: dt.date) -> float:
+        """Launch, ramp, growth and peak multiplier of a local date."""
+        if self.launch_date is not None and day < self.launch_date:
+            return 0.0
+        factor: float = (1.0 + self.growth_pct_per_year / 100.0) ** ((day - start_date).days / 365)
+        if self.ramp is not None:
+            launch = self.launch_date or start_date
+            factor *= self.ramp.share((day - launch).days + 0.5)
+        for peak in self.peaks:
+            if peak.covers(day):
+                factor *= peak.factor
+        return factor
+
+    def sales_channel_shares(self) -> dict[str, float]:
+        shares = self.channel_shares or {WEB_SHOP: 1.0}
+        total = sum(shares.values())
+        return {name: share / total for name, share in shares.items() if share > 0}
+
+
+class Carrier(Spec):
+    """Delivery to a region: transit time from shipping, and customs for cross-border parcels."""
+
+    transit_days: Distribution
+    # Added to parcels from a node located in another region.
+    customs_days: Distribution | None = None
+    cost_per_order: NonNegative = 0.0
+    # Days for a returned parcel to come back to the node.
+    return_transit_days: Distribution | None = None
+
+
+class SalesChannel(Spec):
+    """Where customers buy: the web shop, a marketplace, social commerce, click and collect."""
+
+    kind: Literal["web_shop", "marketplace", "social", "click_and_collect"] = "web_shop"
+    # Overrides the region's promise for orders on this channel.
+    promise_days: NonNegative | None = None
+
+
+class Product(Spec):
+    """A product sold; shares split each region's orders between products."""
+
+    demand_share: NonNegative = 1.0
+    # Units per order (rounded up to whole units, at least 1); default one unit.
+    units_per_order: Distribution | None = None
+    unit_cost: NonNegative = 0.0
+    price: NonNegative = 0.0
+    return_share: Probability = 0.0
+
+
+class BaseStock(Spec):
+    """Order what was sold: keep the inventory position at ``level``."""
+
+    kind: Literal["base_stock"]
+    level: Count
+
+    @property
+    def target(self) -> int:
+        return self.level
+
+
+class SS(Spec):
+    """When the inventory position falls to ``s`` or below, order up to ``S``."""
+
+    kind: Literal["s_S"]
+    s: Annotated[int, Field(ge=-1)]
+    S: Annotated[int, Field(ge=1)]
+
+    @field_validator("S")
+    @classmethod
+    def _above_s(cls, order_up_to: int, info: ValidationInfo) -> int:
+        reorder = info.data.get("s")
+        if reorder is not None and order_up_to <= reorder:
+            raise ValueError(f"{order_up_to} is not above s {reorder} (S > s)")
+        return order_up_to
+
+    @property
+    def target(self) -> int:
+        return self.S
+
+
+class RQ(Spec):
+    """When the inventory position falls to ``r`` or below, order ``Q`` (repeatedly if need be)."""
+
+    kind: Literal["r_Q"]
+    r: Annotated[int, Field(ge=-1)]
+    Q: Annotated[int, Field(ge=1)]
+
+    @property
+    def target(self) -> int:
+        return self.r + self.Q
+
+
+class PeriodicReview(Spec):
+    """Every ``review_days``, order up to ``order_up_to``."""
+
+    kind: Literal["periodic"]
+    review_days: Positive
+    order_up_to: Count
+
+    @property
+    def target(self) -> int:
+        return self.order_up_to
+
+
+StockPolicy = Annotated[BaseStock | SS | RQ | PeriodicReview, Field(discriminator="kind")]
+
+
+class StockItem(Spec):
+    """One product at one node: its replenishment policy and what happens when it runs out.
+
+    With ``allocation`` the stock is split between sales channels (each share gets that share of
+    the policy's levels and of the initial stock); without it, all channels share one pool.
+    """
+
+    policy: StockPolicy
+    lead_time_days: Distribution
+    on_stockout: Literal["backorder", "lost", "next_node"] = "backorder"
+    # Units on hand at the start; default: the policy's order-up-to level.
+    initial: Count | None = None
+    holding_cost_per_unit_day: NonNegative = 0.0
+    allocation: dict[SalesChannelName, Probability] | None = None
+
+    @field_validator("allocation")
+    @classmethod
+    def _shares_add_up(cls, shares: dict[str, float] | None) -> dict[str, float] | None:
+        if shares is not None and abs(sum(shares.values()) - 1.0) > 1e-6:
+            raise ValueError(
+                f"shares add up to {sum(shares.values()):g} (shares of stock adding up to 1)"
+            )
+        return shares
+
+
+class Node(Spec):
+    """A fulfillment node (own warehouse, third-party logistics, a marketplace's network).
+
+    It serves ``serves`` in that order of preference among nodes; without ``cutoff_hour`` and
+    ``capacity_per_day`` an order ships the moment it is placed (or its stock arrives).
+    """
+
+    serves: Annotated[list[RegionName], Field(min_length=1)]
+    kind: Literal["own", "3pl", "marketplace"] = "own"
+    # Where the node is, for customs; default: the first region it serves.
+    located_in: RegionName | None = None
+    capacity_per_day: Annotated[int, Field(ge=1)] | None = None
+    working_days: Annotated[list[Weekday], Field(min_length=1)] = Field(
+        default_factory=lambda: list(WEEKDAYS)
+    )
+    cutoff_hour: HourOfDay | None = None
+    stock: Annotated[dict[ProductName, StockItem], Field(min_length=1)]
+
+    @property
+    def location(self) -> str:
+        return self.located_in or self.serves[0]
