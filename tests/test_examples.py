@@ -14,7 +14,7 @@ EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*
 def test_there_are_examples() -> None:
     names = {p.name for p in EXAMPLES}
     assert {"one_queue.yaml", "two_regions.yaml", "retail_week.yaml",
-            "one_stock_point.yaml"} <= names
+            "one_stock_point.yaml", "two_nodes.yaml"} <= names
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
