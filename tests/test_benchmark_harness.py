@@ -57,3 +57,23 @@ def test_harness_runs_without_ciw_and_prints_per_contact_figures(tmp_path: Path)
     ratio = re.search(r"multichannel / single queue: ([0-9.]+)x per contact \(bar <= 2x\): "
                       r"(meets|MISSES) the bar", done.stdout)
     assert ratio is not None and float(ratio.group(1)) > 0, done.stdout
+
+
+def test_orders_harness_prints_costs_and_memory() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_orders.py"), "--days", "4",
+         "--short-days", "2", "--contacts", "20000", "--repeat", "1"],
+        capture_output=True, text=True, timeout=300, check=False, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    columns = ("count", "wall s", "us each", "per s")
+    orders = _figures(done.stdout, "orders (orders_year.yaml)", columns)
+    contacts = _figures(done.stdout, "contacts (mmcm.yaml)", columns)
+    # Four days of 2,740 orders a day, and about 20,000 contacts.
+    assert abs(orders["count"] - 4 * 2740) < 5 * math.sqrt(4 * 2740)
+    assert abs(contacts["count"] - 20_000) < 5 * math.sqrt(20_000)
+    for figures in (orders, contacts):
+        assert all(math.isfinite(v) and v > 0 for v in figures.values())
+    memory = re.search(r"2 days: ([\d,.]+) MiB; 4 days: ([\d,.]+) MiB", done.stdout)
+    assert memory is not None, done.stdout
+    assert all(float(x.replace(",", "")) > 10 for x in memory.groups())

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from heapq import heappush
 from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from cxsim.model.calendar import MINUTES_PER_DAY, LocalClock
 from cxsim.model.draws import Draws, samples, uniforms
-from cxsim.model.events import call_at
+from cxsim.model.events import Call, call_at
 from cxsim.model.metrics import WAIT_BINS, wait_bin
 from cxsim.model.stock import StockPool
 from cxsim.scenario.commerce import Node
@@ -125,6 +127,8 @@ class RegionSales:
             for c in self.channels
         ]
         self.series: dict[tuple[str, str], dict[str, list[float]]] = {}
+        # (sales channel index, product index) -> looked-up series, nodes and pool.
+        self.routes: dict[tuple[int, int], Any] = {}
         self.histograms: dict[tuple[str, str], list[int]] = {}
         for channel in self.channels:
             for product in scenario.products:
@@ -205,6 +209,17 @@ class Commerce:
         for pool in self.pools:
             self._replenish(pool, 0.0)
 
+    def _route(
+        self, region: RegionSales, channel: int, product: int
+    ) -> tuple[dict[str, list[float]], list[_NodeState], StockPool, list[list[float]]]:
+        """What an order of a region, sales channel and product needs, looked up once."""
+        channel_name, product_name = region.channels[channel], self.products[product]
+        series = region.series[channel_name, product_name]
+        chain = self.chains[region.name, product_name]
+        pool = self._pool(chain[0], product_name, channel_name)
+        counts = [series["orders"], series["units"], series["units_from_stock"]]
+        return series, chain, pool, counts
+
     def _pool(self, node: _NodeState, product: str, channel: str) -> StockPool:
         pool = node.pools.get((product, "*")) or node.pools.get((product, channel))
         if pool is None:
@@ -224,23 +239,26 @@ class Commerce:
         day = int(now // MINUTES_PER_DAY)
         units_draw = self.units[product]
         units = 1 if units_draw is None else max(1, math.ceil(units_draw.next()))
-        channel_name, product_name = region.channels[channel], self.products[product]
-        series = region.series[channel_name, product_name]
-        series["orders"][day] += 1
-        series["units"][day] += units
+        route = region.routes.get((channel, product))
+        if route is None:
+            route = region.routes[channel, product] = self._route(region, channel, product)
+        series, chain, pool, counts = route
+        counts[0][day] += 1  # orders
+        counts[1][day] += units  # units
         deadline = region.deadline(channel, now)
-        chain = self.chains[region.name, product_name]
         first = chain[0]
-        pool = self._pool(first, product_name, channel_name)
         pool.series["units_demanded"][day] += units
         taken = pool.take(units, now, day)
         pool.series["units_filled"][day] += taken
-        series["units_from_stock"][day] += taken
+        counts[2][day] += taken  # units from stock
+        channel_name = region.channels[channel]
         if taken == units:
-            self._replenish(pool, now)
+            if pool.on_hand + pool.on_order - pool.backordered <= pool.reorder:
+                self._replenish(pool, now)
             self._deliver(region, series, channel_name, product, now, deadline,
                           self._arrival(region, first, first.ship_time(now)), first)
             return
+        product_name = self.products[product]
         short = units - taken
         parts: list[tuple[_NodeState, int]] = [(first, taken)] if taken else []
         if pool.on_stockout == "next_node":
@@ -325,9 +343,11 @@ class Commerce:
     def _place(self, pool: StockPool, quantity: int, now: float) -> None:
         pool.account(now)
         pool.on_order += quantity
-        pool.series["replenishments"][min(int(now // MINUTES_PER_DAY), self.days - 1)] += 1
-        call_at(self.env, now + pool.lead_time.next(), self._receive_callback,
-                (pool, quantity, "receipts"))
+        pool.replenishments[min(int(now // MINUTES_PER_DAY), self.days - 1)] += 1
+        env = self.env
+        pending: list[Any] = env._queue
+        heappush(pending, (now + pool.lead_time.next(), NORMAL, next(env._eid),
+                           Call(self._receive_callback, (pool, quantity, "receipts"))))
 
     def _review(self, event: Any) -> None:
         pool: StockPool = event.value

@@ -86,6 +86,7 @@ class StockPool:
         self.last = 0.0
         self.areas = [0.0, 0.0, 0.0, 0.0]  # on hand, on order, backordered, stockout minutes
         self.series = {measure: [0.0] * days for measure in INVENTORY_MEASURES}
+        self.replenishments = self.series["replenishments"]
         self.start_on_hand = self.on_hand
 
     @property
