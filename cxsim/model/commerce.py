@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from heapq import heappush
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
 import simpy
-from simpy.events import NORMAL
 
 from cxsim.model.calendar import MINUTES_PER_DAY, LocalClock
 from cxsim.model.draws import Draws, samples, uniforms
-from cxsim.model.events import Call, call_at
+from cxsim.model.events import call_at
 from cxsim.model.metrics import WAIT_BINS, wait_bin
 from cxsim.model.stock import StockPool
 from cxsim.scenario.commerce import Node
@@ -247,6 +246,8 @@ class Commerce:
         counts[1][day] += units  # units
         deadline = region.deadline(channel, now)
         first = chain[0]
+        if pool.pipeline and pool.pipeline[0][0] <= now:
+            self._receive_due(pool, now)
         pool.series["units_demanded"][day] += units
         taken = pool.take(units, now, day)
         pool.series["units_filled"][day] += taken
@@ -264,6 +265,7 @@ class Commerce:
         if pool.on_stockout == "next_node":
             for node in chain[1:]:
                 other = self._pool(node, product_name, channel_name)
+                self._receive_due(other, now)
                 extra = other.take(short, now, day)
                 self._replenish(other, now)
                 if extra:
@@ -289,6 +291,7 @@ class Commerce:
             pool.account(now)
             pool.backordered += short
             pool.backorders.append([short, record])
+            self._arm(pool)
         # After the backorder: the inventory position counts it.
         self._replenish(pool, now)
 
@@ -331,7 +334,7 @@ class Commerce:
                 back = arrival + region.return_transit.next()
                 pool = self._pool(node, self.products[product], channel)
                 if back < self.horizon:
-                    call_at(self.env, back, self._receive_callback, (pool, 1, "returned"))
+                    call_at(self.env, back, self._return, pool)
 
     # Stock.
 
@@ -341,33 +344,41 @@ class Commerce:
             self._place(pool, quantity, now)
 
     def _place(self, pool: StockPool, quantity: int, now: float) -> None:
+        if pool.pipeline and pool.pipeline[0][0] <= now:
+            self._receive_due(pool, now)  # levels are accounted in time order
         pool.account(now)
         pool.on_order += quantity
         pool.replenishments[min(int(now // MINUTES_PER_DAY), self.days - 1)] += 1
-        env = self.env
-        pending: list[Any] = env._queue
-        heappush(pending, (now + pool.lead_time.next(), NORMAL, next(env._eid),
-                           Call(self._receive_callback, (pool, quantity, "receipts"))))
+        pool.sequence += 1
+        heappush(pool.pipeline, (now + pool.lead_time.next(), pool.sequence, quantity))
+        if pool.backorders:
+            self._arm(pool)
 
-    def _review(self, event: Any) -> None:
-        pool: StockPool = event.value
-        now = self.env._now
-        quantity = pool.review_quantity()
-        if quantity:
-            self._place(pool, quantity, now)
-        if now + pool.review_minutes < self.horizon:
-            call_at(self.env, now + pool.review_minutes, self._review, pool)
+    # A receipt needs no event of its own: the pool applies the receipts that are due whenever
+    # it is next used (an order, the end of a day). Only while orders wait for stock does the
+    # next receipt get an event, so that they ship the moment it arrives.
 
-    def _receive(self, event: Any) -> None:
-        pool, quantity, measure = event.value
-        now = self.env._now
-        day = int(now // MINUTES_PER_DAY)
-        pool.account(now)
-        if measure == "receipts":
+    def _arm(self, pool: StockPool) -> None:
+        """Make sure the next receipt of a pool with waiting orders has an event."""
+        if pool.pipeline and pool.pipeline[0][0] < pool.armed:
+            pool.armed = pool.pipeline[0][0]
+            pool.version += 1
+            call_at(self.env, pool.armed, self._receive_callback, (pool, pool.version))
+
+    def _receive_due(self, pool: StockPool, now: float) -> None:
+        """Apply every receipt of ``pool`` due by ``now``, each at its own time."""
+        pipeline = pool.pipeline
+        while pipeline and pipeline[0][0] <= now:
+            when, _, quantity = heappop(pipeline)
+            pool.account(when)
             pool.on_order -= quantity
+            self._stock_in(pool, quantity, when, "receipts")
+
+    def _stock_in(self, pool: StockPool, quantity: int, when: float, measure: str) -> None:
+        """Units arrive at ``when``: they serve waiting orders first come, first served."""
+        day = min(int(when // MINUTES_PER_DAY), self.days - 1)
         pool.on_hand += quantity
         pool.series[measure][day] += quantity
-        # Receipts serve waiting orders first come, first served.
         backorders = pool.backorders
         while backorders and pool.on_hand > 0:
             entry = backorders[0]
@@ -380,14 +391,39 @@ class Commerce:
                 backorders.popleft()
                 record = entry[1]
                 node = self.nodes[pool.node]
-                self._part_shipped(record, self._arrival(record[4], node, node.ship_time(now)))
-        if measure == "returned":
-            self._replenish(pool, now)
+                self._part_shipped(record, self._arrival(record[4], node, node.ship_time(when)))
+
+    def _review(self, event: Any) -> None:
+        pool: StockPool = event.value
+        now = self.env._now
+        quantity = pool.review_quantity()
+        if quantity:
+            self._place(pool, quantity, now)
+        if now + pool.review_minutes < self.horizon:
+            call_at(self.env, now + pool.review_minutes, self._review, pool)
+
+    def _receive(self, event: Any) -> None:
+        pool, version = event.value
+        if version != pool.version:
+            return  # a receipt earlier than this one was armed since
+        pool.armed = math.inf
+        self._receive_due(pool, self.env._now)
+        if pool.backorders:
+            self._arm(pool)
+
+    def _return(self, event: Any) -> None:
+        pool = event.value
+        now = self.env._now
+        self._receive_due(pool, now)
+        pool.account(now)
+        self._stock_in(pool, 1, now, "returned")
+        self._replenish(pool, now)
 
     # Days.
 
     def close_day(self, day: int, now: float) -> None:
         for pool in self.pools:
+            self._receive_due(pool, now)
             pool.close_day(day, now)
 
     def close_run(self, now: float) -> None:

@@ -82,6 +82,12 @@ class StockPool:
         self.backordered = 0
         # Waiting order parts, first come first served: [units still needed, order record].
         self.backorders: deque[list[Any]] = deque()
+        # Replenishments on their way, as a heap of (arrival minute, sequence, units); the time
+        # of the receipt event armed while orders wait, and its version.
+        self.pipeline: list[tuple[float, int, int]] = []
+        self.sequence = 0
+        self.armed = math.inf
+        self.version = 0
         self.lead_time = lead_time
         self.last = 0.0
         self.areas = [0.0, 0.0, 0.0, 0.0]  # on hand, on order, backordered, stockout minutes
