@@ -298,3 +298,59 @@ def test_orders_per_rep_summary_matches_tables(base_stock_run: cxsim.Results) ->
     counted = base_stock_run.orders_by_day[base_stock_run.orders_by_day["counted"]]
     totals = counted.groupby("rep")["orders"].sum().to_numpy()
     assert (orders_kpi(base_stock_run, "orders") == totals).all()
+
+
+def test_returns_come_back_to_stock() -> None:
+    # Half of the delivered orders come back after 4 days; stock gains them as returns.
+    scenario = commerce({"kind": "base_stock", "level": 10_000}, horizon_days=90, region={
+        "carrier": {"transit_days": {"dist": "constant", "value": 1},
+                    "return_transit_days": {"dist": "constant", "value": 4}}},
+        extra={"products": {"widget": {"return_share": 0.5}}})
+    results = cxsim.run(scenario, reps=3, seed=42)
+    orders = results.orders_by_day.groupby("rep").sum(numeric_only=True)
+    share = orders["returns"] / orders["delivered"]
+    bound = 4 * math.sqrt(0.25 / orders["delivered"].min())
+    assert (abs(share - 0.5) < bound).all()
+    stock = results.inventory_by_day.groupby("rep").sum(numeric_only=True)
+    # Returns delivered in the last 5 days come back after the horizon: the rest are in stock.
+    late = results.orders_by_day[results.orders_by_day["date"] >= np.datetime64("2027-03-29")]
+    in_flight = late.groupby("rep")["returns"].sum()
+    assert ((orders["returns"] - stock["returned"]) <= in_flight + 1e-9).all()
+    assert (stock["returned"] > 0).all()
+
+
+def test_units_per_order_and_product_shares() -> None:
+    data = commerce({"kind": "base_stock", "level": 10_000}, horizon_days=60).model_dump()
+    data["products"] = {
+        "widget": {"demand_share": 3, "units_per_order": {"dist": "empirical",
+                                                          "values": [1, 2, 3]}},
+        "gadget": {"demand_share": 1},
+    }
+    data["nodes"]["fc"]["stock"]["gadget"] = data["nodes"]["fc"]["stock"]["widget"]
+    results = cxsim.run(cxsim.parse_scenario(data), reps=2, seed=43)
+    table = results.orders_by_day.groupby("product")[["orders", "units"]].sum()
+    total = table["orders"].sum()
+    # Orders split 3:1 by demand share (binomial bound); widget orders carry 2 units on average.
+    assert abs(table.loc["widget", "orders"] / total - 0.75) < 4 * math.sqrt(0.75 * 0.25 / total)
+    assert table.loc["gadget", "units"] == table.loc["gadget", "orders"]
+    mean_units = table.loc["widget", "units"] / table.loc["widget", "orders"]
+    assert abs(mean_units - 2) < 4 * math.sqrt((2 / 3) / table.loc["widget", "orders"])
+
+
+def test_a_sales_channel_promise_overrides_the_region() -> None:
+    two_channels = {"sales_channels": {"web": {}, "market": {"kind": "marketplace",
+                                                              "promise_days": 1.5}}}
+    scenario = commerce({"kind": "base_stock", "level": 10_000}, horizon_days=60,
+                        transit={"dist": "exponential", "mean": 1.5},
+                        region={"demand": {"orders_per_day": LAMBDA,
+                                           "channel_shares": {"web": 0.5, "market": 0.5}}},
+                        extra=two_channels)
+    results = cxsim.run(scenario, reps=4, seed=44)
+    runs = results.runs.query("scope == 'orders' and region == 'us' and kpi == 'on_time_rate'")
+    rate = runs.groupby("channel")["value"].mean()
+    # Exponential transit with mean 1.5 days: on time within 3 days 1 - e^-2, within 1.5 1 - e^-1.
+    orders = results.orders_by_day.groupby("sales_channel")["delivered"].sum()
+    for channel, days in (("web", 3.0), ("market", 1.5)):
+        expected = 1 - math.exp(-days / 1.5)
+        bound = 4 * math.sqrt(expected * (1 - expected) / orders[channel])
+        assert abs(rate[channel] - expected) < bound
