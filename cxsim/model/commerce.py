@@ -34,8 +34,9 @@ __all__ = ["ORDER_MEASURES", "Commerce", "RegionSales"]
 
 # Per-day measures of a region, sales channel and product, by the day an order was placed:
 # orders and units; units shipped from the first node's stock at once, from another node, or
-# backordered or lost; orders lost entirely; orders shipped, delivered by the horizon, delivered
-# with a promise, on time and late; orders still in transit or waiting for stock at the horizon;
+# backordered or lost; orders lost entirely; orders shipped and delivered by the horizon; shipped
+# orders whose promise fell due by the horizon, and of those on time and late (judged even if
+# still on their way); orders still in transit or waiting for stock at the horizon;
 # order-to-door minutes of delivered orders; returns; shipping cost.
 ORDER_MEASURES = (
     "orders",
@@ -317,14 +318,16 @@ class Commerce:
         day = int(placed // MINUTES_PER_DAY)
         series["shipped"][day] += 1
         series["shipping_cost"][day] += region.shipping_cost
+        # An order is judged once its deadline has passed within the horizon, delivered or not:
+        # judging only delivered orders would leave out the slow parcels still on their way.
+        if deadline <= self.horizon:
+            series["promised"][day] += 1
+            series["on_time" if arrival <= deadline else "late"][day] += 1
         if arrival > self.horizon:
             series["in_transit_at_end"][day] += 1
             return
         series["delivered"][day] += 1
         series["delivery_minutes"][day] += arrival - placed
-        if deadline != math.inf:
-            series["promised"][day] += 1
-            series["on_time" if arrival <= deadline else "late"][day] += 1
         if placed >= self.counted_from:
             region.histograms[channel, self.products[product]][wait_bin(arrival - placed)] += 1
         share = self.return_share[product]
