@@ -111,6 +111,8 @@ def _summary_text(results: Results) -> str:
     lines = []
     for scope, kpis in _SHOWN.items():
         rows = table[(table["scope"] == scope) & table["kpi"].isin(kpis)]
+        if scope == "cost" and not rows["mean"].abs().gt(0).any():
+            continue  # a scenario without costs
         # Totals over one channel in every region repeat the per-region rows on screen.
         rows = rows[(rows["region"] != "*") | (rows["channel"] == "*")]
         if len(set(rows["region"])) == 2:
