@@ -28,7 +28,10 @@ def test_example_is_described_at_its_top(path: Path) -> None:
 def test_example_runs(path: Path) -> None:
     full = cxsim.load_scenario(path)
     # A shortened horizon keeps the suite fast; the full horizon runs in the quick start.
-    scenario = cxsim.load_scenario(path, [f"horizon_days={min(full.horizon_days, 3)}",
+    # Orders need long enough for their promises (up to a few business days) to fall due.
+    sells = any(region.demand for region in full.regions.values())
+    days = min(full.horizon_days, 12 if sells else 3)
+    scenario = cxsim.load_scenario(path, [f"horizon_days={days}",
                                           f"warmup_days={min(full.warmup_days, 1)}"])
     results = cxsim.run(scenario, reps=2, seed=1)
     assert scenario.contact_volume or any(r.demand for r in scenario.regions.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -27,67 +28,51 @@ __all__ = ["simulate"]
 ONE_UNIT = Constant(dist="constant", value=1.0)
 
 
-class _ArrivalFeed:
-    """Feeds every forecast contact to the centre in time order: one pending event at a time.
+class _MergedFeed:
+    """Feeds arrivals of several sources to one callback in time order: one pending event.
 
-    Each day, the contacts of all forecast entries are drawn (each entry from its own streams)
-    and merged into one time-ordered list, so that arrivals due before any other event are
-    handled in one go.
+    Each day, every source gives its arrival times and one column per callback argument; the
+    day's arrivals of all sources are merged into one time-ordered list, so that arrivals due
+    before any other event are handled in one go.
     """
 
-    __slots__ = (
-        "_centre", "_day", "_entries", "_env", "_handle", "_i", "_last_day", "_queues",
-        "_reasons", "_segments", "_times",
-    )
+    __slots__ = ("_day", "_deliver", "_env", "_i", "_last_day", "_rows", "_sources", "_times")
 
     def __init__(
-        self, centre: ContactCentre, entries: list[tuple[ContactArrivals, list[Queue], int]]
+        self, env: simpy.Environment, sources: list[Callable[[int], tuple[Any, list[Any]]]],
+        deliver: Callable[..., None], last_day: int,
     ) -> None:
-        self._env = centre.env
-        self._centre = centre
-        self._entries = entries
+        self._env = env
+        self._sources = sources
+        self._deliver = deliver
         self._day = -1
-        self._last_day = 0
-        self._times: list[float] = []
-        self._handle: list[float] = []
-        self._queues: list[Queue] = []
-        self._reasons: list[int] = []
-        self._segments: list[int] = []
-        self._i = 0
-
-    def start(self, last_day: int) -> None:
         self._last_day = last_day
+        self._times: list[float] = []
+        self._rows: list[tuple[Any, ...]] = []
+        self._i = 0
         if self._load_next_day():
-            call_at(self._env, self._times[0], self._fire)
+            call_at(env, self._times[0], self._fire)
 
     def _load_next_day(self) -> bool:
         while self._day < self._last_day:
             self._day += 1
-            times, handle, reasons, segments = [], [], [], []
-            queues: list[Queue] = []
-            for arrivals, entry_queues, reason in self._entries:
-                day = arrivals.day(self._day)
-                count = len(day.times)
-                if not count:
-                    continue
-                times.append(np.asarray(day.times))
-                handle.append(np.asarray(day.handle_minutes))
-                languages = day.languages if day.languages is not None else [0] * count
-                queues.extend(entry_queues[language] for language in languages)
-                reasons.append(np.full(count, reason))
-                segments.append(
-                    np.asarray(day.segments) if day.segments is not None
-                    else np.zeros(count, dtype=int)
-                )
+            times: list[Any] = []
+            columns: list[list[Any]] = []
+            for source in self._sources:
+                day_times, day_columns = source(self._day)
+                if len(day_times):
+                    times.append(np.asarray(day_times))
+                    columns.append(day_columns)
             if not times:
                 continue
             all_times = np.concatenate(times)
-            order = np.argsort(all_times, kind="stable")
+            order = np.argsort(all_times, kind="stable").tolist()
+            merged = [
+                [value for part in columns for value in part[c]] for c in range(len(columns[0]))
+            ]
+            rows = list(zip(*merged, strict=True))
             self._times = all_times[order].tolist()
-            self._handle = np.concatenate(handle)[order].tolist()
-            self._queues = [queues[i] for i in order.tolist()]
-            self._reasons = np.concatenate(reasons)[order].tolist()
-            self._segments = np.concatenate(segments)[order].tolist()
+            self._rows = [rows[i] for i in order]
             self._i = 0
             return True
         return False
@@ -97,19 +82,17 @@ class _ArrivalFeed:
         # as simpy would, instead of each costing a trip through the event queue.
         env = self._env
         pending = env._queue
-        arrive = self._centre.arrive
+        deliver = self._deliver
         i = self._i
-        times, queues, reasons = self._times, self._queues, self._reasons
-        segments, handle = self._segments, self._handle
+        times, rows = self._times, self._rows
         while True:
-            arrive(queues[i], reasons[i], segments[i], handle[i])
+            deliver(*rows[i])
             i += 1
             if i == len(times):
                 if not self._load_next_day():
                     return
                 i = 0
-                times, queues, reasons = self._times, self._queues, self._reasons
-                segments, handle = self._segments, self._handle
+                times, rows = self._times, self._rows
             when = times[i]
             if pending and pending[0][0] <= when:
                 break
@@ -118,77 +101,37 @@ class _ArrivalFeed:
         call_at(env, when, self._fire)
 
 
-class _OrderFeed:
-    """Feeds every region's orders to commerce in time order: one pending event at a time."""
+def _contact_source(
+    arrivals: ContactArrivals, queues: list[Queue], reason: int
+) -> Callable[[int], tuple[Any, list[Any]]]:
+    """A day's contacts of one forecast entry: (queue, reason, segment, handle) per contact."""
 
-    __slots__ = ("_channels", "_commerce", "_day", "_entries", "_env", "_i", "_last_day",
-                 "_products", "_regions", "_times")
+    def day(index: int) -> tuple[Any, list[Any]]:
+        drawn = arrivals.day(index)
+        count = len(drawn.times)
+        languages = drawn.languages or [0] * count
+        return drawn.times, [
+            [queues[language] for language in languages],
+            [reason] * count,
+            drawn.segments or [0] * count,
+            drawn.handle_minutes,
+        ]
 
-    def __init__(
-        self, commerce: Commerce, entries: list[tuple[ContactArrivals, RegionSales]]
-    ) -> None:
-        self._env = commerce.env
-        self._commerce = commerce
-        self._entries = entries
-        self._day = -1
-        self._last_day = 0
-        self._times: list[float] = []
-        self._regions: list[RegionSales] = []
-        self._channels: list[int] = []
-        self._products: list[int] = []
-        self._i = 0
+    return day
 
-    def start(self, last_day: int) -> None:
-        self._last_day = last_day
-        if self._load_next_day():
-            call_at(self._env, self._times[0], self._fire)
 
-    def _load_next_day(self) -> bool:
-        while self._day < self._last_day:
-            self._day += 1
-            times, channels, products = [], [], []
-            regions: list[RegionSales] = []
-            for arrivals, region in self._entries:
-                day = arrivals.day(self._day)
-                count = len(day.times)
-                if not count:
-                    continue
-                times.append(np.asarray(day.times))
-                regions.extend([region] * count)
-                channels.append(np.asarray(day.languages) if day.languages is not None
-                                else np.zeros(count, dtype=int))
-                products.append(np.asarray(day.segments) if day.segments is not None
-                                else np.zeros(count, dtype=int))
-            if not times:
-                continue
-            all_times = np.concatenate(times)
-            order = np.argsort(all_times, kind="stable")
-            self._times = all_times[order].tolist()
-            self._regions = [regions[i] for i in order.tolist()]
-            self._channels = np.concatenate(channels)[order].tolist()
-            self._products = np.concatenate(products)[order].tolist()
-            self._i = 0
-            return True
-        return False
+def _order_source(
+    arrivals: ContactArrivals, region: RegionSales
+) -> Callable[[int], tuple[Any, list[Any]]]:
+    """A day's orders of one region: (region, sales channel, product) per order."""
 
-    def _fire(self, _event: Any) -> None:
-        env = self._env
-        pending = env._queue
-        order = self._commerce.order
-        i = self._i
-        while True:
-            order(self._regions[i], self._channels[i], self._products[i])
-            i += 1
-            if i == len(self._times):
-                if not self._load_next_day():
-                    return
-                i = 0
-            when = self._times[i]
-            if pending and pending[0][0] <= when:
-                break
-            env._now = when
-        self._i = i
-        call_at(env, when, self._fire)
+    def day(index: int) -> tuple[Any, list[Any]]:
+        drawn = arrivals.day(index)
+        count = len(drawn.times)
+        return drawn.times, [[region] * count, drawn.languages or [0] * count,
+                             drawn.segments or [0] * count]
+
+    return day
 
 
 def _orders(commerce: Commerce, scenario: Scenario, seed: int, replication: int) -> None:
@@ -196,7 +139,7 @@ def _orders(commerce: Commerce, scenario: Scenario, seed: int, replication: int)
     products = list(scenario.products.values())
     total = sum(p.demand_share for p in products) or 1.0
     product_shares = [p.demand_share / total for p in products]
-    entries: list[tuple[ContactArrivals, RegionSales]] = []
+    sources: list[Callable[[int], tuple[Any, list[Any]]]] = []
     for name, region in commerce.regions.items():
         spec = scenario.regions[name]
         assert spec.demand is not None
@@ -209,9 +152,9 @@ def _orders(commerce: Commerce, scenario: Scenario, seed: int, replication: int)
             list(spec.demand.sales_channel_shares().values()), rng("arrivals"), rng("units"),
             rng("choice"), rng("forecast_error"),
         )
-        entries.append((arrivals, region))
-    if entries:
-        _OrderFeed(commerce, entries).start(int(horizon // MINUTES_PER_DAY) + 1)
+        sources.append(_order_source(arrivals, region))
+    if sources:
+        _MergedFeed(commerce.env, sources, commerce.order, int(horizon // MINUTES_PER_DAY) + 1)
 
 
 def _feeds(centre: ContactCentre, scenario: Scenario, seed: int, replication: int) -> None:
@@ -220,7 +163,7 @@ def _feeds(centre: ContactCentre, scenario: Scenario, seed: int, replication: in
     total = sum(segment.share for segment in scenario.segments.values())
     segment_shares = [s.share / total for s in scenario.segments.values()] or [1.0]
     seen: Counter[str] = Counter()
-    entries: list[tuple[ContactArrivals, list[Queue], int]] = []
+    sources: list[Callable[[int], tuple[Any, list[Any]]]] = []
     for volume in scenario.contact_volume:
         name = f"{volume.region}/{volume.channel}/{volume.reason_name}"
         seen[name] += 1
@@ -239,8 +182,9 @@ def _feeds(centre: ContactCentre, scenario: Scenario, seed: int, replication: in
             rng("forecast_error"),
         )
         queues = [centre.queues[volume.region, volume.channel, lang] for lang in languages]
-        entries.append((arrivals, queues, centre.reason_index[volume.reason_name]))
-    _ArrivalFeed(centre, entries).start(last_day)
+        sources.append(_contact_source(arrivals, queues, centre.reason_index[volume.reason_name]))
+    if sources:
+        _MergedFeed(centre.env, sources, centre.arrive, last_day)
 
 
 class _RosterFeed:
