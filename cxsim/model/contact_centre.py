@@ -35,6 +35,7 @@ from cxsim.model.queues import (
     AGENT,
     ANSWERED,
     ARRIVED,
+    DEADLINE,
     HANDLE,
     QUEUE,
     REASON,
@@ -197,6 +198,12 @@ class ContactCentre:
         for queue in self.queues.values():
             queue.overflow.sort(key=lambda item: item[1])
             queue.watchers = [*queue.teams, *(team for team, _ in queue.overflow)]
+            # Without anything that happens when a caller gives up (a retry, help from another
+            # region), a waiting caller needs no timer: see _expire.
+            retries = any(s is not None and s.retry is not None for s in self.segments)
+            impatient = any(patience is not None for patience in queue.patience)
+            queue.lazy = (impatient and queue.sync and queue.concurrency == 1
+                          and not queue.overflow and not retries)
 
     # Channels open and served.
 
@@ -304,7 +311,10 @@ class ContactCentre:
         env = self.env
         patience = queue.patience[contact[SEGMENT]]
         if patience is not None:
-            call_in(env, patience.next(), self._abandon_callback, contact)
+            if queue.lazy:
+                contact.append(now + patience.next())  # DEADLINE: see _expire
+            else:
+                call_in(env, patience.next(), self._abandon_callback, contact)
         if queue.overflow:
             call_in(env, queue.overflow[0][1], self._overflow, contact)
         if not queue.sync and self.chasers:
@@ -438,9 +448,16 @@ class ContactCentre:
             if not queue.n_waiting:
                 continue
             waiting = queue.waiting
-            while waiting[0][STATE] != WAITING:
-                waiting.popleft()  # dead entries: abandoned, or answered by another region
-            if best is None or waiting[0][ARRIVED] < best[ARRIVED]:
+            while waiting:
+                oldest = waiting[0]
+                if oldest[STATE] != WAITING:
+                    waiting.popleft()  # dead entries: abandoned, or answered by another region
+                elif queue.lazy and len(oldest) > DEADLINE and oldest[DEADLINE] < now:
+                    waiting.popleft()
+                    self._expire(queue, oldest, now)
+                else:
+                    break
+            if waiting and (best is None or waiting[0][ARRIVED] < best[ARRIVED]):
                 best, best_priority = waiting[0], priority
         if best is None:
             for queue, wait in team.overflow_sync:
@@ -534,6 +551,33 @@ class ContactCentre:
             delay = self._retry_delay[contact[SEGMENT]]
             assert delay is not None
             call_in(self.env, delay.next(), self._retry, contact)
+
+    def _expire(self, queue: Queue, contact: list[Any], now: float) -> None:
+        """A caller found past their deadline (a queue without abandon timers): they left at the
+        deadline. Record it there, and take the time since off the queue-length integral of
+        each interval it fell in."""
+        contact[STATE] = 2  # abandoned
+        deadline = contact[DEADLINE]
+        queue.area += queue.n_waiting * (now - queue.last)
+        queue.last = now
+        queue.n_waiting -= 1
+        for team in queue.watchers:
+            team.waiting -= 1
+        interval = self.interval
+        current = int(now // interval)
+        first = int(deadline // interval)
+        if first >= current:
+            queue.area -= now - deadline
+        else:
+            queue.area -= now - current * interval
+            for k in range(first, current):
+                queue.queue_minutes[k] -= min((k + 1) * interval, now) - max(k * interval, deadline)
+        k = int(contact[ARRIVED] // interval)
+        wait = deadline - contact[ARRIVED]
+        queue.abandoned[k] += 1
+        queue.wait_minutes_abandoned[k] += wait
+        if wait <= queue.target_minutes:
+            queue.abandoned_in_target[k] += 1
 
     def _retry(self, event: Any) -> None:
         contact = event._value
@@ -650,6 +694,12 @@ class ContactCentre:
 
     def close_run(self, now: float) -> None:
         """Close the last interval and count the contacts still waiting."""
+        for queue in self.queues.values():
+            if queue.lazy:
+                for contact in list(queue.waiting):
+                    if (contact[STATE] == WAITING and len(contact) > DEADLINE
+                            and contact[DEADLINE] < now):
+                        self._expire(queue, contact, now)
         self.close_interval(self.intervals - 1, now)
         for queue in self.queues.values():
             for contact in queue.waiting:

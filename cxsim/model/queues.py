@@ -35,8 +35,10 @@ __all__ = [
 ]
 
 # Fields of a contact; a chat on a channel with slowdown also carries the point of its agent's
-# virtual clock at which it ends.
+# virtual clock at which it ends, and a caller waiting in a queue without abandon timers the
+# time at which they give up (the two never meet: such queues carry one contact per agent).
 ARRIVED, HANDLE, STATE, QUEUE, SEGMENT, REASON, REPEAT, AGENT, REMAINING = range(9)
+DEADLINE = REMAINING
 # States of a contact.
 WAITING, ANSWERED, ABANDONED, MERGED = 0, 1, 2, 3
 
@@ -73,6 +75,7 @@ class Queue:
         "histogram",
         "language",
         "last",
+        "lazy",
         "merged",
         "n_waiting",
         "offered",
@@ -125,6 +128,8 @@ class Queue:
         self.bot_escalate = 0.0
         # Opening hours apply (a live channel with hours in its region).
         self.has_hours = False
+        # Callers' patience is kept as a deadline, found out when they reach the head.
+        self.lazy = False
         self.waiting: deque[list[Any]] = deque()
         self.n_waiting = 0
         self.last = 0.0
