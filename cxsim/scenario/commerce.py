@@ -19,7 +19,7 @@ from cxsim.scenario.common import (
     RegionName,
     Weekday,
 )
-from cxsim.scenario.contacts import Peak
+from cxsim.scenario.contacts import Peak, calendar_factor, hourly_shares
 from cxsim.scenario.distributions import Distribution
 
 __all__ = [
@@ -97,9 +97,7 @@ class Demand(Spec):
         return shares
 
     def hourly_shares(self) -> tuple[float, ...]:
-        weights = self.intraday_profile or [1.0] * 24
-        total = sum(weights)
-        return tuple(w / total for w in weights)
+        return hourly_shares(self.intraday_profile)
 
     def weekday_volumes(self) -> tuple[float, ...]:
         factors = self.weekday_factors or [1.0] * 7
@@ -109,13 +107,10 @@ class Demand(Spec):
         """Launch, ramp, growth and peak multiplier of a local date."""
         if self.launch_date is not None and day < self.launch_date:
             return 0.0
-        factor: float = (1.0 + self.growth_pct_per_year / 100.0) ** ((day - start_date).days / 365)
+        factor = calendar_factor(day, start_date, self.growth_pct_per_year, self.peaks)
         if self.ramp is not None:
             launch = self.launch_date or start_date
             factor *= self.ramp.share((day - launch).days + 0.5)
-        for peak in self.peaks:
-            if peak.covers(day):
-                factor *= peak.factor
         return factor
 
     def sales_channel_shares(self) -> dict[str, float]:

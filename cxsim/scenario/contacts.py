@@ -169,6 +169,24 @@ class Peak(Spec):
         return self.start <= day <= self.end
 
 
+def hourly_shares(profile: list[float] | None) -> tuple[float, ...]:
+    """Share of a day's volume in each local hour 00-23 (sums to 1); flat without a profile."""
+    weights = profile or [1.0] * 24
+    total = sum(weights)
+    return tuple(w / total for w in weights)
+
+
+def calendar_factor(
+    day: dt.date, start_date: dt.date, growth_pct_per_year: float, peaks: list[Peak]
+) -> float:
+    """Growth (compounding from the start date) and calendar-peak multiplier of a local date."""
+    factor: float = (1.0 + growth_pct_per_year / 100.0) ** ((day - start_date).days / 365.0)
+    for peak in peaks:
+        if peak.covers(day):
+            factor *= peak.factor
+    return factor
+
+
 class ContactVolume(Spec):
     """Forecast contacts of one region, channel and reason.
 
@@ -216,9 +234,7 @@ class ContactVolume(Spec):
 
     def hourly_shares(self) -> tuple[float, ...]:
         """Share of a day's contacts in each local hour 00-23 (sums to 1)."""
-        weights = self.intraday_profile or [1.0] * 24
-        total = sum(weights)
-        return tuple(w / total for w in weights)
+        return hourly_shares(self.intraday_profile)
 
     def weekday_volumes(self) -> tuple[float, ...]:
         """Contacts per day for Monday to Sunday, before growth, peaks and forecast error."""
@@ -230,9 +246,4 @@ class ContactVolume(Spec):
 
     def day_factor(self, day: dt.date, start_date: dt.date) -> float:
         """Growth and peak multiplier of a local date."""
-        years = (day - start_date).days / 365.0
-        factor: float = (1.0 + self.growth_pct_per_year / 100.0) ** years
-        for peak in self.peaks:
-            if peak.covers(day):
-                factor *= peak.factor
-        return factor
+        return calendar_factor(day, start_date, self.growth_pct_per_year, self.peaks)
