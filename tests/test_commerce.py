@@ -210,8 +210,8 @@ def test_stock_and_orders_are_conserved(base_stock_run: cxsim.Results) -> None:
 
 def test_nothing_is_ordered_before_launch_and_the_ramp_builds_up() -> None:
     scenario = commerce({"kind": "base_stock", "level": 10_000}, horizon_days=120, region={
-        "demand": {"orders_per_day": 100, "launch_date": "2027-02-01",
-                   "ramp": {"kind": "linear", "days": 30}},
+        "launch_date": "2027-02-01",
+        "demand": {"orders_per_day": 100, "ramp": {"kind": "linear", "days": 30}},
     })
     results = cxsim.run(scenario, reps=3, seed=36)
     daily = results.orders_by_day.groupby("date")["orders"].mean()

@@ -32,7 +32,9 @@ class DailyVolume(Protocol):
 
     def hourly_shares(self) -> tuple[float, ...]: ...
 
-    def day_factor(self, day: dt.date, start_date: dt.date) -> float: ...
+    def day_factor(
+        self, day: dt.date, start_date: dt.date, launch_date: dt.date | None = None
+    ) -> float: ...
 
 
 class ArrivalDay(NamedTuple):
@@ -59,6 +61,7 @@ class ContactArrivals:
         handle: handle-time distribution of the entry's channel, minutes.
         segment_shares, language_shares: shares of customers.
         arrival_rng, handle_rng, choice_rng, error_rng: one stream each.
+        launch_date: the region's launch (local date): nothing arrives before it.
     """
 
     def __init__(
@@ -74,8 +77,10 @@ class ContactArrivals:
         handle_rng: np.random.Generator,
         choice_rng: np.random.Generator,
         error_rng: np.random.Generator,
+        launch_date: dt.date | None = None,
     ) -> None:
         self._volume = volume
+        self._launch = launch_date
         self._per_day = volume.weekday_volumes()
         self._shares = volume.hourly_shares()
         self._start_date = start_date
@@ -107,9 +112,11 @@ class ContactArrivals:
         pieces = local_pieces(self._start_date, self._zone, day)
         starts = np.array([p.start_minute for p in pieces])
         ends = np.minimum([p.end_minute for p in pieces], self._horizon)
+        launch = self._launch
         rates = np.array([
+            0.0 if launch is not None and p.date < launch else
             self._per_day[p.weekday] * self._shares[p.hour] / 60.0
-            * self._volume.day_factor(p.date, self._start_date) * self._error(p.date)
+            * self._volume.day_factor(p.date, self._start_date, launch) * self._error(p.date)
             for p in pieces
         ])
         return starts, np.clip(ends - starts, 0.0, None), rates

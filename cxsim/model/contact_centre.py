@@ -17,9 +17,11 @@ siloed channels each is separate work.
 from __future__ import annotations
 
 import math
+from bisect import bisect
 from collections import deque
 from collections.abc import Callable, Mapping
 from heapq import heappush
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -46,7 +48,7 @@ from cxsim.model.queues import (
     WAITING,
     Queue,
 )
-from cxsim.scenario.common import GENERAL_REASON
+from cxsim.scenario.common import GENERAL_REASON, ORDER_REASONS
 from cxsim.scenario.models import Scenario, Segment, SyncChannel
 
 __all__ = ["ContactCentre", "RosterUpdate"]
@@ -80,7 +82,9 @@ class ContactCentre:
 
         self.segments: list[Segment | None] = list(scenario.segments.values()) or [None]
         self.segment_shares = [s.share for s in scenario.segments.values()] or [1.0]
-        self.reasons = [GENERAL_REASON, *(r for r in scenario.reasons if r != GENERAL_REASON)]
+        builtin = (GENERAL_REASON, *ORDER_REASONS)
+        self.reasons = [*builtin, *(r for r in scenario.reasons if r not in builtin)]
+        self.days = math.ceil(scenario.horizon_minutes / 1440)
         self.reason_index = {name: i for i, name in enumerate(self.reasons)}
         self.resolution = [
             scenario.reasons[r].first_contact_resolution if r in scenario.reasons else 1.0
@@ -121,6 +125,17 @@ class ContactCentre:
         self._bot_draw = uniforms(rng("bot"))
         self._behaviour_draw = uniforms(rng("behaviour"))
         self._choice_draw = uniforms(rng("channel_choice"))
+        # Customers who bought: their language (by the region's shares) and segment.
+        self._customer_draw = uniforms(rng("order_customers"))
+        self._languages = {
+            name: (list(shares), list(accumulate(shares.values())))
+            for name, spec in scenario.regions.items()
+            for shares in [spec.language_shares()]
+        }
+        self._segment_cumulative = list(accumulate(self.segment_shares))
+        self._order_mix: Mapping[str, float] = (
+            scenario.order_contacts.channel_mix if scenario.order_contacts is not None else {}
+        )
         self._retry_delay = [
             samples(s.retry.delay_minutes, rng(f"retry_delay/{name}"))
             if s is not None and s.retry is not None else None
@@ -152,6 +167,8 @@ class ContactCentre:
                       if isinstance(spec, SyncChannel) else 0.0),
             intervals=self.intervals,
             counted_from=counted_from,
+            reasons=len(self.reasons),
+            days=self.days,
         )
         name = f"{region}/{channel}/{language}"
         queue.handle = samples(spec.handle_minutes, rng(f"handle/{name}"))
@@ -265,6 +282,38 @@ class ContactCentre:
         queue.forecast[int(now // self.interval)] += 1
         self._arrive([now, handle, WAITING, queue, segment, reason, 0, None], now)
 
+    def order_contact(self, event: Any) -> None:
+        """A customer who bought gets in touch now; the event's value is (region, the sales
+        channel's contact channel weights or None, reason index)."""
+        region, weights, reason = event._value
+        now = self.env._now
+        languages, cumulative = self._languages[region]
+        language = languages[0]
+        if len(languages) > 1:
+            index = bisect(cumulative, self._customer_draw.next() * cumulative[-1])
+            language = languages[min(index, len(languages) - 1)]
+        segment = 0
+        if len(self.segments) > 1:
+            point = self._customer_draw.next() * self._segment_cumulative[-1]
+            segment = min(bisect(self._segment_cumulative, point), len(self.segments) - 1)
+        if weights is None:
+            spec = self.segments[segment]
+            weights = (spec.mix_for(self.reasons[reason]) if spec is not None else None) or (
+                self._order_mix)
+        channel = self._choose(region, language, weights, now)
+        k = int(now // self.interval)
+        if channel is None:
+            # Nowhere to go: counted where the customer would have written first.
+            first = next(iter(weights), None) or next(iter(self.scenario.channels))
+            queue = self.queues[region, first, language]
+            queue.from_orders[k] += 1
+            queue.unserved[k] += 1
+            return
+        queue = self.queues[region, channel, language]
+        queue.from_orders[k] += 1
+        handle = queue.handle.next()  # type: ignore[union-attr]
+        self._arrive([now, handle, WAITING, queue, segment, reason, 0, None], now)
+
     def _arrive_repeat(
         self, region: str, language: str, channel: str, reason: int, segment: int, now: float,
         origin: str, from_channel: str,
@@ -281,6 +330,7 @@ class ContactCentre:
     def _arrive(self, contact: list[Any], now: float) -> None:
         queue: Queue = contact[QUEUE]
         k = int(now // self.interval)
+        queue.reason_days[contact[REASON]][int(now // 1440)] += 1
         if queue.bot_shares is not None:
             share = queue.bot_shares[contact[REASON]]
             if share and self._bot_draw.next() < share:

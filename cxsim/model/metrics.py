@@ -19,16 +19,19 @@ __all__ = [
     "WAIT_BINS",
     "ReplicationRecord",
     "histogram_quantile",
+    "histogram_share_within",
     "wait_bin",
 ]
 
 # Per-interval measures of a queue, counted in the interval a contact arrived in, except
 # queue_minutes (contact-minutes spent waiting, time-weighted on the clock). Contacts arrive
-# from the forecast or as retries, chases and follow-ups (switched: on another channel than the
-# contact they repeat); each ends deflected by a bot, merged into an open contact, unserved (no
-# channel open or served), or offered to agents: then handled, abandoned or still waiting.
+# from the forecast, from orders (order_contacts), or as retries, chases and follow-ups
+# (switched: on another channel than the contact they repeat); each ends deflected by a bot,
+# merged into an open contact, unserved (no channel open or served), or offered to agents: then
+# handled, abandoned or still waiting.
 QUEUE_MEASURES = (
     "forecast",
+    "from_orders",
     "retries",
     "chases",
     "follow_ups",
@@ -113,6 +116,8 @@ class ReplicationRecord:
         teams: team name -> measure -> one value per interval (``TEAM_MEASURES``).
         wait_histograms: queue key -> counts per ``wait_bin``, contacts that arrived after the
             warm-up and were answered.
+        reasons: (region, channel, language, reason) -> contacts that arrived at the queue
+            (offered or deflected) per day; only reasons that occurred.
         hiring: (team, start date, agents, latest decision date) of every planned hire.
         orders: (region, sales channel, product) -> measure -> one value per day of order
             (``cxsim.model.commerce.ORDER_MEASURES``).
@@ -137,3 +142,29 @@ class ReplicationRecord:
         default_factory=dict)
     inventory: dict[tuple[str, str, str], dict[str, list[float]]] = dataclasses.field(
         default_factory=dict)
+    reasons: dict[tuple[str, str, str, str], list[float]] = dataclasses.field(
+        default_factory=dict)
+
+
+def histogram_share_within(counts: Sequence[int], minutes: float) -> float:
+    """Share of the waits in a histogram that are at most ``minutes``; NaN if empty.
+
+    Within a bin, waits are taken as spread evenly on the log scale, as in
+    ``histogram_quantile``.
+    """
+    total = sum(counts)
+    if total == 0:
+        return math.nan
+    if minutes <= 0:
+        return counts[0] / total
+    seconds = minutes * 60.0
+    if seconds <= _FIRST_S:
+        return (counts[0] + counts[1] * seconds / _FIRST_S) / total
+    # ``seconds`` falls in bin int(position): the bins before it lie wholly below, and the
+    # fraction position - int(position) of it (on the log scale).
+    position = 1 + math.log(seconds / _FIRST_S) / _LOG_RATIO
+    whole = min(int(position), len(counts))
+    below = float(sum(counts[:whole]))
+    if whole < len(counts):
+        below += counts[whole] * (position - whole)
+    return min(1.0, below / total)

@@ -68,6 +68,7 @@ class Queue:
         "escalated",
         "follow_ups",
         "forecast",
+        "from_orders",
         "handle",
         "handle_minutes",
         "handled",
@@ -82,6 +83,7 @@ class Queue:
         "overflow",
         "patience",
         "queue_minutes",
+        "reason_days",
         "region",
         "retries",
         "slowdown",
@@ -109,6 +111,8 @@ class Queue:
         slowdown: float,
         intervals: int,
         counted_from: float,
+        reasons: int = 1,
+        days: int = 1,
     ) -> None:
         self.region = region
         self.channel = channel
@@ -138,6 +142,7 @@ class Queue:
         # One value per interval for each of QUEUE_MEASURES (by the interval of arrival, but
         # queue_minutes, which is time-weighted on the clock).
         self.forecast = [0.0] * intervals
+        self.from_orders = [0.0] * intervals
         self.retries = [0.0] * intervals
         self.chases = [0.0] * intervals
         self.follow_ups = [0.0] * intervals
@@ -157,6 +162,8 @@ class Queue:
         self.wait_minutes_abandoned = [0.0] * intervals
         self.handle_minutes = [0.0] * intervals
         self.queue_minutes = [0.0] * intervals
+        # Contacts that arrived (offered or deflected) per reason index and day.
+        self.reason_days = [[0.0] * days for _ in range(reasons)]
 
     def series(self) -> dict[str, list[float]]:
         return {measure: getattr(self, measure) for measure in QUEUE_MEASURES}

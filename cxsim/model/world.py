@@ -150,7 +150,7 @@ def _orders(commerce: Commerce, scenario: Scenario, seed: int, replication: int)
         arrivals = ContactArrivals(
             spec.demand, scenario.start_date, spec.zone, horizon, ONE_UNIT, product_shares,
             list(spec.demand.sales_channel_shares().values()), rng("arrivals"), rng("units"),
-            rng("choice"), rng("forecast_error"),
+            rng("choice"), rng("forecast_error"), spec.launch_date,
         )
         sources.append(_order_source(arrivals, region))
     if sources:
@@ -179,7 +179,7 @@ def _feeds(centre: ContactCentre, scenario: Scenario, seed: int, replication: in
             volume, scenario.start_date, region.zone, horizon,
             scenario.channels[volume.channel].handle_minutes, segment_shares,
             list(languages.values()), rng("arrivals"), rng("handle"), rng("choice"),
-            rng("forecast_error"),
+            rng("forecast_error"), region.launch_date,
         )
         queues = [centre.queues[volume.region, volume.channel, lang] for lang in languages]
         sources.append(_contact_source(arrivals, queues, centre.reason_index[volume.reason_name]))
@@ -272,6 +272,9 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
         queues={key: queue.series() for key, queue in centre.queues.items()},
         teams={name: team.series() for name, team in centre.teams.items()},
         wait_histograms={key: queue.histogram for key, queue in centre.queues.items()},
+        reasons={(*key, centre.reasons[index]): days
+                 for key, queue in centre.queues.items()
+                 for index, days in enumerate(queue.reason_days) if any(days)},
         hiring=hiring,
         orders={(region.name, channel, product): series
                 for region in commerce.regions.values()

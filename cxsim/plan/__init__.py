@@ -3,6 +3,7 @@
 from cxsim.plan.erlang import (
     ErlangA,
     agents_for_service_level,
+    agents_for_service_level_many,
     base_stock_fill_rate,
     erlang_a,
     erlang_a_service_level,
@@ -18,6 +19,7 @@ from cxsim.plan.erlang import (
 __all__ = [
     "ErlangA",
     "agents_for_service_level",
+    "agents_for_service_level_many",
     "base_stock_fill_rate",
     "erlang_a",
     "erlang_a_service_level",

@@ -17,6 +17,7 @@ from scipy.special import betainc, gammaincc, logsumexp
 __all__ = [
     "ErlangA",
     "agents_for_service_level",
+    "agents_for_service_level_many",
     "base_stock_fill_rate",
     "erlang_a",
     "erlang_a_service_level",
@@ -388,3 +389,48 @@ def agents_for_service_level(
         b = a * b / (c + a * b)
         if c > a and _sl(c, a, _c_from_b(c, a, b), t / h) >= target:
             return c
+
+
+def agents_for_service_level_many(
+    arrivals_per_hour: NDArray[np.float64], handle_minutes: float, answer_within_s: float,
+    service_level: float,
+) -> NDArray[np.int64]:
+    """``agents_for_service_level`` for many arrival rates at once (say every interval of a day).
+
+    The Erlang B recursion runs on all rates together, one agent at a time; each rate leaves
+    the recursion once its target is met.
+
+    Args:
+        arrivals_per_hour: Arrival rates per hour (each >= 0).
+        handle_minutes: Mean handle time in minutes (> 0).
+        answer_within_s: Answer-time target in seconds (>= 0, may be inf).
+        service_level: Target share answered within the target time, in (0, 1).
+
+    Returns:
+        Minimal agents per rate (0 where there are no arrivals).
+    """
+    h = _real("handle_minutes", handle_minutes, positive=True)
+    t = _real("answer_within_s", answer_within_s, finite=False) / 60.0
+    target = _fraction("service_level", service_level, open_low=True)
+    rates = np.asarray(arrivals_per_hour, dtype=np.float64)
+    if rates.size and (not np.all(np.isfinite(rates)) or rates.min() < 0):
+        raise ValueError("arrivals_per_hour must be finite and >= 0")
+    loads = rates * h / 60.0
+    agents = np.zeros(rates.shape, dtype=np.int64)
+    active = np.flatnonzero(loads > 0)
+    a = loads[active]
+    b = np.ones_like(a)
+    c = 0
+    while active.size:
+        c += 1
+        b = a * b / (c + a * b)
+        stable = c > a
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            wait_prob = np.minimum(1.0, c * b / (c - a * (1.0 - b)))
+            sl = np.maximum(0.0, 1.0 - wait_prob * np.exp(-(c - a) * (t / h)))
+        done = stable & (sl >= target)
+        if done.any():
+            agents[active[done]] = c
+            keep = ~done
+            active, a, b = active[keep], a[keep], b[keep]
+    return agents

@@ -11,6 +11,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from cxsim.scenario.base import Ref, Spec
 from cxsim.scenario.common import (
     WEEKDAYS,
+    ChannelWeights,
     Count,
     HourOfDay,
     NonNegative,
@@ -29,6 +30,8 @@ __all__ = [
     "Carrier",
     "Demand",
     "DemandRamp",
+    "FirstInbound",
+    "MarketplaceRules",
     "Node",
     "PeriodicReview",
     "Product",
@@ -66,11 +69,10 @@ class DemandRamp(Spec):
 class Demand(Spec):
     """Orders of a region at steady state, shaped as contact forecasts are.
 
-    Nothing is ordered before ``launch_date``; ``ramp`` builds demand up after it.
+    Nothing is ordered before the region's ``launch_date``; ``ramp`` builds demand up after it.
     """
 
     orders_per_day: NonNegative
-    launch_date: Annotated[dt.date, Field(strict=False)] | None = None
     ramp: DemandRamp | None = None
     growth_pct_per_year: Annotated[float, Field(gt=-100, le=1000)] = 0.0
     weekday_factors: Annotated[list[NonNegative], Field(min_length=7, max_length=7)] | None = None
@@ -103,14 +105,13 @@ class Demand(Spec):
         factors = self.weekday_factors or [1.0] * 7
         return tuple(self.orders_per_day * f for f in factors)
 
-    def day_factor(self, day: dt.date, start_date: dt.date) -> float:
-        """Launch, ramp, growth and peak multiplier of a local date."""
-        if self.launch_date is not None and day < self.launch_date:
-            return 0.0
+    def day_factor(
+        self, day: dt.date, start_date: dt.date, launch_date: dt.date | None = None
+    ) -> float:
+        """Ramp (from the launch, or the start), growth and peak multiplier of a local date."""
         factor = calendar_factor(day, start_date, self.growth_pct_per_year, self.peaks)
         if self.ramp is not None:
-            launch = self.launch_date or start_date
-            factor *= self.ramp.share((day - launch).days + 0.5)
+            factor *= self.ramp.share((day - (launch_date or start_date)).days + 0.5)
         return factor
 
     def sales_channel_shares(self) -> dict[str, float]:
@@ -130,12 +131,33 @@ class Carrier(Spec):
     return_transit_days: Distribution | None = None
 
 
+class MarketplaceRules(Spec):
+    """Thresholds a marketplace enforces on its sellers, each reported as met or missed.
+
+    Messages: at least ``responded_in_time_min`` of the messages on the sales channel's
+    ``contact_channels`` get a first response within ``respond_within_hours`` (clock hours,
+    weekends included). Shipping: at most ``late_shipment_rate_max`` of its orders ship later
+    than ``ship_within_days`` after they were placed.
+    """
+
+    respond_within_hours: Positive = 24.0
+    responded_in_time_min: Probability = 0.9
+    ship_within_days: Positive = 2.0
+    late_shipment_rate_max: Probability = 0.04
+
+
 class SalesChannel(Spec):
-    """Where customers buy: the web shop, a marketplace, social commerce, click and collect."""
+    """Where customers buy: the web shop, a marketplace, social commerce, click and collect.
+
+    ``contact_channels`` (weights) sends every contact about an order of this sales channel to
+    those contact channels (a marketplace's buyer messages) instead of the customer's own mix.
+    """
 
     kind: Literal["web_shop", "marketplace", "social", "click_and_collect"] = "web_shop"
     # Overrides the region's promise for orders on this channel.
     promise_days: NonNegative | None = None
+    contact_channels: ChannelWeights = Field(default_factory=dict)
+    rules: MarketplaceRules | None = None
 
 
 class Product(Spec):
@@ -221,6 +243,8 @@ class StockItem(Spec):
     initial: Count | None = None
     holding_cost_per_unit_day: NonNegative = 0.0
     allocation: dict[SalesChannelName, Probability] | None = None
+    # Who supplies this stock: product issues can be set per supplier (order_contacts).
+    supplier: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
     @field_validator("allocation")
     @classmethod
@@ -230,6 +254,18 @@ class StockItem(Spec):
                 f"shares add up to {sum(shares.values()):g} (shares of stock adding up to 1)"
             )
         return shares
+
+
+class FirstInbound(Spec):
+    """The first stock of a new node: ordered on a date, it arrives after a (long) lead time.
+
+    Until it arrives the node has nothing on hand; each product's first shipment is its
+    ``initial`` stock (default: the policy's order-up-to level), all in one consignment whose
+    lead time is ``lead_time_days`` (default: the first product's lead time).
+    """
+
+    ordered: Annotated[dt.date, Field(strict=False)]
+    lead_time_days: Distribution | None = None
 
 
 class Node(Spec):
@@ -249,6 +285,7 @@ class Node(Spec):
     )
     cutoff_hour: HourOfDay | None = None
     stock: Annotated[dict[ProductName, StockItem], Field(min_length=1)]
+    first_inbound: FirstInbound | None = None
 
     @property
     def location(self) -> str:

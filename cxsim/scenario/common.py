@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from cxsim.scenario.base import Ref
 
 __all__ = [
     "GENERAL_REASON",
+    "ORDER_REASONS",
     "WEEKDAYS",
     "ChannelName",
+    "ChannelWeights",
     "Count",
     "HourOfDay",
     "LanguageName",
@@ -41,6 +43,18 @@ RegionName = Annotated[str, Ref("regions")]
 ChannelName = Annotated[str, Ref("channels")]
 # Contacts without a reason have the reason 'general': first-contact resolution 1.
 GENERAL_REASON = "general"
-ReasonName = Annotated[str, Ref("reasons", builtin=(GENERAL_REASON,))]
+# Contact reasons that orders bring (``order_contacts``).
+ORDER_REASONS = ("product_issue", "wismo", "stockout", "returns", "pre_sales")
+ReasonName = Annotated[str, Ref("reasons", builtin=(GENERAL_REASON, *ORDER_REASONS))]
 TeamName = Annotated[str, Ref("teams")]
 LanguageName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$", min_length=1, max_length=32)]
+
+
+def _some_weight(weights: dict[str, float]) -> dict[str, float]:
+    if weights and sum(weights.values()) <= 0:
+        raise ValueError("every weight is zero (channel weights with a positive sum)")
+    return weights
+
+
+# Weights of the channels a customer picks from, such as {chat: 0.6, email: 0.4}.
+ChannelWeights = Annotated[dict[ChannelName, NonNegative], AfterValidator(_some_weight)]

@@ -11,6 +11,7 @@ from cxsim.scenario.base import Spec
 from cxsim.scenario.common import (
     GENERAL_REASON,
     ChannelName,
+    ChannelWeights,
     NonNegative,
     Percent,
     Positive,
@@ -130,20 +131,13 @@ class Segment(Spec):
     """
 
     share: Probability
-    channel_mix: dict[ChannelName, NonNegative] = Field(default_factory=dict)
+    channel_mix: ChannelWeights = Field(default_factory=dict)
     channel_mix_by_reason: dict[ReasonName, dict[ChannelName, NonNegative]] = Field(
         default_factory=dict
     )
     patience_minutes: dict[ChannelName, Distribution] = Field(default_factory=dict)
     retry: Retry | None = None
     chase: Chase | None = None
-
-    @field_validator("channel_mix")
-    @classmethod
-    def _some_channel(cls, mix: dict[str, float]) -> dict[str, float]:
-        if mix and sum(mix.values()) <= 0:
-            raise ValueError("every weight is zero (channel weights with a positive sum)")
-        return mix
 
     def mix_for(self, reason: str) -> dict[str, float]:
         return self.channel_mix_by_reason.get(reason, self.channel_mix)
@@ -244,6 +238,9 @@ class ContactVolume(Spec):
         factors = self.weekday_factors or [1.0] * 7
         return tuple(self.per_day * f for f in factors)
 
-    def day_factor(self, day: dt.date, start_date: dt.date) -> float:
-        """Growth and peak multiplier of a local date."""
+    def day_factor(
+        self, day: dt.date, start_date: dt.date, launch_date: dt.date | None = None
+    ) -> float:
+        """Growth and peak multiplier of a local date (contacts start at full volume on the
+        region's launch, before which the arrivals give none)."""
         return calendar_factor(day, start_date, self.growth_pct_per_year, self.peaks)

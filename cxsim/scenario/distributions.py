@@ -3,7 +3,8 @@
 A distribution is a mapping with ``dist`` and its parameters, for example
 ``{dist: lognormal, mean: 7, cv: 0.6}``. Every distribution here describes a non-negative
 duration in the unit its field names (``handle_minutes``, ``transit_days``, ...), knows its
-mean, and draws many values at once from a ``numpy.random.Generator``.
+mean and quantiles (``quantile(q)``, 0 < q < 1), and draws many values at once from a
+``numpy.random.Generator``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ class Exponential(Spec):
     def expected(self) -> float:
         return self.mean
 
+    def quantile(self, q: float) -> float:
+        return -self.mean * math.log1p(-q)
+
 
 class Constant(Spec):
     """Always the same value."""
@@ -57,6 +61,9 @@ class Constant(Spec):
 
     @property
     def expected(self) -> float:
+        return self.value
+
+    def quantile(self, q: float) -> float:
         return self.value
 
 
@@ -76,6 +83,13 @@ class Lognormal(Spec):
     def expected(self) -> float:
         return self.mean
 
+    def quantile(self, q: float) -> float:
+        from scipy import stats
+
+        sigma2 = math.log1p(self.cv**2)
+        mu = math.log(self.mean) - sigma2 / 2
+        return float(math.exp(mu + math.sqrt(sigma2) * stats.norm.ppf(q)))
+
 
 class Gamma(Spec):
     """Gamma given by its mean and coefficient of variation (cv 1 is exponential)."""
@@ -91,6 +105,12 @@ class Gamma(Spec):
     @property
     def expected(self) -> float:
         return self.mean
+
+    def quantile(self, q: float) -> float:
+        from scipy import stats
+
+        shape = 1.0 / self.cv**2
+        return float(stats.gamma.ppf(q, shape, scale=self.mean / shape))
 
 
 class Uniform(Spec):
@@ -114,6 +134,9 @@ class Uniform(Spec):
     @property
     def expected(self) -> float:
         return (self.low + self.high) / 2
+
+    def quantile(self, q: float) -> float:
+        return self.low + q * (self.high - self.low)
 
 
 class Triangular(Spec):
@@ -149,6 +172,13 @@ class Triangular(Spec):
     def expected(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
+    def quantile(self, q: float) -> float:
+        low, mode, high = self.low, self.mode, self.high
+        split = (mode - low) / (high - low)
+        if q <= split:
+            return low + math.sqrt(q * (high - low) * (mode - low))
+        return high - math.sqrt((1 - q) * (high - low) * (high - mode))
+
 
 class Empirical(Spec):
     """Draws uniformly from observed values (for example handle times from last month)."""
@@ -162,6 +192,11 @@ class Empirical(Spec):
     @property
     def expected(self) -> float:
         return float(np.mean(self.values))
+
+    def quantile(self, q: float) -> float:
+        # The values drawn are the observed ones: the quantile is one of them.
+        return float(np.quantile(np.asarray(self.values, dtype=np.float64), q,
+                                 method="inverted_cdf"))
 
 
 Distribution = Annotated[

@@ -19,6 +19,8 @@ from cxsim.scenario.base import Spec
 from cxsim.scenario.commerce import (
     Carrier,
     Demand,
+    FirstInbound,
+    MarketplaceRules,
     Node,
     Product,
     SalesChannel,
@@ -26,6 +28,7 @@ from cxsim.scenario.commerce import (
 from cxsim.scenario.common import (
     WEEKDAYS,
     ChannelName,
+    Count,
     HourOfDay,
     LanguageName,
     Name,
@@ -47,6 +50,14 @@ from cxsim.scenario.contacts import (
     SyncChannel,
     SyncTarget,
 )
+from cxsim.scenario.order_contacts import (
+    OrderContacts,
+    PreSales,
+    ProductIssue,
+    ReturnContacts,
+    StockoutContacts,
+    Wismo,
+)
 from cxsim.scenario.teams import Hire, Ramp, Shift, Team
 
 __all__ = [
@@ -58,22 +69,31 @@ __all__ = [
     "Chase",
     "ContactVolume",
     "Demand",
+    "FirstInbound",
     "Hire",
+    "MarketplaceRules",
     "Node",
     "OpeningHours",
+    "OrderContacts",
     "Peak",
+    "PreSales",
+    "Preparation",
     "Product",
+    "ProductIssue",
     "Ramp",
     "Reason",
     "Region",
     "Retry",
+    "ReturnContacts",
     "SalesChannel",
     "Scenario",
     "Segment",
     "Shift",
+    "StockoutContacts",
     "SyncChannel",
     "SyncTarget",
     "Team",
+    "Wismo",
 ]
 
 MINUTES_PER_DAY = 1440
@@ -104,15 +124,27 @@ class OpeningHours(Spec):
         return [WEEKDAYS.index(day) for day in self.days]
 
 
+class Preparation(Spec):
+    """Something a launch needs done first (entity and tax registration, a marketplace account):
+    it takes ``lead_days`` from the day it is ``started`` (None: not started yet)."""
+
+    lead_days: Count
+    started: Annotated[dt.date, Field(strict=False)] | None = None
+
+
 class Region(Spec):
     """A market the business sells to and supports, with its own clock and languages.
 
     ``languages`` gives the share of customers per language (default: one language); a channel
-    missing from ``opening_hours`` is open around the clock.
+    missing from ``opening_hours`` is open around the clock. A region with a ``launch_date``
+    has no orders and no forecast contacts before that local date; ``preparation`` lists what
+    must be done before it (stock and agents are checked from the nodes and teams).
     """
 
     timezone: str
     languages: dict[LanguageName, NonNegative] | None = None
+    launch_date: Annotated[dt.date, Field(strict=False)] | None = None
+    preparation: dict[Name, Preparation] = Field(default_factory=dict)
     # Commerce: orders, the delivery promise (days) and the carrier that delivers here.
     demand: Demand | None = None
     promise_days: NonNegative | None = None
@@ -173,6 +205,8 @@ class Scenario(Spec):
     products: dict[Name, Product] = Field(default_factory=dict)
     sales_channels: dict[Name, SalesChannel] = Field(default_factory=dict)
     nodes: dict[Name, Node] = Field(default_factory=dict)
+    # Contacts that orders bring; without this section orders bring none.
+    order_contacts: OrderContacts | None = None
 
     @field_validator("start_date", mode="before")
     @classmethod
@@ -277,6 +311,51 @@ class Scenario(Spec):
                     if days is not None and days != int(days):
                         problems.append((where, f"{days:g} is not a whole number of days "
                                          f"(whole days with promise_rule {region.promise_rule})"))
+        for name, channel in self.sales_channels.items():
+            if channel.rules is not None and not channel.contact_channels:
+                problems.append((
+                    f"sales_channels.{name}.rules",
+                    "the message rule is measured on the sales channel's own messages (give "
+                    "contact_channels, such as {marketplace_messages: 1})",
+                ))
+        return problems + self._order_contact_problems()
+
+    def _order_contact_problems(self) -> list[tuple[str, str]]:
+        contacts = self.order_contacts
+        if contacts is None:
+            return []
+        selling = [name for name, region in self.regions.items()
+                   if region.demand is not None and region.demand.orders_per_day > 0]
+        if not selling:
+            return [("order_contacts", "no region has orders (give a region demand, or leave "
+                     "order_contacts out)")]
+        problems = []
+        suppliers = {item.supplier for node in self.nodes.values()
+                     for item in node.stock.values() if item.supplier is not None}
+        for supplier in contacts.product_issue.by_supplier:
+            if supplier not in suppliers:
+                known = ", ".join(sorted(suppliers)) or "none named"
+                problems.append((
+                    f"order_contacts.product_issue.by_supplier.{supplier}",
+                    f"no stock comes from supplier '{supplier}' (suppliers of "
+                    f"nodes.<n>.stock.<p>.supplier: {known})",
+                ))
+        own_mix = bool(contacts.channel_mix) or (bool(self.segments) and all(
+            segment.channel_mix or segment.channel_mix_by_reason
+            for segment in self.segments.values()
+        ))
+        routed = all(
+            self.sales_channels[c].contact_channels if c in self.sales_channels else False
+            for name in selling
+            for c in self.regions[name].demand.sales_channel_shares()  # type: ignore[union-attr]
+        )
+        if not own_mix and not routed:
+            problems.append((
+                "order_contacts.channel_mix",
+                "is missing: customers who bought need channels to get in touch on (give "
+                "weights such as {email: 0.5, chat: 0.3, phone: 0.2}, or a channel_mix for "
+                "every segment)",
+            ))
         return problems
 
     def nodes_for(self, region: str, product: str) -> list[str]:

@@ -337,11 +337,11 @@ def problems_from_validation(root: type[BaseModel], error: ValidationError) -> l
     return problems
 
 
-def _references(node: _Node, value: Any, path: list[str]) -> Iterator[tuple[list[str], str, Any]]:
-    """(path, collection, name) for every ``Ref`` field in the raw data below ``node``."""
+def _references(node: _Node, value: Any, path: list[str]) -> Iterator[tuple[list[str], Ref, Any]]:
+    """(path, reference, name) for every ``Ref`` field in the raw data below ``node``."""
     for item in node.metadata:
         if isinstance(item, Ref) and isinstance(value, str) and value not in item.builtin:
-            yield path, item.collection, value
+            yield path, item, value
     tp = node.tp
     members = _union_members(node)
     if members and isinstance(value, Mapping):
@@ -370,12 +370,13 @@ def _references(node: _Node, value: Any, path: list[str]) -> Iterator[tuple[list
 def reference_problems(root: type[BaseModel], data: Mapping[str, Any]) -> list[Problem]:
     """Names that should refer to an entry of a top-level mapping but do not."""
     problems = []
-    for path, collection, name in _references(_Node(root), data, []):
+    for path, reference, name in _references(_Node(root), data, []):
         # A collection left out of the file is empty; one of the wrong type is reported already.
+        collection = reference.collection
         entries = data.get(collection, {})
         if not isinstance(entries, Mapping) or name in entries:
             continue
-        known = [str(k) for k in entries]
+        known = [*(str(k) for k in entries), *(b for b in reference.builtin if b not in entries)]
         noun = collection.removesuffix("s")
         allowed = f"{_suggest(name, known)}one of: {', '.join(known)}" if known else (
             f"the scenario has no {collection}"
