@@ -28,8 +28,9 @@ EXIT_INTERRUPTED = 130
 _SHOWN = {
     "contacts": ["offered", "service_level", "asa_s", "abandon_rate", "response_p95_h",
                  "occupancy"],
-    "staffing": ["agent_hours", "agents_peak"],
-    "orders": ["orders", "fill_rate", "on_time_rate", "delivery_days_p95", "lost_rate"],
+    "staffing": ["agent_hours", "agents_peak", "required_agent_hours"],
+    "orders": ["orders", "fill_rate", "on_time_rate", "delivery_days_p95", "lost_rate",
+               "wismo_contacts", "contacts_per_order"],
     "inventory": ["on_hand_mean", "stockout_days"],
     "cost": ["total"],
 }
@@ -93,7 +94,8 @@ def _format_value(kpi: str, value: float) -> str:
     if math.isnan(value):
         return "-"
     if kpi in ("service_level", "abandon_rate", "occupancy", "wait_prob", "fill_rate",
-               "on_time_rate", "lost_rate", "backorder_rate"):
+               "on_time_rate", "lost_rate", "backorder_rate", "late_shipment_rate",
+               "responded_in_time"):
         return f"{value:.1%}"
     if abs(value) >= 1000:
         return f"{value:,.0f}"
@@ -132,6 +134,25 @@ def _summary_text(results: Results) -> str:
                     value += f" [{low}, {high}]"
                 cells.append(f"{kpi} {value}")
             lines.append(f"  {scope:<8} {region:<6} {channel:<8} " + "; ".join(cells))
+    return "\n".join(lines)
+
+
+def _checks_text(results: Results) -> str:
+    """Targets not met and launch items not ready, a line each; empty when all is well."""
+    lines = []
+    for row in results.targets.to_dict("records"):
+        if row["status"] != "met":
+            where = f"{row['region']} {row['channel']}"
+            value = _format_value(str(row["kpi"]), float(row["mean"]))
+            limit = _format_value(str(row["kpi"]), float(row["limit"]))
+            lines.append(f"  target   {where:<15} {row['kpi']} {value} (target {row['rule']} "
+                         f"{limit}): {row['status']}")
+    for row in results.launch.to_dict("records"):
+        if row["status"] != "ready":
+            decide = f"; decide by {row['decide_by']}" if row["decide_by"] is not None else ""
+            detail = f" ({row['detail']})" if row["detail"] else ""
+            lines.append(f"  launch   {row['region']:<6} {row['kind']} {row['item']}: "
+                         f"{row['status']}{decide}{detail}")
     return "\n".join(lines)
 
 
@@ -176,5 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.quiet:
         print(f"Mean and 95% confidence interval over {args.reps} replication(s):")
         print(_summary_text(results))
+        checks = _checks_text(results)
+        if checks:
+            print("Targets not met and launch items not ready (targets.csv, launch.csv):")
+            print(checks)
     print(f"results: {path}")
     return 0

@@ -19,6 +19,7 @@ from scipy import linalg, stats
 from cxsim.plan.erlang import (
     ErlangA,
     agents_for_service_level,
+    agents_for_service_level_many,
     base_stock_fill_rate,
     erlang_a,
     erlang_a_service_level,
@@ -330,6 +331,25 @@ def test_agents_for_service_level_is_minimal(
 
 def test_agents_for_service_level_no_arrivals() -> None:
     assert agents_for_service_level(0.0, 3.0, 20.0, 0.8) == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rates=st.lists(st.floats(0.0, 3000.0), min_size=0, max_size=40),
+    h=st.floats(0.5, 20.0),
+    within_s=st.floats(0.0, 120.0),
+    target=st.floats(0.05, 0.99),
+)
+def test_agents_for_many_rates_is_the_scalar_answer_for_each(
+    rates: list[float], h: float, within_s: float, target: float
+) -> None:
+    many = agents_for_service_level_many(np.asarray(rates), h, within_s, target)
+    assert many.tolist() == [agents_for_service_level(r, h, within_s, target) for r in rates]
+
+
+def test_agents_for_many_rates_refuses_negative_rates() -> None:
+    with pytest.raises(ValueError, match="arrivals_per_hour"):
+        agents_for_service_level_many(np.asarray([10.0, -1.0]), 5.0, 20.0, 0.8)
 
 
 # ---------------------------------------------------------------- validation

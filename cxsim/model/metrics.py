@@ -118,6 +118,8 @@ class ReplicationRecord:
             warm-up and were answered.
         reasons: (region, channel, language, reason) -> contacts that arrived at the queue
             (offered or deflected) per day; only reasons that occurred.
+        first_inbound: node -> clock minute its first stock arrives (nodes with
+            ``first_inbound``), drawn even when it falls after the horizon.
         hiring: (team, start date, agents, latest decision date) of every planned hire.
         orders: (region, sales channel, product) -> measure -> one value per day of order
             (``cxsim.model.commerce.ORDER_MEASURES``).
@@ -144,6 +146,7 @@ class ReplicationRecord:
         default_factory=dict)
     reasons: dict[tuple[str, str, str, str], list[float]] = dataclasses.field(
         default_factory=dict)
+    first_inbound: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
 def histogram_share_within(counts: Sequence[int], minutes: float) -> float:
