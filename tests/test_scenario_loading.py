@@ -704,7 +704,7 @@ RICH_CASES = [
      ["channels.chat.bot.deflect_share: 10 is too large (a number from 0 to 1)"]),
     ("bot unknown reason", rich_variant("by_reason: {orders: 0.4}", "by_reason: {order: 0.4}"),
      ["channels.chat.bot.by_reason.order: unknown reason 'order' (did you mean 'orders'? one "
-      "of: orders)"]),
+      "of: orders, general)"]),
     ("bot reason share above one", rich_variant("{orders: 0.4}", "{orders: 1.4}"),
      ["channels.chat.bot.by_reason.orders: 1.4 is too large (a number from 0 to 1)"]),
     ("escalate share negative", rich_variant("escalate_share: 0.2", "escalate_share: -0.2"),
@@ -735,7 +735,7 @@ RICH_CASES = [
      ["segments.web.channel_mix.email: -0.3 is too small (a number >= 0)"]),
     ("mix by unknown reason", rich_variant("{orders: {chat: 1}}", "{returns: {chat: 1}}"),
      ["segments.web.channel_mix_by_reason.returns: unknown reason 'returns' (did you mean "
-      "'orders'? one of: orders)"]),
+      "'orders'? one of: orders, general)"]),
     ("mix by reason unknown channel", rich_variant("{orders: {chat: 1}}", "{orders: {sms: 1}}"),
      [f"segments.web.channel_mix_by_reason.orders.sms: unknown channel 'sms' (one of: "
       f"{CHANNELS})"]),
@@ -789,7 +789,8 @@ RICH_CASES = [
      ["omnichannel_handle_saving_pct: 120 is too large (a number >= 0 and <= 100)"]),
     # Contact volume: reason, growth, peaks, forecast error.
     ("volume unknown reason", rich_variant("reason: orders\n", "reason: order\n"),
-     ["contact_volume.0.reason: unknown reason 'order' (did you mean 'orders'? one of: orders)"]),
+     ["contact_volume.0.reason: unknown reason 'order' (did you mean 'orders'? one of: "
+      "orders, general)"]),
     ("growth of -100%", rich_variant("growth_pct_per_year: 10", "growth_pct_per_year: -100"),
      ["contact_volume.0.growth_pct_per_year: -100 is too small (a number > -100 and <= 1000)"]),
     ("growth too high", rich_variant("growth_pct_per_year: 10", "growth_pct_per_year: 2000"),
@@ -919,7 +920,7 @@ RICH_CASES = [
      ["start_date: '2027-01-04\\n' is not a valid date (a date such as 2027-01-04)"]),
     ("reason with a line break", rich_variant("reason: orders\n", 'reason: "orders\\n"\n'),
      ["contact_volume.0.reason: unknown reason 'orders\\n' (did you mean 'orders'? one of: "
-      "orders)"]),
+      "orders, general)"]),
     # A misspelt name gives one line, not a second one from a check across fields.
     ("misspelling and bad shares", rich_variant("share: 0.6\n", "share: 0.5\n")
      .replace("email: 0.3}", "mail: 0.3}"),
