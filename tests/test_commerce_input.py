@@ -210,6 +210,10 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("23 hours", {f"{DEMAND}.intraday_profile": [1] * 23},
      ["regions.us.demand.intraday_profile: has 23 values (a list of exactly 24 values, each a "
       "number >= 0)"]),
+    # The path names the field; the message says what is wrong with its value.
+    ("no hour of the day", {f"{DEMAND}.intraday_profile": [0] * 24},
+     ["regions.us.demand.intraday_profile: every weight is zero (24 weights with a positive "
+      "sum)"]),
     ("peak factor zero", {f"{DEMAND}.peaks.0.factor": 0},
      ["regions.us.demand.peaks.0.factor: 0 is too small (a number > 0)"]),
     ("peak ends before it starts", {f"{DEMAND}.peaks.0.end": "2027-01-01"},
@@ -220,6 +224,9 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
      ["regions.us.demand.forecast_error_cv: 3 is too large (a number >= 0 and <= 2)"]),
     ("forecast error negative", {f"{DEMAND}.forecast_error_cv": -1},
      ["regions.us.demand.forecast_error_cv: -1 is too small (a number >= 0 and <= 2)"]),
+    ("no channel sells", {f"{DEMAND}.channel_shares": {"web": 0, "market": 0}},
+     ["regions.us.demand.channel_shares: every share is zero (shares of orders per sales channel "
+      "with a positive sum)"]),
     ("channel share negative", {f"{DEMAND}.channel_shares": {"web": -1, "market": 1}},
      ["regions.us.demand.channel_shares.web: -1 is too small (a number >= 0)"]),
     ("channel shares a list", {f"{DEMAND}.channel_shares": ["web"]},
@@ -542,3 +549,4 @@ def test_validate_reports_a_bad_commerce_override_and_exits_2() -> None:
         "business_days)",
         "nodes.us_fc.stock.gadget.policy.S: 600 is not above s 650 (S > s)",
     ]
+
