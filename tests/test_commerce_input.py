@@ -550,3 +550,24 @@ def test_validate_reports_a_bad_commerce_override_and_exits_2() -> None:
         "nodes.us_fc.stock.gadget.policy.S: 600 is not above s 650 (S > s)",
     ]
 
+
+@pytest.mark.parametrize(("override", "expected"), [
+    ("products.gizmo.price=5",
+     "--set products.gizmo.price=5: products has no 'gizmo' (one of: widget, gadget)"),
+    ("nodes.mx_dc.capacity_per_day=50",
+     "--set nodes.mx_dc.capacity_per_day=50: nodes has no 'mx_dc' (one of: ca_3pl, us_fc)"),
+    ("sales_channels.social.promise_days=1",
+     "--set sales_channels.social.promise_days=1: sales_channels has no 'social' (one of: web, "
+     "marketplace)"),
+])
+def test_an_override_of_a_product_node_or_sales_channel_that_does_not_exist(
+    override: str, expected: str
+) -> None:
+    # A misspelt name must not create a half-made entry whose problems hide the misspelling.
+    with pytest.raises(cxsim.ScenarioError) as caught:
+        cxsim.load_scenario(ROOT / "scenarios" / "two_nodes.yaml", [override])
+    assert [str(p) for p in caught.value.problems] == [expected]
+    # Whole new entries can still be set.
+    added = cxsim.load_scenario(ROOT / "scenarios" / "two_nodes.yaml",
+                                ["sales_channels.social={kind: social}"])
+    assert added.sales_channels["social"].kind == "social"
