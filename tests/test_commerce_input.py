@@ -443,6 +443,10 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     # Checks across fields (they run once every field is sound on its own).
     ("products missing", {"products": DROP, "nodes": DROP},
      ["regions.us.demand: orders need products (a products mapping such as {widget: {}})"]),
+    # Without this check the run would stop with numpy's "probabilities do not sum to 1".
+    ("no product sells", {"products.widget.demand_share": 0, "products.gadget.demand_share": 0},
+     ["products: every demand_share is zero (shares of orders per product with a positive "
+      "sum)"]),
     ("stock of products the scenario lacks", {"products": {}},
      ["nodes.fc.stock.widget: unknown product 'widget' (the scenario has no products)",
       "nodes.fc.stock.gadget: unknown product 'gadget' (the scenario has no products)",
