@@ -23,7 +23,7 @@ import numpy as np
 import simpy
 
 from cxsim.model.calendar import MINUTES_PER_DAY, LocalClock
-from cxsim.model.draws import Draws, samples, uniforms
+from cxsim.model.draws import samples, uniforms
 from cxsim.model.events import call_at
 from cxsim.model.metrics import WAIT_BINS, wait_bin
 from cxsim.model.stock import StockPool
@@ -223,12 +223,16 @@ class Commerce:
     def _pool(self, node: _NodeState, product: str, channel: str) -> StockPool:
         pool = node.pools.get((product, "*")) or node.pools.get((product, channel))
         if pool is None:
-            # A sales channel without an allocation at this node: no stock for it.
+            # A sales channel without an allocation at this node has a share of 0: no stock is
+            # kept for it, and what it sells is ordered with the item's lead time and reviews.
             item = node.spec.stock[product]
-            pool = StockPool(node.name, product, channel, item, 0.0,
-                             Draws(lambda n: np.zeros(n)), self.days)
+            lead = next(p.lead_time for (name, _), p in node.pools.items() if name == product)
+            pool = StockPool(node.name, product, channel, item, 0.0, lead, self.days)
             node.pools[product, channel] = pool
             self.pools.append(pool)
+            if pool.kind == "periodic":
+                review = pool.review_minutes
+                call_at(self.env, (self.env._now // review + 1) * review, self._review, pool)
         return pool
 
     # Orders.

@@ -88,14 +88,16 @@ class Demand(Spec):
     @classmethod
     def _some_hour(cls, profile: list[float] | None) -> list[float] | None:
         if profile is not None and sum(profile) <= 0:
-            raise ValueError("intraday_profile is all zero (24 weights with a positive sum)")
+            raise ValueError("every weight is zero (24 weights with a positive sum)")
         return profile
 
     @field_validator("channel_shares")
     @classmethod
     def _some_channel(cls, shares: dict[str, float]) -> dict[str, float]:
         if shares and sum(shares.values()) <= 0:
-            raise ValueError("no sales channel has a positive share (shares of orders)")
+            raise ValueError(
+                "every share is zero (shares of orders per sales channel with a positive sum)"
+            )
         return shares
 
     def hourly_shares(self) -> tuple[float, ...]:

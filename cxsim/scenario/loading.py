@@ -182,7 +182,8 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
 
 
 # Top-level mappings whose keys are names the planner chose.
-_NAMED_ENTRIES = frozenset({"regions", "channels", "teams", "reasons", "segments"})
+_NAMED_ENTRIES = frozenset({"regions", "channels", "teams", "reasons", "segments", "products",
+                            "sales_channels", "nodes"})
 
 
 def _set_one(data: dict[str, Any], assignment: str) -> Problem | None:

@@ -294,6 +294,9 @@ class Scenario(Spec):
             if not self.products:
                 problems.append((f"regions.{name}.demand", "orders need products (a products "
                                  "mapping such as {widget: {}})"))
+            elif not any(product.demand_share > 0 for product in self.products.values()):
+                problems.append(("products", "every demand_share is zero (shares of orders per "
+                                 "product with a positive sum)"))
             if region.carrier is None:
                 problems.append((f"regions.{name}.carrier", "is missing: orders need a carrier "
                                  "(carrier: {transit_days: {dist: ..., ...}})"))

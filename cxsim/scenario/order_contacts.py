@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from cxsim.scenario.base import Ref, Spec
 from cxsim.scenario.common import ChannelWeights, Probability
@@ -52,6 +52,13 @@ class ProductIssue(Spec):
         default_factory=dict
     )
     delay_days: Distribution = _days(3.0)
+
+    @model_validator(mode="after")
+    def _per_order_or_per_unit(self) -> ProductIssue:
+        if self.per_unit is not None and "per_order" in self.model_fields_set:
+            raise ValueError("give per_order or per_unit, not both (a share of orders, or of "
+                             "units)")
+        return self
 
 
 class Wismo(Spec):

@@ -221,7 +221,7 @@ def describe(node: _Node | None) -> str:
         at_least = f"at least {low} {'entry' if low == 1 else 'entries'}: " if low else ""
         keys = _unwrap(args[0])
         refs = [item for item in keys.metadata if isinstance(item, Ref)]
-        names = f"{refs[0].collection.removesuffix('s')} names" if refs else "names"
+        names = f"{_entry_noun(refs[0].collection)} names" if refs else "names"
         return f"{at_least}a mapping of {names} to {describe(_unwrap(args[1]))}"
     if origin in (list, tuple):
         low, high = _length(meta)
@@ -337,6 +337,11 @@ def problems_from_validation(root: type[BaseModel], error: ValidationError) -> l
     return problems
 
 
+def _entry_noun(collection: str) -> str:
+    """An entry of a top-level mapping in words: 'sales_channels' -> 'sales channel'."""
+    return collection.removesuffix("s").replace("_", " ")
+
+
 def _references(node: _Node, value: Any, path: list[str]) -> Iterator[tuple[list[str], Ref, Any]]:
     """(path, reference, name) for every ``Ref`` field in the raw data below ``node``."""
     for item in node.metadata:
@@ -370,16 +375,16 @@ def _references(node: _Node, value: Any, path: list[str]) -> Iterator[tuple[list
 def reference_problems(root: type[BaseModel], data: Mapping[str, Any]) -> list[Problem]:
     """Names that should refer to an entry of a top-level mapping but do not."""
     problems = []
-    for path, reference, name in _references(_Node(root), data, []):
+    for path, ref, name in _references(_Node(root), data, []):
         # A collection left out of the file is empty; one of the wrong type is reported already.
-        collection = reference.collection
-        entries = data.get(collection, {})
+        entries = data.get(ref.collection, {})
         if not isinstance(entries, Mapping) or name in entries:
             continue
-        known = [*(str(k) for k in entries), *(b for b in reference.builtin if b not in entries)]
-        noun = collection.removesuffix("s")
+        # Built-in names (the reason 'general', the sales channel 'web') are allowed too.
+        known = [str(k) for k in entries] + [b for b in ref.builtin if b not in entries]
         allowed = f"{_suggest(name, known)}one of: {', '.join(known)}" if known else (
-            f"the scenario has no {collection}"
+            f"the scenario has no {ref.collection}"
         )
-        problems.append(Problem(".".join(path), f"unknown {noun} '{name}' ({allowed})"))
+        problems.append(Problem(".".join(path),
+                                f"unknown {_entry_noun(ref.collection)} '{name}' ({allowed})"))
     return problems
