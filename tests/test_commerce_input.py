@@ -390,6 +390,10 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
       f"'periodic'? one of: {POLICIES})"]),
     ("review every 0 days", {f"{PERIODIC_AT}.review_days": 0},
      ["nodes.backup.stock.gadget.policy.review_days: 0 is too small (a number > 0)"]),
+    # A review a fraction of a second apart would never let the run finish.
+    ("review every minute", {f"{PERIODIC_AT}.review_days": 0.0007},
+     ["nodes.backup.stock.gadget.policy.review_days: 0.0007 is too short (at least an hour: "
+      "0.0417 days or more)"]),
     ("review days missing", {f"{PERIODIC_AT}.review_days": DROP},
      ["nodes.backup.stock.gadget.policy.review_days: is missing (required: a number > 0)"]),
     ("order up to negative", {f"{PERIODIC_AT}.order_up_to": -1},
@@ -630,6 +634,16 @@ def test_the_scenario_with_every_commerce_field_is_valid() -> None:
                                         "products": DROP, "nodes": DROP,
                                         "order_contacts": DROP}))
     assert idle.regions["us"].carrier is None and not idle.products
+
+
+def test_what_a_region_does_not_sell_is_not_held_to_its_rules() -> None:
+    # A sales channel the region does not sell on need not promise whole business days, and a
+    # product nobody orders needs no node.
+    cxsim.parse_scenario(edited({
+        "sales_channels.market.promise_days": 1.5, f"{DEMAND}.channel_shares": {"web": 1},
+        f"{ITEM}.allocation": DROP,
+        "products.spare": {"demand_share": 0},
+    }))
 
 
 @pytest.mark.parametrize(("edits", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])

@@ -223,6 +223,13 @@ class PeriodicReview(Spec):
     review_days: Positive
     order_up_to: Count
 
+    @field_validator("review_days")
+    @classmethod
+    def _at_least_an_hour(cls, days: float) -> float:
+        if days < 1 / 24:
+            raise ValueError(f"{days:g} is too short (at least an hour: 0.0417 days or more)")
+        return days
+
     @property
     def target(self) -> int:
         return self.order_up_to

@@ -300,8 +300,8 @@ class Scenario(Spec):
             if region.carrier is None:
                 problems.append((f"regions.{name}.carrier", "is missing: orders need a carrier "
                                  "(carrier: {transit_days: {dist: ..., ...}})"))
-            for product in self.products:
-                if not self.nodes_for(name, product):
+            for product, spec in self.products.items():
+                if spec.demand_share > 0 and not self.nodes_for(name, product):
                     problems.append((
                         f"regions.{name}.demand",
                         f"no node serves {name} with {product} (a node with {name} in serves "
@@ -310,7 +310,8 @@ class Scenario(Spec):
             if region.promise_rule != "hours":
                 for days, where in [(region.promise_days, f"regions.{name}.promise_days"),
                                     *((c.promise_days, f"sales_channels.{c_name}.promise_days")
-                                      for c_name, c in self.sales_channels.items())]:
+                                      for c_name, c in self.sales_channels.items()
+                                      if c_name in region.demand.sales_channel_shares())]:
                     if days is not None and days != int(days):
                         problems.append((where, f"{days:g} is not a whole number of days "
                                          f"(whole days with promise_rule {region.promise_rule})"))
