@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -247,7 +246,7 @@ class Commerce:
         counts[1][day] += units  # units
         deadline = region.deadline(channel, now)
         first = chain[0]
-        if pool.pipeline and pool.pipeline[0][0] <= now:
+        if pool.due <= now:
             self._receive_due(pool, now)
         pool.series["units_demanded"][day] += units
         taken = pool.take(units, now, day)
@@ -347,13 +346,12 @@ class Commerce:
             self._place(pool, quantity, now)
 
     def _place(self, pool: StockPool, quantity: int, now: float) -> None:
-        if pool.pipeline and pool.pipeline[0][0] <= now:
+        if pool.due <= now:
             self._receive_due(pool, now)  # levels are accounted in time order
         pool.account(now)
         pool.on_order += quantity
         pool.replenishments[min(int(now // MINUTES_PER_DAY), self.days - 1)] += 1
-        pool.sequence += 1
-        heappush(pool.pipeline, (now + pool.lead_time.next(), pool.sequence, quantity))
+        pool.add_receipt(now + pool.lead_time.next(), quantity)
         if pool.backorders:
             self._arm(pool)
 
@@ -363,16 +361,15 @@ class Commerce:
 
     def _arm(self, pool: StockPool) -> None:
         """Make sure the next receipt of a pool with waiting orders has an event."""
-        if pool.pipeline and pool.pipeline[0][0] < pool.armed:
-            pool.armed = pool.pipeline[0][0]
+        if pool.due < pool.armed:
+            pool.armed = pool.due
             pool.version += 1
             call_at(self.env, pool.armed, self._receive_callback, (pool, pool.version))
 
     def _receive_due(self, pool: StockPool, now: float) -> None:
         """Apply every receipt of ``pool`` due by ``now``, each at its own time."""
-        pipeline = pool.pipeline
-        while pipeline and pipeline[0][0] <= now:
-            when, _, quantity = heappop(pipeline)
+        while pool.due <= now:
+            when, _, quantity = pool.next_receipt()
             pool.account(when)
             pool.on_order -= quantity
             self._stock_in(pool, quantity, when, "receipts")

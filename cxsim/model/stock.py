@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from heapq import heappop, heappush
 from typing import Any
 
 from cxsim.model.draws import Draws
@@ -82,9 +83,15 @@ class StockPool:
         self.backordered = 0
         # Waiting order parts, first come first served: [units still needed, order record].
         self.backorders: deque[list[Any]] = deque()
-        # Replenishments on their way, as a heap of (arrival minute, sequence, units); the time
-        # of the receipt event armed while orders wait, and its version.
-        self.pipeline: list[tuple[float, int, int]] = []
+        # Replenishments on their way, (arrival minute, sequence, units), received in that order.
+        # Most arrive in the order they were placed (all of them with a constant lead time):
+        # those queue in `arriving` at O(1) a receipt; one that overtakes an earlier one waits in
+        # the heap `overtaking`, so that a long pipeline costs no heap sift per receipt. `due` is
+        # the minute of the next receipt (inf with none). Then the time of the receipt event
+        # armed while orders wait, and its version.
+        self.arriving: deque[tuple[float, int, int]] = deque()
+        self.overtaking: list[tuple[float, int, int]] = []
+        self.due = math.inf
         self.sequence = 0
         self.armed = math.inf
         self.version = 0
@@ -111,6 +118,33 @@ class StockPool:
             if self.on_hand <= 0:
                 areas[3] += elapsed
             self.last = now
+
+    def add_receipt(self, when: float, units: int) -> None:
+        """A replenishment of ``units`` placed now arrives at ``when``."""
+        self.sequence += 1
+        entry = (when, self.sequence, units)
+        arriving = self.arriving
+        if not arriving or when >= arriving[-1][0]:
+            arriving.append(entry)
+        else:
+            heappush(self.overtaking, entry)
+        if when < self.due:
+            self.due = when
+
+    def next_receipt(self) -> tuple[float, int, int]:
+        """Remove the next receipt from the pipeline: (arrival minute, sequence, units)."""
+        arriving, overtaking = self.arriving, self.overtaking
+        if overtaking and (not arriving or overtaking[0] < arriving[0]):
+            entry = heappop(overtaking)
+        else:
+            entry = arriving.popleft()
+        if arriving:
+            self.due = arriving[0][0]
+            if overtaking and overtaking[0][0] < self.due:
+                self.due = overtaking[0][0]
+        else:
+            self.due = overtaking[0][0] if overtaking else math.inf
+        return entry
 
     def take(self, units: int, now: float, day: int) -> int:
         """Take up to ``units`` from stock now; returns how many were there."""
