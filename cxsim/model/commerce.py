@@ -97,6 +97,68 @@ class _NodeState:
         return clock.clock(ship_local)
 
 
+class _Route:
+    """Orders of one region, sales channel and product: what each of them touches, looked up
+    once. The lists of the measures every order writes are bound here, so that an order reads
+    them as attributes instead of through the series dictionary."""
+
+    __slots__ = ("chain", "channel", "channel_name", "customs", "delivered", "delivery_minutes",
+                 "first", "histogram", "in_transit_at_end", "late", "on_time", "orders", "pool",
+                 "product", "product_name", "promise_minutes", "promised", "region",
+                 "return_share", "series", "shipped", "shipping_cost", "units",
+                 "units_from_stock")
+
+    def __init__(
+        self, region: RegionSales, channel: int, product: int, product_name: str,
+        chain: list[_NodeState], pool: StockPool, return_share: float,
+    ) -> None:
+        self.region = region
+        self.channel = channel
+        self.channel_name = region.channels[channel]
+        self.product = product
+        self.product_name = product_name
+        self.chain = chain
+        self.first = chain[0]
+        self.pool = pool
+        self.return_share = return_share
+        # Customs draws of parcels from the first node, None when it is in the region.
+        self.customs = region.customs if self.first.location != region.name else None
+        series = self.series = region.series[self.channel_name, product_name]
+        self.histogram = region.histograms[self.channel_name, product_name]
+        self.orders = series["orders"]
+        self.units = series["units"]
+        self.units_from_stock = series["units_from_stock"]
+        self.shipped = series["shipped"]
+        self.shipping_cost = series["shipping_cost"]
+        self.promised = series["promised"]
+        self.on_time = series["on_time"]
+        self.late = series["late"]
+        self.in_transit_at_end = series["in_transit_at_end"]
+        self.delivered = series["delivered"]
+        self.delivery_minutes = series["delivery_minutes"]
+        # A promise in hours is a fixed span after the order (inf without a promise); None
+        # when the deadline depends on the local calendar (RegionSales.deadline).
+        days = region.promise[channel]
+        self.promise_minutes: float | None = (
+            math.inf if days is None
+            else days * MINUTES_PER_DAY if region.rule == "hours" else None
+        )
+
+
+class _Order:
+    """An order that does not ship whole at once: it waits for stock, or ships in parts."""
+
+    __slots__ = ("deadline", "first", "latest", "parts", "placed", "route")
+
+    def __init__(self, route: _Route, placed: float, deadline: float, parts: int) -> None:
+        self.route = route
+        self.placed = placed
+        self.deadline = deadline
+        self.parts = parts  # parts not yet shipped
+        self.latest = 0.0  # arrival of the last part shipped so far
+        self.first = route.first  # the node it is judged from (returns go back there)
+
+
 class RegionSales:
     """A region's carrier, promises and order statistics."""
 
@@ -126,8 +188,8 @@ class RegionSales:
             for c in self.channels
         ]
         self.series: dict[tuple[str, str], dict[str, list[float]]] = {}
-        # (sales channel index, product index) -> looked-up series, nodes and pool.
-        self.routes: dict[tuple[int, int], Any] = {}
+        # (sales channel index, product index) -> what its orders touch, looked up once.
+        self.routes: dict[tuple[int, int], _Route] = {}
         self.histograms: dict[tuple[str, str], list[int]] = {}
         for channel in self.channels:
             for product in scenario.products:
@@ -208,16 +270,15 @@ class Commerce:
         for pool in self.pools:
             self._replenish(pool, 0.0)
 
-    def _route(
-        self, region: RegionSales, channel: int, product: int
-    ) -> tuple[dict[str, list[float]], list[_NodeState], StockPool, list[list[float]]]:
-        """What an order of a region, sales channel and product needs, looked up once."""
-        channel_name, product_name = region.channels[channel], self.products[product]
-        series = region.series[channel_name, product_name]
+    def _route(self, region: RegionSales, channel: int, product: int) -> _Route:
+        """What orders of a region, sales channel and product need, looked up once."""
+        product_name = self.products[product]
         chain = self.chains[region.name, product_name]
-        pool = self._pool(chain[0], product_name, channel_name)
-        counts = [series["orders"], series["units"], series["units_from_stock"]]
-        return series, chain, pool, counts
+        pool = self._pool(chain[0], product_name, region.channels[channel])
+        route = _Route(region, channel, product, product_name, chain, pool,
+                       self.return_share[product])
+        region.routes[channel, product] = route
+        return route
 
     def _pool(self, node: _NodeState, product: str, channel: str) -> StockPool:
         pool = node.pools.get((product, "*")) or node.pools.get((product, channel))
@@ -238,28 +299,27 @@ class Commerce:
         day = int(now // MINUTES_PER_DAY)
         units_draw = self.units[product]
         units = 1 if units_draw is None else max(1, math.ceil(units_draw.next()))
-        route = region.routes.get((channel, product))
-        if route is None:
-            route = region.routes[channel, product] = self._route(region, channel, product)
-        series, chain, pool, counts = route
-        counts[0][day] += 1  # orders
-        counts[1][day] += units  # units
-        deadline = region.deadline(channel, now)
-        first = chain[0]
+        route = region.routes.get((channel, product)) or self._route(region, channel, product)
+        route.orders[day] += 1
+        route.units[day] += units
+        promise = route.promise_minutes
+        deadline = now + promise if promise is not None else region.deadline(channel, now)
+        pool = route.pool
         if pool.due <= now:
             self._receive_due(pool, now)
-        pool.series["units_demanded"][day] += units
-        taken = pool.take(units, now, day)
-        pool.series["units_filled"][day] += taken
-        counts[2][day] += taken  # units from stock
-        channel_name = region.channels[channel]
+        taken = pool.sell(units, now, day)
+        route.units_from_stock[day] += taken
         if taken == units:
-            if pool.on_hand + pool.on_order - pool.backordered <= pool.reorder:
-                self._replenish(pool, now)
-            self._deliver(region, series, channel_name, product, now, deadline,
-                          self._arrival(region, first, first.ship_time(now)), first)
+            # The common case: the first node has every unit (and has reordered) and ships the
+            # order now or at its next cut-off; no record is kept.
+            first = route.first
+            arrival = (now if first.immediate else first.ship_time(now)) + region.transit.next()
+            if route.customs is not None:
+                arrival += route.customs.next()
+            self._deliver(route, now, deadline, arrival, first)
             return
-        product_name = self.products[product]
+        series, chain, first = route.series, route.chain, route.first
+        product_name, channel_name = route.product_name, route.channel_name
         short = units - taken
         parts: list[tuple[_NodeState, int]] = [(first, taken)] if taken else []
         if pool.on_stockout == "next_node":
@@ -281,9 +341,7 @@ class Commerce:
                 series["orders_lost"][day] += 1
                 self._replenish(pool, now)
                 return
-        # An order record: placed, deadline, parts not yet shipped, latest arrival, where from.
-        record = [now, deadline, len(parts) + (1 if short else 0), 0.0, region, series,
-                  channel_name, product, first]
+        record = _Order(route, now, deadline, len(parts) + (1 if short else 0))
         for node, _ in parts:
             self._part_shipped(record, self._arrival(region, node, node.ship_time(now)))
         if short:
@@ -302,39 +360,42 @@ class Commerce:
             arrival += region.customs.next()
         return arrival
 
-    def _part_shipped(self, record: list[Any], arrival: float) -> None:
-        record[2] -= 1
-        record[3] = max(record[3], arrival)
-        if record[2] == 0:
-            self._deliver(record[4], record[5], record[6], record[7], record[0], record[1],
-                          record[3], record[8])
+    def _part_shipped(self, record: _Order, arrival: float) -> None:
+        record.parts -= 1
+        record.latest = max(record.latest, arrival)
+        if record.parts == 0:
+            self._deliver(record.route, record.placed, record.deadline, record.latest,
+                          record.first)
 
     def _deliver(
-        self, region: RegionSales, series: dict[str, list[float]], channel: str, product: int,
-        placed: float, deadline: float, arrival: float, node: _NodeState,
+        self, route: _Route, placed: float, deadline: float, arrival: float, node: _NodeState,
     ) -> None:
         """Record an order whose last part has shipped and arrives at ``arrival``."""
         day = int(placed // MINUTES_PER_DAY)
-        series["shipped"][day] += 1
-        series["shipping_cost"][day] += region.shipping_cost
+        route.shipped[day] += 1
+        route.shipping_cost[day] += route.region.shipping_cost
         # An order is judged once its deadline has passed within the horizon, delivered or not:
         # judging only delivered orders would leave out the slow parcels still on their way.
         if deadline <= self.horizon:
-            series["promised"][day] += 1
-            series["on_time" if arrival <= deadline else "late"][day] += 1
+            route.promised[day] += 1
+            if arrival <= deadline:
+                route.on_time[day] += 1
+            else:
+                route.late[day] += 1
         if arrival > self.horizon:
-            series["in_transit_at_end"][day] += 1
+            route.in_transit_at_end[day] += 1
             return
-        series["delivered"][day] += 1
-        series["delivery_minutes"][day] += arrival - placed
+        route.delivered[day] += 1
+        route.delivery_minutes[day] += arrival - placed
         if placed >= self.counted_from:
-            region.histograms[channel, self.products[product]][wait_bin(arrival - placed)] += 1
-        share = self.return_share[product]
+            route.histogram[wait_bin(arrival - placed)] += 1
+        share = route.return_share
         if share and self._return_draw.next() < share:
-            series["returns"][day] += 1
+            route.series["returns"][day] += 1
+            region = route.region
             if region.return_transit is not None:
                 back = arrival + region.return_transit.next()
-                pool = self._pool(node, self.products[product], channel)
+                pool = self._pool(node, route.product_name, route.channel_name)
                 if back < self.horizon:
                     call_at(self.env, back, self._return, pool)
 
@@ -348,10 +409,7 @@ class Commerce:
     def _place(self, pool: StockPool, quantity: int, now: float) -> None:
         if pool.due <= now:
             self._receive_due(pool, now)  # levels are accounted in time order
-        pool.account(now)
-        pool.on_order += quantity
-        pool.replenishments[min(int(now // MINUTES_PER_DAY), self.days - 1)] += 1
-        pool.add_receipt(now + pool.lead_time.next(), quantity)
+        pool.place(quantity, now)
         if pool.backorders:
             self._arm(pool)
 
@@ -369,6 +427,9 @@ class Commerce:
     def _receive_due(self, pool: StockPool, now: float) -> None:
         """Apply every receipt of ``pool`` due by ``now``, each at its own time."""
         while pool.due <= now:
+            if not pool.backorders:
+                pool.receive_due(now)  # no order waits: nothing ships
+                return
             when, _, quantity = pool.next_receipt()
             pool.account(when)
             pool.on_order -= quantity
@@ -389,9 +450,10 @@ class Commerce:
             entry[0] -= give
             if entry[0] == 0:
                 backorders.popleft()
-                record = entry[1]
+                record: _Order = entry[1]
                 node = self.nodes[pool.node]
-                self._part_shipped(record, self._arrival(record[4], node, node.ship_time(when)))
+                shipped = node.ship_time(when)
+                self._part_shipped(record, self._arrival(record.route.region, node, shipped))
 
     def _review(self, event: Any) -> None:
         pool: StockPool = event.value
@@ -429,9 +491,9 @@ class Commerce:
     def close_run(self, now: float) -> None:
         """Close the last day and count the orders still waiting for stock."""
         self.close_day(self.days - 1, now)
-        waiting: dict[int, list[Any]] = {}
+        waiting: dict[int, _Order] = {}
         for pool in self.pools:
             for _, record in pool.backorders:
                 waiting[id(record)] = record
         for record in waiting.values():
-            record[5]["backordered_at_end"][int(record[0] // MINUTES_PER_DAY)] += 1
+            record.route.series["backordered_at_end"][int(record.placed // MINUTES_PER_DAY)] += 1

@@ -12,6 +12,7 @@ from collections import deque
 from heapq import heappop, heappush
 from typing import Any
 
+from cxsim.model.calendar import MINUTES_PER_DAY
 from cxsim.model.draws import Draws
 from cxsim.scenario.commerce import RQ, SS, BaseStock, PeriodicReview, StockItem
 
@@ -96,10 +97,15 @@ class StockPool:
         self.armed = math.inf
         self.version = 0
         self.lead_time = lead_time
+        self.days = days
         self.last = 0.0
         self.areas = [0.0, 0.0, 0.0, 0.0]  # on hand, on order, backordered, stockout minutes
         self.series = {measure: [0.0] * days for measure in INVENTORY_MEASURES}
+        # The lists that every order writes, bound once.
         self.replenishments = self.series["replenishments"]
+        self.units_demanded = self.series["units_demanded"]
+        self.units_filled = self.series["units_filled"]
+        self.shipments = self.series["shipments"]
         self.start_on_hand = self.on_hand
 
     @property
@@ -146,18 +152,61 @@ class StockPool:
             self.due = overtaking[0][0] if overtaking else math.inf
         return entry
 
+    def sell(self, units: int, now: float, day: int) -> int:
+        """An order asks this pool first for ``units`` on ``day`` (receipts due by now applied):
+        take what is there and count the demand; returns how many were taken.
+
+        When every unit was there, continuous review reorders at once. Otherwise the caller
+        reorders once the shortfall is lost or backordered, so that the position counts it.
+        """
+        self.units_demanded[day] += units
+        taken = units if units <= self.on_hand else self.on_hand
+        if taken:
+            self.account(now)
+            self.on_hand -= taken
+            self.shipments[day] += taken
+            self.units_filled[day] += taken
+            if taken == units:
+                quantity = self.order_quantity()
+                if quantity:
+                    self._order(quantity, now, day)
+        return taken
+
+    def place(self, quantity: int, now: float) -> None:
+        """Order ``quantity`` units now (receipts due by now applied): they arrive after a lead
+        time."""
+        self.account(now)
+        self._order(quantity, now, min(int(now // MINUTES_PER_DAY), self.days - 1))
+
+    def _order(self, quantity: int, now: float, day: int) -> None:
+        # Levels are accounted up to now.
+        self.on_order += quantity
+        self.replenishments[day] += 1
+        self.add_receipt(now + self.lead_time.next(), quantity)
+
+    def receive_due(self, now: float) -> None:
+        """Apply every receipt due by ``now``, each at its own time, while no order waits for
+        stock (waiting orders ship as each receipt comes in: see Commerce._receive_due)."""
+        receipts = self.series["receipts"]
+        while self.due <= now:
+            when, _, quantity = self.next_receipt()
+            self.account(when)
+            self.on_order -= quantity
+            self.on_hand += quantity
+            receipts[min(int(when // MINUTES_PER_DAY), self.days - 1)] += quantity
+
     def take(self, units: int, now: float, day: int) -> int:
         """Take up to ``units`` from stock now; returns how many were there."""
         taken = units if units <= self.on_hand else self.on_hand
         if taken:
             self.account(now)
             self.on_hand -= taken
-            self.series["shipments"][day] += taken
+            self.shipments[day] += taken
         return taken
 
     def order_quantity(self) -> int:
         """Units to order now under a continuous-review policy (0 for periodic review)."""
-        position = self.position
+        position = self.on_hand + self.on_order - self.backordered
         if self.kind == "periodic" or position > self.reorder:
             return 0
         if self.batch:
