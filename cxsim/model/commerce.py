@@ -24,7 +24,7 @@ import simpy
 from cxsim.model.calendar import MINUTES_PER_DAY, LocalClock
 from cxsim.model.draws import Draws, samples, uniforms
 from cxsim.model.events import call_at
-from cxsim.model.metrics import WAIT_BINS, wait_bin
+from cxsim.model.metrics import WAIT_BINS, wait_bins
 from cxsim.model.stock import StockPool
 from cxsim.scenario.commerce import Node
 from cxsim.scenario.models import Scenario
@@ -106,7 +106,7 @@ class _Route:
                  "first", "histogram", "in_transit_at_end", "late", "on_time", "orders", "pool",
                  "product", "product_name", "promise_minutes", "promised", "region",
                  "return_share", "series", "shipped", "shipping_cost", "units",
-                 "units_from_stock")
+                 "units_from_stock", "waits")
 
     def __init__(
         self, region: RegionSales, channel: int, product: int, product_name: str,
@@ -124,7 +124,10 @@ class _Route:
         # Customs draws of parcels from the first node, None when it is in the region.
         self.customs = region.customs if self.first.location != region.name else None
         series = self.series = region.series[self.channel_name, product_name]
+        # Order-to-door minutes of counted orders delivered by the horizon, binned into the
+        # histogram a day at a time (bin_waits): binning them one by one took a log each.
         self.histogram = region.histograms[self.channel_name, product_name]
+        self.waits: list[float] = []
         self.orders = series["orders"]
         self.units = series["units"]
         self.units_from_stock = series["units_from_stock"]
@@ -143,6 +146,15 @@ class _Route:
             math.inf if days is None
             else days * MINUTES_PER_DAY if region.rule == "hours" else None
         )
+
+    def bin_waits(self) -> None:
+        """Add the order-to-door minutes gathered so far to the histogram."""
+        if self.waits:
+            histogram = self.histogram
+            counts = np.bincount(wait_bins(self.waits), minlength=WAIT_BINS)
+            for index in np.flatnonzero(counts).tolist():
+                histogram[index] += int(counts[index])
+            self.waits.clear()
 
 
 class _Order:
@@ -266,6 +278,7 @@ class Commerce:
             (region, product): [self.nodes[n] for n in scenario.nodes_for(region, product)]
             for region in self.regions for product in self.products
         }
+        self.routes: list[_Route] = []
         self._receive_callback = self._receive
         for pool in self.pools:
             self._replenish(pool, 0.0)
@@ -278,6 +291,7 @@ class Commerce:
         route = _Route(region, channel, product, product_name, chain, pool,
                        self.return_share[product])
         region.routes[channel, product] = route
+        self.routes.append(route)
         return route
 
     def _pool(self, node: _NodeState, product: str, channel: str) -> StockPool:
@@ -388,7 +402,7 @@ class Commerce:
         route.delivered[day] += 1
         route.delivery_minutes[day] += arrival - placed
         if placed >= self.counted_from:
-            route.histogram[wait_bin(arrival - placed)] += 1
+            route.waits.append(arrival - placed)
         share = route.return_share
         if share and self._return_draw.next() < share:
             route.series["returns"][day] += 1
@@ -487,6 +501,8 @@ class Commerce:
         for pool in self.pools:
             self._receive_due(pool, now)
             pool.close_day(day, now)
+        for route in self.routes:
+            route.bin_waits()
 
     def close_run(self, now: float) -> None:
         """Close the last day and count the orders still waiting for stock."""
