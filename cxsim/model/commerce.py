@@ -105,8 +105,8 @@ class _Route:
     __slots__ = ("chain", "channel", "channel_name", "customs", "delivered", "delivery_minutes",
                  "first", "histogram", "in_transit_at_end", "late", "on_time", "orders", "pool",
                  "product", "product_name", "promise_minutes", "promised", "region",
-                 "return_share", "series", "shipped", "shipping_cost", "units",
-                 "units_from_stock", "waits")
+                 "return_share", "sent", "series", "shipped", "shipping_cost", "units",
+                 "units_from_stock")
 
     def __init__(
         self, region: RegionSales, channel: int, product: int, product_name: str,
@@ -124,10 +124,7 @@ class _Route:
         # Customs draws of parcels from the first node, None when it is in the region.
         self.customs = region.customs if self.first.location != region.name else None
         series = self.series = region.series[self.channel_name, product_name]
-        # Order-to-door minutes of counted orders delivered by the horizon, binned into the
-        # histogram a day at a time (bin_waits): binning them one by one took a log each.
         self.histogram = region.histograms[self.channel_name, product_name]
-        self.waits: list[float] = []
         self.orders = series["orders"]
         self.units = series["units"]
         self.units_from_stock = series["units_from_stock"]
@@ -139,6 +136,10 @@ class _Route:
         self.in_transit_at_end = series["in_transit_at_end"]
         self.delivered = series["delivered"]
         self.delivery_minutes = series["delivery_minutes"]
+        # Orders shipped since the day's close began, four numbers each: the day of order, when
+        # placed, the deadline and the arrival. They are counted at the close with numpy
+        # (count_sent), not one by one; memory holds about a day of them.
+        self.sent: list[float] = []
         # A promise in hours is a fixed span after the order (inf without a promise); None
         # when the deadline depends on the local calendar (RegionSales.deadline).
         days = region.promise[channel]
@@ -147,14 +148,45 @@ class _Route:
             else days * MINUTES_PER_DAY if region.rule == "hours" else None
         )
 
-    def bin_waits(self) -> None:
-        """Add the order-to-door minutes gathered so far to the histogram."""
-        if self.waits:
-            histogram = self.histogram
-            counts = np.bincount(wait_bins(self.waits), minlength=WAIT_BINS)
-            for index in np.flatnonzero(counts).tolist():
-                histogram[index] += int(counts[index])
-            self.waits.clear()
+    def count_sent(self, horizon: float, counted_from: float) -> None:
+        """Count the orders shipped since the last call, by day of order: shipped, shipping
+        cost, judged against the promise, delivered by the horizon or still on their way, and
+        order-to-door times. Sums run in the order the orders shipped, as one at a time would,
+        so that they come out the same to the last bit."""
+        if not self.sent:
+            return
+        table = np.array(self.sent).reshape(-1, 4)
+        self.sent.clear()
+        for day in np.unique(table[:, 0]).astype(int).tolist():
+            placed, deadline, arrival = table[table[:, 0] == day, 1:].T
+            count = len(placed)
+            self.shipped[day] += count
+            self.shipping_cost[day] = _running_sum(
+                self.shipping_cost[day], np.full(count, self.region.shipping_cost))
+            # An order is judged once its deadline has passed within the horizon, delivered or
+            # not: judging only delivered orders would leave out slow parcels still on their way.
+            promised = deadline <= horizon
+            on_time = int(np.count_nonzero(promised & (arrival <= deadline)))
+            self.promised[day] += int(np.count_nonzero(promised))
+            self.on_time[day] += on_time
+            self.late[day] += int(np.count_nonzero(promised)) - on_time
+            delivered = arrival <= horizon
+            self.delivered[day] += int(np.count_nonzero(delivered))
+            self.in_transit_at_end[day] += count - int(np.count_nonzero(delivered))
+            minutes = arrival[delivered] - placed[delivered]
+            self.delivery_minutes[day] = _running_sum(self.delivery_minutes[day], minutes)
+            counted = minutes[placed[delivered] >= counted_from]
+            if counted.size:
+                histogram = self.histogram
+                bins = np.bincount(wait_bins(counted), minlength=WAIT_BINS)
+                for index in np.flatnonzero(bins).tolist():
+                    histogram[index] += int(bins[index])
+
+
+def _running_sum(start: float, values: np.ndarray) -> float:
+    """``start`` plus each of ``values`` in turn, as repeated += gives it (np.sum adds pairwise,
+    np.cumsum in turn)."""
+    return float(np.cumsum(np.concatenate(([start], values)))[-1])
 
 
 class _Order:
@@ -330,7 +362,7 @@ class Commerce:
             arrival = (now if first.immediate else first.ship_time(now)) + region.transit.next()
             if route.customs is not None:
                 arrival += route.customs.next()
-            self._deliver(route, now, deadline, arrival, first)
+            self._deliver(route, day, now, deadline, arrival, first)
             return
         series, chain, first = route.series, route.chain, route.first
         product_name, channel_name = route.product_name, route.channel_name
@@ -378,33 +410,18 @@ class Commerce:
         record.parts -= 1
         record.latest = max(record.latest, arrival)
         if record.parts == 0:
-            self._deliver(record.route, record.placed, record.deadline, record.latest,
-                          record.first)
+            self._deliver(record.route, int(record.placed // MINUTES_PER_DAY), record.placed,
+                          record.deadline, record.latest, record.first)
 
     def _deliver(
-        self, route: _Route, placed: float, deadline: float, arrival: float, node: _NodeState,
+        self, route: _Route, day: int, placed: float, deadline: float, arrival: float,
+        node: _NodeState,
     ) -> None:
-        """Record an order whose last part has shipped and arrives at ``arrival``."""
-        day = int(placed // MINUTES_PER_DAY)
-        route.shipped[day] += 1
-        route.shipping_cost[day] += route.region.shipping_cost
-        # An order is judged once its deadline has passed within the horizon, delivered or not:
-        # judging only delivered orders would leave out the slow parcels still on their way.
-        if deadline <= self.horizon:
-            route.promised[day] += 1
-            if arrival <= deadline:
-                route.on_time[day] += 1
-            else:
-                route.late[day] += 1
-        if arrival > self.horizon:
-            route.in_transit_at_end[day] += 1
-            return
-        route.delivered[day] += 1
-        route.delivery_minutes[day] += arrival - placed
-        if placed >= self.counted_from:
-            route.waits.append(arrival - placed)
+        """An order of ``day`` whose last part has shipped arrives at ``arrival``: it is counted
+        at the day's close (_Route.count_sent); if delivered by the horizon, it may come back."""
+        route.sent.extend((day, placed, deadline, arrival))
         share = route.return_share
-        if share and self._return_draw.next() < share:
+        if share and arrival <= self.horizon and self._return_draw.next() < share:
             route.series["returns"][day] += 1
             region = route.region
             if region.return_transit is not None:
@@ -502,7 +519,7 @@ class Commerce:
             self._receive_due(pool, now)
             pool.close_day(day, now)
         for route in self.routes:
-            route.bin_waits()
+            route.count_sent(self.horizon, self.counted_from)
 
     def close_run(self, now: float) -> None:
         """Close the last day and count the orders still waiting for stock."""
