@@ -99,7 +99,10 @@ class StockPool:
         self.lead_time = lead_time
         self.days = days
         self.last = 0.0
-        self.areas = [0.0, 0.0, 0.0, 0.0]  # on hand, on order, backordered, stockout minutes
+        # Unit-minutes on hand, on order and backordered, and minutes with nothing on hand, of
+        # the day so far.
+        self.on_hand_minutes = self.on_order_minutes = self.backorder_minutes = 0.0
+        self.stockout_minutes = 0.0
         self.series = {measure: [0.0] * days for measure in INVENTORY_MEASURES}
         # The lists that every order writes, bound once.
         self.replenishments = self.series["replenishments"]
@@ -117,12 +120,12 @@ class StockPool:
         """Time-weighted levels up to now."""
         elapsed = now - self.last
         if elapsed:
-            areas = self.areas
-            areas[0] += self.on_hand * elapsed
-            areas[1] += self.on_order * elapsed
-            areas[2] += self.backordered * elapsed
+            self.on_hand_minutes += self.on_hand * elapsed
+            self.on_order_minutes += self.on_order * elapsed
+            if self.backordered:  # adding nothing would change nothing
+                self.backorder_minutes += self.backordered * elapsed
             if self.on_hand <= 0:
-                areas[3] += elapsed
+                self.stockout_minutes += elapsed
             self.last = now
 
     def add_receipt(self, when: float, units: int) -> None:
@@ -221,9 +224,10 @@ class StockPool:
         """Store the time-weighted levels of ``day``, which ends now."""
         self.account(now)
         series = self.series
-        for index, measure in enumerate(
-            ("on_hand_minutes", "on_order_minutes", "backorder_minutes", "stockout_minutes")
-        ):
-            series[measure][day] = self.areas[index]
-        self.areas = [0.0, 0.0, 0.0, 0.0]
+        series["on_hand_minutes"][day] = self.on_hand_minutes
+        series["on_order_minutes"][day] = self.on_order_minutes
+        series["backorder_minutes"][day] = self.backorder_minutes
+        series["stockout_minutes"][day] = self.stockout_minutes
+        self.on_hand_minutes = self.on_order_minutes = self.backorder_minutes = 0.0
+        self.stockout_minutes = 0.0
         series["on_hand_end"][day] = self.on_hand
