@@ -106,7 +106,7 @@ class _Route:
                  "first", "histogram", "in_transit_at_end", "late", "on_time", "orders", "pool",
                  "product", "product_name", "promise_minutes", "promised", "region",
                  "return_share", "sent", "series", "shipped", "shipping_cost", "units",
-                 "units_from_stock")
+                 "units_from_stock", "whole_orders", "whole_units")
 
     def __init__(
         self, region: RegionSales, channel: int, product: int, product_name: str,
@@ -136,6 +136,9 @@ class _Route:
         self.in_transit_at_end = series["in_transit_at_end"]
         self.delivered = series["delivered"]
         self.delivery_minutes = series["delivery_minutes"]
+        # Orders of today filled whole from the first node's stock, and their units: counted
+        # at the day's close (count_whole) rather than one order at a time.
+        self.whole_orders = self.whole_units = 0
         # Orders shipped since the day's close began, four numbers each: the day of order, when
         # placed, the deadline and the arrival. They are counted at the close with numpy
         # (count_sent), not one by one; memory holds about a day of them.
@@ -147,6 +150,15 @@ class _Route:
             math.inf if days is None
             else days * MINUTES_PER_DAY if region.rule == "hours" else None
         )
+
+    def count_whole(self, day: int) -> None:
+        """Count today's orders filled whole from the first node's stock: all their units came
+        from it."""
+        if self.whole_orders:
+            self.orders[day] += self.whole_orders
+            self.units[day] += self.whole_units
+            self.units_from_stock[day] += self.whole_units
+            self.whole_orders = self.whole_units = 0
 
     def count_sent(self, horizon: float, counted_from: float) -> None:
         """Count the orders shipped since the last call, by day of order: shipped, shipping
@@ -346,24 +358,27 @@ class Commerce:
         units_draw = self.units[product]
         units = 1 if units_draw is None else max(1, math.ceil(units_draw.next()))
         route = region.routes.get((channel, product)) or self._route(region, channel, product)
-        route.orders[day] += 1
-        route.units[day] += units
         promise = route.promise_minutes
         deadline = now + promise if promise is not None else region.deadline(channel, now)
         pool = route.pool
         if pool.due <= now:
             self._receive_due(pool, now)
-        taken = pool.sell(units, now, day)
-        route.units_from_stock[day] += taken
-        if taken == units:
-            # The common case: the first node has every unit (and has reordered) and ships the
-            # order now or at its next cut-off; no record is kept.
+        if units <= pool.on_hand:
+            # The common case: the first node has every unit and ships the order now or at its
+            # next cut-off; no record is kept. Counted at the day's close (count_whole).
+            pool.sell_whole(units, now, day)
+            route.whole_orders += 1
+            route.whole_units += units
             first = route.first
             arrival = (now if first.immediate else first.ship_time(now)) + region.transit.next()
             if route.customs is not None:
                 arrival += route.customs.next()
             self._deliver(route, day, now, deadline, arrival, first)
             return
+        route.orders[day] += 1
+        route.units[day] += units
+        taken = pool.sell(units, now, day)
+        route.units_from_stock[day] += taken
         series, chain, first = route.series, route.chain, route.first
         product_name, channel_name = route.product_name, route.channel_name
         short = units - taken
@@ -519,6 +534,7 @@ class Commerce:
             self._receive_due(pool, now)
             pool.close_day(day, now)
         for route in self.routes:
+            route.count_whole(day)
             route.count_sent(self.horizon, self.counted_from)
 
     def close_run(self, now: float) -> None:

@@ -104,11 +104,14 @@ class StockPool:
         self.on_hand_minutes = self.on_order_minutes = self.backorder_minutes = 0.0
         self.stockout_minutes = 0.0
         self.series = {measure: [0.0] * days for measure in INVENTORY_MEASURES}
-        # The lists that every order writes, bound once.
+        # The lists that orders write, bound once.
         self.replenishments = self.series["replenishments"]
         self.units_demanded = self.series["units_demanded"]
         self.units_filled = self.series["units_filled"]
         self.shipments = self.series["shipments"]
+        # Units of orders filled whole today (sell_whole): demanded, filled and shipped, counted
+        # at the day's close rather than one order at a time.
+        self.sold_whole = 0
         self.start_on_hand = self.on_hand
 
     @property
@@ -155,24 +158,23 @@ class StockPool:
             self.due = overtaking[0][0] if overtaking else math.inf
         return entry
 
-    def sell(self, units: int, now: float, day: int) -> int:
-        """An order asks this pool first for ``units`` on ``day`` (receipts due by now applied):
-        take what is there and count the demand; returns how many were taken.
+    def sell_whole(self, units: int, now: float, day: int) -> None:
+        """An order that asks this pool first takes all its ``units`` now (there are that many,
+        and receipts due by now are applied); continuous review reorders at once."""
+        self.account(now)
+        self.on_hand -= units
+        self.sold_whole += units
+        quantity = self.order_quantity()
+        if quantity:
+            self._order(quantity, now, day)
 
-        When every unit was there, continuous review reorders at once. Otherwise the caller
-        reorders once the shortfall is lost or backordered, so that the position counts it.
-        """
+    def sell(self, units: int, now: float, day: int) -> int:
+        """An order that asks this pool first for more ``units`` than it has takes what there
+        is; returns how many. The caller reorders once the shortfall is lost or backordered,
+        so that the position counts it."""
         self.units_demanded[day] += units
-        taken = units if units <= self.on_hand else self.on_hand
-        if taken:
-            self.account(now)
-            self.on_hand -= taken
-            self.shipments[day] += taken
-            self.units_filled[day] += taken
-            if taken == units:
-                quantity = self.order_quantity()
-                if quantity:
-                    self._order(quantity, now, day)
+        taken = self.take(units, now, day)
+        self.units_filled[day] += taken
         return taken
 
     def place(self, quantity: int, now: float) -> None:
@@ -231,3 +233,8 @@ class StockPool:
         self.on_hand_minutes = self.on_order_minutes = self.backorder_minutes = 0.0
         self.stockout_minutes = 0.0
         series["on_hand_end"][day] = self.on_hand
+        if self.sold_whole:
+            self.units_demanded[day] += self.sold_whole
+            self.units_filled[day] += self.sold_whole
+            self.shipments[day] += self.sold_whole
+            self.sold_whole = 0
