@@ -123,25 +123,14 @@ class StockPool:
         """Time-weighted levels up to now."""
         elapsed = now - self.last
         if elapsed:
-            self.on_hand_minutes += self.on_hand * elapsed
-            self.on_order_minutes += self.on_order * elapsed
+            # float * int, not int * float: the same product, without first asking int.
+            self.on_hand_minutes += elapsed * self.on_hand
+            self.on_order_minutes += elapsed * self.on_order
             if self.backordered:  # adding nothing would change nothing
-                self.backorder_minutes += self.backordered * elapsed
+                self.backorder_minutes += elapsed * self.backordered
             if self.on_hand <= 0:
                 self.stockout_minutes += elapsed
             self.last = now
-
-    def add_receipt(self, when: float, units: int) -> None:
-        """A replenishment of ``units`` placed now arrives at ``when``."""
-        self.sequence += 1
-        entry = (when, self.sequence, units)
-        arriving = self.arriving
-        if not arriving or when >= arriving[-1][0]:
-            arriving.append(entry)
-        else:
-            heappush(self.overtaking, entry)
-        if when < self.due:
-            self.due = when
 
     def next_receipt(self) -> tuple[float, int, int]:
         """Remove the next receipt from the pipeline: (arrival minute, sequence, units)."""
@@ -184,17 +173,33 @@ class StockPool:
         self._order(quantity, now, min(int(now // MINUTES_PER_DAY), self.days - 1))
 
     def _order(self, quantity: int, now: float, day: int) -> None:
-        # Levels are accounted up to now.
+        """Place a replenishment on ``day`` (levels accounted up to now): it arrives after a
+        lead time, in order of placement unless it overtakes an earlier one."""
         self.on_order += quantity
         self.replenishments[day] += 1
-        self.add_receipt(now + self.lead_time.next(), quantity)
+        when = now + self.lead_time.next()
+        self.sequence += 1
+        entry = (when, self.sequence, quantity)
+        arriving = self.arriving
+        if not arriving or when >= arriving[-1][0]:
+            arriving.append(entry)
+        else:
+            heappush(self.overtaking, entry)
+        if when < self.due:
+            self.due = when
 
     def receive_due(self, now: float) -> None:
         """Apply every receipt due by ``now``, each at its own time, while no order waits for
         stock (waiting orders ship as each receipt comes in: see Commerce._receive_due)."""
-        receipts = self.series["receipts"]
+        receipts, arriving = self.series["receipts"], self.arriving
         while self.due <= now:
-            when, _, quantity = self.next_receipt()
+            if self.overtaking:
+                when, _, quantity = self.next_receipt()
+            else:
+                # Nothing overtakes: the first to arrive is next (next_receipt, without a call
+                # for the receipt of nearly every order).
+                when, _, quantity = arriving.popleft()
+                self.due = arriving[0][0] if arriving else math.inf
             self.account(when)
             self.on_order -= quantity
             self.on_hand += quantity
