@@ -148,7 +148,7 @@ class _Route:
         days = region.promise[channel]
         self.promise_minutes: float | None = (
             math.inf if days is None
-            else days * MINUTES_PER_DAY if region.rule == "hours" else None
+            else float(days * MINUTES_PER_DAY) if region.rule == "hours" else None
         )
 
     def count_whole(self, day: int) -> None:
@@ -167,7 +167,8 @@ class _Route:
         so that they come out the same to the last bit."""
         if not self.sent:
             return
-        table = np.array(self.sent).reshape(-1, 4)
+        # fromiter: np.array would find the type of every number first, at twice the cost.
+        table = np.fromiter(self.sent, np.float64, len(self.sent)).reshape(-1, 4)
         self.sent.clear()
         for day in np.unique(table[:, 0]).astype(int).tolist():
             placed, deadline, arrival = table[table[:, 0] == day, 1:].T
@@ -244,8 +245,9 @@ class RegionSales:
             for c in self.channels
         ]
         self.series: dict[tuple[str, str], dict[str, list[float]]] = {}
-        # (sales channel index, product index) -> what its orders touch, looked up once.
-        self.routes: dict[tuple[int, int], _Route] = {}
+        # [sales channel index][product index] -> what its orders touch, looked up once.
+        self.routes: list[list[_Route | None]] = [
+            [None] * len(scenario.products) for _ in self.channels]
         self.histograms: dict[tuple[str, str], list[int]] = {}
         for channel in self.channels:
             for product in scenario.products:
@@ -334,7 +336,7 @@ class Commerce:
         pool = self._pool(chain[0], product_name, region.channels[channel])
         route = _Route(region, channel, product, product_name, chain, pool,
                        self.return_share[product])
-        region.routes[channel, product] = route
+        region.routes[channel][product] = route
         self.routes.append(route)
         return route
 
@@ -357,7 +359,7 @@ class Commerce:
         day = int(now // MINUTES_PER_DAY)
         units_draw = self.units[product]
         units = 1 if units_draw is None else max(1, math.ceil(units_draw.next()))
-        route = region.routes.get((channel, product)) or self._route(region, channel, product)
+        route = region.routes[channel][product] or self._route(region, channel, product)
         promise = route.promise_minutes
         deadline = now + promise if promise is not None else region.deadline(channel, now)
         pool = route.pool
@@ -373,7 +375,9 @@ class Commerce:
             arrival = (now if first.immediate else first.ship_time(now)) + region.transit.next()
             if route.customs is not None:
                 arrival += route.customs.next()
-            self._deliver(route, day, now, deadline, arrival, first)
+            route.sent.extend((day, now, deadline, arrival))  # counted at the day's close
+            if route.return_share:
+                self._may_return(route, day, arrival, first)
             return
         route.orders[day] += 1
         route.units[day] += units
@@ -425,18 +429,16 @@ class Commerce:
         record.parts -= 1
         record.latest = max(record.latest, arrival)
         if record.parts == 0:
-            self._deliver(record.route, int(record.placed // MINUTES_PER_DAY), record.placed,
-                          record.deadline, record.latest, record.first)
+            # The order has shipped: it is counted at the day's close (_Route.count_sent).
+            route, day = record.route, int(record.placed // MINUTES_PER_DAY)
+            route.sent.extend((day, record.placed, record.deadline, record.latest))
+            if route.return_share:
+                self._may_return(route, day, record.latest, record.first)
 
-    def _deliver(
-        self, route: _Route, day: int, placed: float, deadline: float, arrival: float,
-        node: _NodeState,
-    ) -> None:
-        """An order of ``day`` whose last part has shipped arrives at ``arrival``: it is counted
-        at the day's close (_Route.count_sent); if delivered by the horizon, it may come back."""
-        route.sent.extend((day, placed, deadline, arrival))
-        share = route.return_share
-        if share and arrival <= self.horizon and self._return_draw.next() < share:
+    def _may_return(self, route: _Route, day: int, arrival: float, node: _NodeState) -> None:
+        """A shipped order of ``day`` that arrives by the horizon comes back with the product's
+        return share, to ``node``'s stock."""
+        if arrival <= self.horizon and self._return_draw.next() < route.return_share:
             route.series["returns"][day] += 1
             region = route.region
             if region.return_transit is not None:
