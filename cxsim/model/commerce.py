@@ -136,8 +136,8 @@ class _Route:
         self.in_transit_at_end = series["in_transit_at_end"]
         self.delivered = series["delivered"]
         self.delivery_minutes = series["delivery_minutes"]
-        # Orders of today filled whole from the first node's stock, and their units: counted
-        # at the day's close (count_whole) rather than one order at a time.
+        # Orders filled whole from the first node's stock since the last count_whole, and their
+        # units: counted a day at a time (Commerce._count_whole) rather than one at a time.
         self.whole_orders = self.whole_units = 0
         # Orders shipped since the day's close began, four numbers each: the day of order, when
         # placed, the deadline and the arrival. They are counted at the close with numpy
@@ -152,8 +152,8 @@ class _Route:
         )
 
     def count_whole(self, day: int) -> None:
-        """Count today's orders filled whole from the first node's stock: all their units came
-        from it."""
+        """Count the orders filled whole from the first node's stock since the last call, all
+        placed on ``day``: all their units came from it."""
         if self.whole_orders:
             self.orders[day] += self.whole_orders
             self.units[day] += self.whole_units
@@ -325,6 +325,7 @@ class Commerce:
             for region in self.regions for product in self.products
         }
         self.routes: list[_Route] = []
+        self._whole_day = 0  # the day of the orders counted by _count_whole
         self._receive_callback = self._receive
         for pool in self.pools:
             self._replenish(pool, 0.0)
@@ -367,7 +368,10 @@ class Commerce:
             self._receive_due(pool, now)
         if units <= pool.on_hand:
             # The common case: the first node has every unit and ships the order now or at its
-            # next cut-off; no record is kept. Counted at the day's close (count_whole).
+            # next cut-off; no record is kept. Such orders are counted a day at a time.
+            if day != self._whole_day:
+                self._count_whole()
+                self._whole_day = day
             pool.sell_whole(units, now, day)
             route.whole_orders += 1
             route.whole_units += units
@@ -531,12 +535,20 @@ class Commerce:
 
     # Days.
 
+    def _count_whole(self) -> None:
+        """Count the orders filled whole from their first node's stock, all placed on
+        ``_whole_day``: at its close, or when an order of a later day comes first."""
+        for route in self.routes:
+            route.count_whole(self._whole_day)
+        for pool in self.pools:
+            pool.count_sold(self._whole_day)
+
     def close_day(self, day: int, now: float) -> None:
         for pool in self.pools:
             self._receive_due(pool, now)
             pool.close_day(day, now)
+        self._count_whole()
         for route in self.routes:
-            route.count_whole(day)
             route.count_sent(self.horizon, self.counted_from)
 
     def close_run(self, now: float) -> None:

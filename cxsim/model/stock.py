@@ -109,8 +109,8 @@ class StockPool:
         self.units_demanded = self.series["units_demanded"]
         self.units_filled = self.series["units_filled"]
         self.shipments = self.series["shipments"]
-        # Units of orders filled whole today (sell_whole): demanded, filled and shipped, counted
-        # at the day's close rather than one order at a time.
+        # Units of orders filled whole (sell_whole) since the last count_sold: demanded, filled
+        # and shipped, counted a day at a time rather than one order at a time.
         self.sold_whole = 0
         self.start_on_hand = self.on_hand
 
@@ -238,6 +238,9 @@ class StockPool:
         self.on_hand_minutes = self.on_order_minutes = self.backorder_minutes = 0.0
         self.stockout_minutes = 0.0
         series["on_hand_end"][day] = self.on_hand
+
+    def count_sold(self, day: int) -> None:
+        """Count the units of orders filled whole since the last call, all sold on ``day``."""
         if self.sold_whole:
             self.units_demanded[day] += self.sold_whole
             self.units_filled[day] += self.sold_whole
