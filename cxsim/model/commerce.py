@@ -9,7 +9,9 @@ once when it has neither); the carrier's transit (and customs, from a node in an
 gives the delivery time, judged against the promise of the region and sales channel.
 
 Per-order work needs no event unless the order waits for stock: delivery times are computed when
-an order ships. Statistics are counted per day of order (orders) or per day of the clock (stock).
+an order ships. Statistics are counted per day of order (orders) or per day of the clock (stock);
+what every order adds to them (counts, and the judging of shipped orders against their promise)
+is gathered in the day and added up at its close, a day at a time, to the same totals.
 """
 
 from __future__ import annotations
@@ -99,8 +101,7 @@ class _NodeState:
 
 class _Route:
     """Orders of one region, sales channel and product: what each of them touches, looked up
-    once. The lists of the measures every order writes are bound here, so that an order reads
-    them as attributes instead of through the series dictionary."""
+    once, and what they add to the day's statistics until it is counted."""
 
     __slots__ = ("chain", "channel", "channel_name", "customs", "delivered", "delivery_minutes",
                  "first", "histogram", "in_transit_at_end", "late", "on_time", "orders", "pool",
@@ -139,9 +140,9 @@ class _Route:
         # Orders filled whole from the first node's stock since the last count_whole, and their
         # units: counted a day at a time (Commerce._count_whole) rather than one at a time.
         self.whole_orders = self.whole_units = 0
-        # Orders shipped since the day's close began, four numbers each: the day of order, when
-        # placed, the deadline and the arrival. They are counted at the close with numpy
-        # (count_sent), not one by one; memory holds about a day of them.
+        # Orders shipped since the last count_sent (each day's close), four numbers each: the day
+        # of order, when placed, the deadline and the arrival. Counted with numpy rather than
+        # one by one; memory holds about a day of them.
         self.sent: list[float] = []
         # A promise in hours is a fixed span after the order (inf without a promise); None
         # when the deadline depends on the local calendar (RegionSales.deadline).
