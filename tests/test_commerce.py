@@ -12,6 +12,7 @@ import yaml
 from scipy import integrate, stats
 
 import cxsim
+from cxsim.model.metrics import WAIT_BINS, wait_bin, wait_bins
 from cxsim.plan import base_stock_fill_rate, lost_sales_fill_rate
 from tests.support import assert_matches_theory, half_width
 
@@ -377,3 +378,17 @@ def test_a_sales_channel_promise_overrides_the_region() -> None:
         expected = 1 - math.exp(-days / 1.5)
         bound = 4 * math.sqrt(expected * (1 - expected) / orders[channel])
         assert abs(rate[channel] - expected) < bound
+
+
+def test_delivery_times_binned_a_day_at_a_time_fall_in_the_bins_of_wait_bin() -> None:
+    # Order-to-door minutes are binned with numpy at each day's end; every bin must be the one
+    # wait_bin gives, bin edges included.
+    rng = np.random.default_rng(45)
+    edges = 0.01 * 1.01 ** np.arange(1, WAIT_BINS + 2) / 60  # bin edges, minutes
+    waits = np.concatenate([
+        rng.lognormal(7.5, 0.5, 100_000), rng.exponential(3.0, 100_000),
+        rng.lognormal(0.0, 6.0, 100_000), edges, np.nextafter(edges, 0), np.nextafter(edges, 1e9),
+        [0.0, 5e-324, 1e-9, 0.01 / 60, np.nextafter(0.01 / 60, 1), 1e12],
+    ]).tolist()
+    assert wait_bins(waits).tolist() == [wait_bin(wait) for wait in waits]
+    assert wait_bins([]).tolist() == []

@@ -9,14 +9,15 @@ once when it has neither); the carrier's transit (and customs, from a node in an
 gives the delivery time, judged against the promise of the region and sales channel.
 
 Per-order work needs no event unless the order waits for stock: delivery times are computed when
-an order ships. Statistics are counted per day of order (orders) or per day of the clock (stock).
+an order ships. Statistics are counted per day of order (orders) or per day of the clock (stock);
+what every order adds to them (counts, and the judging of shipped orders against their promise)
+is gathered in the day and added up at its close, a day at a time, to the same totals.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,7 @@ import simpy
 from cxsim.model.calendar import MINUTES_PER_DAY, LocalClock
 from cxsim.model.draws import samples, uniforms
 from cxsim.model.events import call_at
-from cxsim.model.metrics import WAIT_BINS, wait_bin
+from cxsim.model.metrics import WAIT_BINS, wait_bins
 from cxsim.model.stock import StockPool
 from cxsim.scenario.commerce import Node
 from cxsim.scenario.models import Scenario
@@ -98,6 +99,124 @@ class _NodeState:
         return clock.clock(ship_local)
 
 
+class _Route:
+    """Orders of one region, sales channel and product: what each of them touches, looked up
+    once, and what they add to the day's statistics until it is counted."""
+
+    __slots__ = ("chain", "channel", "channel_name", "customs", "delivered", "delivery_minutes",
+                 "first", "histogram", "in_transit_at_end", "late", "on_time", "orders", "pool",
+                 "product", "product_name", "promise_minutes", "promised", "region",
+                 "return_share", "sent", "series", "shipped", "shipping_cost", "units",
+                 "units_from_stock", "whole_orders", "whole_units")
+
+    def __init__(
+        self, region: RegionSales, channel: int, product: int, product_name: str,
+        chain: list[_NodeState], pool: StockPool, return_share: float,
+    ) -> None:
+        self.region = region
+        self.channel = channel
+        self.channel_name = region.channels[channel]
+        self.product = product
+        self.product_name = product_name
+        self.chain = chain
+        self.first = chain[0]
+        self.pool = pool
+        self.return_share = return_share
+        # Customs draws of parcels from the first node, None when it is in the region.
+        self.customs = region.customs if self.first.location != region.name else None
+        series = self.series = region.series[self.channel_name, product_name]
+        self.histogram = region.histograms[self.channel_name, product_name]
+        self.orders = series["orders"]
+        self.units = series["units"]
+        self.units_from_stock = series["units_from_stock"]
+        self.shipped = series["shipped"]
+        self.shipping_cost = series["shipping_cost"]
+        self.promised = series["promised"]
+        self.on_time = series["on_time"]
+        self.late = series["late"]
+        self.in_transit_at_end = series["in_transit_at_end"]
+        self.delivered = series["delivered"]
+        self.delivery_minutes = series["delivery_minutes"]
+        # Orders filled whole from the first node's stock since the last count_whole, and their
+        # units: counted a day at a time (Commerce._count_whole) rather than one at a time.
+        self.whole_orders = self.whole_units = 0
+        # Orders shipped since the last count_sent (each day's close), four numbers each: the day
+        # of order, when placed, the deadline and the arrival. Counted with numpy rather than
+        # one by one; memory holds about a day of them.
+        self.sent: list[float] = []
+        # A promise in hours is a fixed span after the order (inf without a promise); None
+        # when the deadline depends on the local calendar (RegionSales.deadline).
+        days = region.promise[channel]
+        self.promise_minutes: float | None = (
+            math.inf if days is None
+            else float(days * MINUTES_PER_DAY) if region.rule == "hours" else None
+        )
+
+    def count_whole(self, day: int) -> None:
+        """Count the orders filled whole from the first node's stock since the last call, all
+        placed on ``day``: all their units came from it."""
+        if self.whole_orders:
+            self.orders[day] += self.whole_orders
+            self.units[day] += self.whole_units
+            self.units_from_stock[day] += self.whole_units
+            self.whole_orders = self.whole_units = 0
+
+    def count_sent(self, horizon: float, counted_from: float) -> None:
+        """Count the orders shipped since the last call, by day of order: shipped, shipping
+        cost, judged against the promise, delivered by the horizon or still on their way, and
+        order-to-door times. Sums run in the order the orders shipped, as one at a time would,
+        so that they come out the same to the last bit."""
+        if not self.sent:
+            return
+        # fromiter: np.array would find the type of every number first, at twice the cost.
+        table = np.fromiter(self.sent, np.float64, len(self.sent)).reshape(-1, 4)
+        self.sent.clear()
+        for day in np.unique(table[:, 0]).astype(int).tolist():
+            placed, deadline, arrival = table[table[:, 0] == day, 1:].T
+            count = len(placed)
+            self.shipped[day] += count
+            self.shipping_cost[day] = _running_sum(
+                self.shipping_cost[day], np.full(count, self.region.shipping_cost))
+            # An order is judged once its deadline has passed within the horizon, delivered or
+            # not: judging only delivered orders would leave out slow parcels still on their way.
+            promised = deadline <= horizon
+            on_time = int(np.count_nonzero(promised & (arrival <= deadline)))
+            self.promised[day] += int(np.count_nonzero(promised))
+            self.on_time[day] += on_time
+            self.late[day] += int(np.count_nonzero(promised)) - on_time
+            delivered = arrival <= horizon
+            self.delivered[day] += int(np.count_nonzero(delivered))
+            self.in_transit_at_end[day] += count - int(np.count_nonzero(delivered))
+            minutes = arrival[delivered] - placed[delivered]
+            self.delivery_minutes[day] = _running_sum(self.delivery_minutes[day], minutes)
+            counted = minutes[placed[delivered] >= counted_from]
+            if counted.size:
+                histogram = self.histogram
+                bins = np.bincount(wait_bins(counted), minlength=WAIT_BINS)
+                for index in np.flatnonzero(bins).tolist():
+                    histogram[index] += int(bins[index])
+
+
+def _running_sum(start: float, values: np.ndarray) -> float:
+    """``start`` plus each of ``values`` in turn, as repeated += gives it (np.sum adds pairwise,
+    np.cumsum in turn)."""
+    return float(np.cumsum(np.concatenate(([start], values)))[-1])
+
+
+class _Order:
+    """An order that does not ship whole at once: it waits for stock, or ships in parts."""
+
+    __slots__ = ("deadline", "first", "latest", "parts", "placed", "route")
+
+    def __init__(self, route: _Route, placed: float, deadline: float, parts: int) -> None:
+        self.route = route
+        self.placed = placed
+        self.deadline = deadline
+        self.parts = parts  # parts not yet shipped
+        self.latest = 0.0  # arrival of the last part shipped so far
+        self.first = route.first  # the node it is judged from (returns go back there)
+
+
 class RegionSales:
     """A region's carrier, promises and order statistics."""
 
@@ -127,8 +246,9 @@ class RegionSales:
             for c in self.channels
         ]
         self.series: dict[tuple[str, str], dict[str, list[float]]] = {}
-        # (sales channel index, product index) -> looked-up series, nodes and pool.
-        self.routes: dict[tuple[int, int], Any] = {}
+        # [sales channel index][product index] -> what its orders touch, looked up once.
+        self.routes: list[list[_Route | None]] = [
+            [None] * len(scenario.products) for _ in self.channels]
         self.histograms: dict[tuple[str, str], list[int]] = {}
         for channel in self.channels:
             for product in scenario.products:
@@ -205,20 +325,22 @@ class Commerce:
             (region, product): [self.nodes[n] for n in scenario.nodes_for(region, product)]
             for region in self.regions for product in self.products
         }
+        self.routes: list[_Route] = []
+        self._whole_day = 0  # the day of the orders counted by _count_whole
         self._receive_callback = self._receive
         for pool in self.pools:
             self._replenish(pool, 0.0)
 
-    def _route(
-        self, region: RegionSales, channel: int, product: int
-    ) -> tuple[dict[str, list[float]], list[_NodeState], StockPool, list[list[float]]]:
-        """What an order of a region, sales channel and product needs, looked up once."""
-        channel_name, product_name = region.channels[channel], self.products[product]
-        series = region.series[channel_name, product_name]
+    def _route(self, region: RegionSales, channel: int, product: int) -> _Route:
+        """What orders of a region, sales channel and product need, looked up once."""
+        product_name = self.products[product]
         chain = self.chains[region.name, product_name]
-        pool = self._pool(chain[0], product_name, channel_name)
-        counts = [series["orders"], series["units"], series["units_from_stock"]]
-        return series, chain, pool, counts
+        pool = self._pool(chain[0], product_name, region.channels[channel])
+        route = _Route(region, channel, product, product_name, chain, pool,
+                       self.return_share[product])
+        region.routes[channel][product] = route
+        self.routes.append(route)
+        return route
 
     def _pool(self, node: _NodeState, product: str, channel: str) -> StockPool:
         pool = node.pools.get((product, "*")) or node.pools.get((product, channel))
@@ -243,28 +365,35 @@ class Commerce:
         day = int(now // MINUTES_PER_DAY)
         units_draw = self.units[product]
         units = 1 if units_draw is None else max(1, math.ceil(units_draw.next()))
-        route = region.routes.get((channel, product))
-        if route is None:
-            route = region.routes[channel, product] = self._route(region, channel, product)
-        series, chain, pool, counts = route
-        counts[0][day] += 1  # orders
-        counts[1][day] += units  # units
-        deadline = region.deadline(channel, now)
-        first = chain[0]
-        if pool.pipeline and pool.pipeline[0][0] <= now:
+        route = region.routes[channel][product] or self._route(region, channel, product)
+        promise = route.promise_minutes
+        deadline = now + promise if promise is not None else region.deadline(channel, now)
+        pool = route.pool
+        if pool.due <= now:
             self._receive_due(pool, now)
-        pool.series["units_demanded"][day] += units
-        taken = pool.take(units, now, day)
-        pool.series["units_filled"][day] += taken
-        counts[2][day] += taken  # units from stock
-        channel_name = region.channels[channel]
-        if taken == units:
-            if pool.on_hand + pool.on_order - pool.backordered <= pool.reorder:
-                self._replenish(pool, now)
-            self._deliver(region, series, channel_name, product, now, deadline,
-                          self._arrival(region, first, first.ship_time(now)), first)
+        if units <= pool.on_hand:
+            # The common case: the first node has every unit and ships the order now or at its
+            # next cut-off; no record is kept. Such orders are counted a day at a time.
+            if day != self._whole_day:
+                self._count_whole()
+                self._whole_day = day
+            pool.sell_whole(units, now, day)
+            route.whole_orders += 1
+            route.whole_units += units
+            first = route.first
+            arrival = (now if first.immediate else first.ship_time(now)) + region.transit.next()
+            if route.customs is not None:
+                arrival += route.customs.next()
+            route.sent.extend((day, now, deadline, arrival))  # counted at the day's close
+            if route.return_share:
+                self._may_return(route, day, arrival, first)
             return
-        product_name = self.products[product]
+        route.orders[day] += 1
+        route.units[day] += units
+        taken = pool.sell(units, now, day)
+        route.units_from_stock[day] += taken
+        series, chain, first = route.series, route.chain, route.first
+        product_name, channel_name = route.product_name, route.channel_name
         short = units - taken
         parts: list[tuple[_NodeState, int]] = [(first, taken)] if taken else []
         if pool.on_stockout == "next_node":
@@ -286,9 +415,7 @@ class Commerce:
                 series["orders_lost"][day] += 1
                 self._replenish(pool, now)
                 return
-        # An order record: placed, deadline, parts not yet shipped, latest arrival, where from.
-        record = [now, deadline, len(parts) + (1 if short else 0), 0.0, region, series,
-                  channel_name, product, first]
+        record = _Order(route, now, deadline, len(parts) + (1 if short else 0))
         for node, _ in parts:
             self._part_shipped(record, self._arrival(region, node, node.ship_time(now)))
         if short:
@@ -307,39 +434,25 @@ class Commerce:
             arrival += region.customs.next()
         return arrival
 
-    def _part_shipped(self, record: list[Any], arrival: float) -> None:
-        record[2] -= 1
-        record[3] = max(record[3], arrival)
-        if record[2] == 0:
-            self._deliver(record[4], record[5], record[6], record[7], record[0], record[1],
-                          record[3], record[8])
+    def _part_shipped(self, record: _Order, arrival: float) -> None:
+        record.parts -= 1
+        record.latest = max(record.latest, arrival)
+        if record.parts == 0:
+            # The order has shipped: it is counted at the day's close (_Route.count_sent).
+            route, day = record.route, int(record.placed // MINUTES_PER_DAY)
+            route.sent.extend((day, record.placed, record.deadline, record.latest))
+            if route.return_share:
+                self._may_return(route, day, record.latest, record.first)
 
-    def _deliver(
-        self, region: RegionSales, series: dict[str, list[float]], channel: str, product: int,
-        placed: float, deadline: float, arrival: float, node: _NodeState,
-    ) -> None:
-        """Record an order whose last part has shipped and arrives at ``arrival``."""
-        day = int(placed // MINUTES_PER_DAY)
-        series["shipped"][day] += 1
-        series["shipping_cost"][day] += region.shipping_cost
-        # An order is judged once its deadline has passed within the horizon, delivered or not:
-        # judging only delivered orders would leave out the slow parcels still on their way.
-        if deadline <= self.horizon:
-            series["promised"][day] += 1
-            series["on_time" if arrival <= deadline else "late"][day] += 1
-        if arrival > self.horizon:
-            series["in_transit_at_end"][day] += 1
-            return
-        series["delivered"][day] += 1
-        series["delivery_minutes"][day] += arrival - placed
-        if placed >= self.counted_from:
-            region.histograms[channel, self.products[product]][wait_bin(arrival - placed)] += 1
-        share = self.return_share[product]
-        if share and self._return_draw.next() < share:
-            series["returns"][day] += 1
+    def _may_return(self, route: _Route, day: int, arrival: float, node: _NodeState) -> None:
+        """A shipped order of ``day`` that arrives by the horizon comes back with the product's
+        return share, to ``node``'s stock."""
+        if arrival <= self.horizon and self._return_draw.next() < route.return_share:
+            route.series["returns"][day] += 1
+            region = route.region
             if region.return_transit is not None:
                 back = arrival + region.return_transit.next()
-                pool = self._pool(node, self.products[product], channel)
+                pool = self._pool(node, route.product_name, route.channel_name)
                 if back < self.horizon:
                     call_at(self.env, back, self._return, pool)
 
@@ -351,13 +464,9 @@ class Commerce:
             self._place(pool, quantity, now)
 
     def _place(self, pool: StockPool, quantity: int, now: float) -> None:
-        if pool.pipeline and pool.pipeline[0][0] <= now:
+        if pool.due <= now:
             self._receive_due(pool, now)  # levels are accounted in time order
-        pool.account(now)
-        pool.on_order += quantity
-        pool.replenishments[min(int(now // MINUTES_PER_DAY), self.days - 1)] += 1
-        pool.sequence += 1
-        heappush(pool.pipeline, (now + pool.lead_time.next(), pool.sequence, quantity))
+        pool.place(quantity, now)
         if pool.backorders:
             self._arm(pool)
 
@@ -367,16 +476,18 @@ class Commerce:
 
     def _arm(self, pool: StockPool) -> None:
         """Make sure the next receipt of a pool with waiting orders has an event."""
-        if pool.pipeline and pool.pipeline[0][0] < pool.armed:
-            pool.armed = pool.pipeline[0][0]
+        if pool.due < pool.armed:
+            pool.armed = pool.due
             pool.version += 1
             call_at(self.env, pool.armed, self._receive_callback, (pool, pool.version))
 
     def _receive_due(self, pool: StockPool, now: float) -> None:
         """Apply every receipt of ``pool`` due by ``now``, each at its own time."""
-        pipeline = pool.pipeline
-        while pipeline and pipeline[0][0] <= now:
-            when, _, quantity = heappop(pipeline)
+        while pool.due <= now:
+            if not pool.backorders:
+                pool.receive_due(now)  # no order waits: nothing ships
+                return
+            when, _, quantity = pool.next_receipt()
             pool.account(when)
             pool.on_order -= quantity
             self._stock_in(pool, quantity, when, "receipts")
@@ -396,9 +507,10 @@ class Commerce:
             entry[0] -= give
             if entry[0] == 0:
                 backorders.popleft()
-                record = entry[1]
+                record: _Order = entry[1]
                 node = self.nodes[pool.node]
-                self._part_shipped(record, self._arrival(record[4], node, node.ship_time(when)))
+                shipped = node.ship_time(when)
+                self._part_shipped(record, self._arrival(record.route.region, node, shipped))
 
     def _review(self, event: Any) -> None:
         pool: StockPool = event.value
@@ -428,17 +540,28 @@ class Commerce:
 
     # Days.
 
+    def _count_whole(self) -> None:
+        """Count the orders filled whole from their first node's stock, all placed on
+        ``_whole_day``: at its close, or when an order of a later day comes first."""
+        for route in self.routes:
+            route.count_whole(self._whole_day)
+        for pool in self.pools:
+            pool.count_sold(self._whole_day)
+
     def close_day(self, day: int, now: float) -> None:
         for pool in self.pools:
             self._receive_due(pool, now)
             pool.close_day(day, now)
+        self._count_whole()
+        for route in self.routes:
+            route.count_sent(self.horizon, self.counted_from)
 
     def close_run(self, now: float) -> None:
         """Close the last day and count the orders still waiting for stock."""
         self.close_day(self.days - 1, now)
-        waiting: dict[int, list[Any]] = {}
+        waiting: dict[int, _Order] = {}
         for pool in self.pools:
             for _, record in pool.backorders:
                 waiting[id(record)] = record
         for record in waiting.values():
-            record[5]["backordered_at_end"][int(record[0] // MINUTES_PER_DAY)] += 1
+            record.route.series["backordered_at_end"][int(record.placed // MINUTES_PER_DAY)] += 1

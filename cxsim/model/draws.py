@@ -6,7 +6,8 @@ numpy call per batch instead of one per value.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,24 +19,20 @@ __all__ = ["Draws", "samples", "uniforms"]
 
 
 class Draws:
-    """Values of one stream, handed out one by one."""
+    """Values of one stream, handed out one by one: ``draws.next()``.
 
-    __slots__ = ("_draw", "_i", "_values", "batch")
+    ``next`` is the C-level ``__next__`` of an iterator over the batches, so that a value costs
+    no Python frame; the next batch is drawn when the last one runs out, as a buffer would.
+    """
+
+    __slots__ = ("next",)
 
     def __init__(self, draw: Callable[[int], np.ndarray], batch: int = 1024) -> None:
-        self._draw = draw
-        self.batch = batch
-        self._values: list[float] = []
-        self._i = 0
+        def batches() -> Iterator[list[float]]:
+            while True:
+                yield draw(batch).tolist()
 
-    def next(self) -> float:
-        """The next value of the stream."""
-        i = self._i
-        if i == len(self._values):
-            self._values = self._draw(self.batch).tolist()
-            i = 0
-        self._i = i + 1
-        return self._values[i]
+        self.next: Callable[[], float] = chain.from_iterable(batches()).__next__
 
 
 def uniforms(rng: np.random.Generator, batch: int = 1024) -> Draws:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from heapq import heappop, heappush
 from typing import Any
 
+from cxsim.model.calendar import MINUTES_PER_DAY
 from cxsim.model.draws import Draws
 from cxsim.scenario.commerce import RQ, SS, BaseStock, PeriodicReview, StockItem
 
@@ -82,17 +84,34 @@ class StockPool:
         self.backordered = 0
         # Waiting order parts, first come first served: [units still needed, order record].
         self.backorders: deque[list[Any]] = deque()
-        # Replenishments on their way, as a heap of (arrival minute, sequence, units); the time
-        # of the receipt event armed while orders wait, and its version.
-        self.pipeline: list[tuple[float, int, int]] = []
+        # Replenishments on their way, (arrival minute, sequence, units), received in that order.
+        # Most arrive in the order they were placed (all of them with a constant lead time):
+        # those queue in `arriving` at O(1) a receipt; one that overtakes an earlier one waits in
+        # the heap `overtaking`, so that a long pipeline costs no heap sift per receipt. `due` is
+        # the minute of the next receipt (inf with none). Then the time of the receipt event
+        # armed while orders wait, and its version.
+        self.arriving: deque[tuple[float, int, int]] = deque()
+        self.overtaking: list[tuple[float, int, int]] = []
+        self.due = math.inf
         self.sequence = 0
         self.armed = math.inf
         self.version = 0
         self.lead_time = lead_time
+        self.days = days
         self.last = 0.0
-        self.areas = [0.0, 0.0, 0.0, 0.0]  # on hand, on order, backordered, stockout minutes
+        # Unit-minutes on hand, on order and backordered, and minutes with nothing on hand, of
+        # the day so far.
+        self.on_hand_minutes = self.on_order_minutes = self.backorder_minutes = 0.0
+        self.stockout_minutes = 0.0
         self.series = {measure: [0.0] * days for measure in INVENTORY_MEASURES}
+        # The lists that orders write, bound once.
         self.replenishments = self.series["replenishments"]
+        self.units_demanded = self.series["units_demanded"]
+        self.units_filled = self.series["units_filled"]
+        self.shipments = self.series["shipments"]
+        # Units of orders filled whole (sell_whole) since the last count_sold: demanded, filled
+        # and shipped, counted a day at a time rather than one order at a time.
+        self.sold_whole = 0
         self.start_on_hand = self.on_hand
 
     @property
@@ -104,13 +123,87 @@ class StockPool:
         """Time-weighted levels up to now."""
         elapsed = now - self.last
         if elapsed:
-            areas = self.areas
-            areas[0] += self.on_hand * elapsed
-            areas[1] += self.on_order * elapsed
-            areas[2] += self.backordered * elapsed
+            # float * int, not int * float: the same product, without first asking int.
+            self.on_hand_minutes += elapsed * self.on_hand
+            self.on_order_minutes += elapsed * self.on_order
+            if self.backordered:  # adding nothing would change nothing
+                self.backorder_minutes += elapsed * self.backordered
             if self.on_hand <= 0:
-                areas[3] += elapsed
+                self.stockout_minutes += elapsed
             self.last = now
+
+    def next_receipt(self) -> tuple[float, int, int]:
+        """Remove the next receipt from the pipeline: (arrival minute, sequence, units)."""
+        arriving, overtaking = self.arriving, self.overtaking
+        if overtaking and (not arriving or overtaking[0] < arriving[0]):
+            entry = heappop(overtaking)
+        else:
+            entry = arriving.popleft()
+        if arriving:
+            self.due = arriving[0][0]
+            if overtaking and overtaking[0][0] < self.due:
+                self.due = overtaking[0][0]
+        else:
+            self.due = overtaking[0][0] if overtaking else math.inf
+        return entry
+
+    def sell_whole(self, units: int, now: float, day: int) -> None:
+        """An order that asks this pool first takes all its ``units`` now (there are that many,
+        and receipts due by now are applied); continuous review reorders at once."""
+        self.account(now)
+        self.on_hand -= units
+        self.sold_whole += units
+        quantity = self.order_quantity()
+        if quantity:
+            self._order(quantity, now, day)
+
+    def sell(self, units: int, now: float, day: int) -> int:
+        """An order that asks this pool first for more ``units`` than it has takes what there
+        is; returns how many. The caller reorders once the shortfall is lost or backordered,
+        so that the position counts it."""
+        self.units_demanded[day] += units
+        taken = self.take(units, now, day)
+        self.units_filled[day] += taken
+        return taken
+
+    def place(self, quantity: int, now: float) -> None:
+        """Order ``quantity`` units now (receipts due by now applied): they arrive after a lead
+        time."""
+        self.account(now)
+        self._order(quantity, now, min(int(now // MINUTES_PER_DAY), self.days - 1))
+
+    def _order(self, quantity: int, now: float, day: int) -> None:
+        """Place a replenishment on ``day`` (levels accounted up to now): it arrives after a
+        lead time, in order of placement unless it overtakes an earlier one."""
+        self.on_order += quantity
+        self.replenishments[day] += 1
+        when = now + self.lead_time.next()
+        self.sequence += 1
+        entry = (when, self.sequence, quantity)
+        arriving = self.arriving
+        if not arriving or when >= arriving[-1][0]:
+            arriving.append(entry)
+        else:
+            heappush(self.overtaking, entry)
+        if when < self.due:
+            self.due = when
+
+    def receive_due(self, now: float) -> None:
+        """Apply every receipt due by ``now``, each at its own time, while no order waits for
+        stock (waiting orders ship as each receipt comes in: see Commerce._receive_due)."""
+        receipts, arriving = self.series["receipts"], self.arriving
+        while self.due <= now:
+            if self.overtaking:
+                when, _, quantity = self.next_receipt()
+            else:
+                # Nothing overtakes: the first to arrive is next (next_receipt, without a call
+                # for the receipt of nearly every order).
+                when, _, quantity = arriving.popleft()
+                self.due = arriving[0][0] if arriving else math.inf
+            self.account(when)
+            self.on_order -= quantity
+            self.on_hand += quantity
+            receipts[min(int(when // MINUTES_PER_DAY), self.days - 1)] += quantity
 
     def take(self, units: int, now: float, day: int) -> int:
         """Take up to ``units`` from stock now; returns how many were there."""
@@ -118,12 +211,12 @@ class StockPool:
         if taken:
             self.account(now)
             self.on_hand -= taken
-            self.series["shipments"][day] += taken
+            self.shipments[day] += taken
         return taken
 
     def order_quantity(self) -> int:
         """Units to order now under a continuous-review policy (0 for periodic review)."""
-        position = self.position
+        position = self.on_hand + self.on_order - self.backordered
         if self.kind == "periodic" or position > self.reorder:
             return 0
         if self.batch:
@@ -138,9 +231,18 @@ class StockPool:
         """Store the time-weighted levels of ``day``, which ends now."""
         self.account(now)
         series = self.series
-        for index, measure in enumerate(
-            ("on_hand_minutes", "on_order_minutes", "backorder_minutes", "stockout_minutes")
-        ):
-            series[measure][day] = self.areas[index]
-        self.areas = [0.0, 0.0, 0.0, 0.0]
+        series["on_hand_minutes"][day] = self.on_hand_minutes
+        series["on_order_minutes"][day] = self.on_order_minutes
+        series["backorder_minutes"][day] = self.backorder_minutes
+        series["stockout_minutes"][day] = self.stockout_minutes
+        self.on_hand_minutes = self.on_order_minutes = self.backorder_minutes = 0.0
+        self.stockout_minutes = 0.0
         series["on_hand_end"][day] = self.on_hand
+
+    def count_sold(self, day: int) -> None:
+        """Count the units of orders filled whole since the last call, all sold on ``day``."""
+        if self.sold_whole:
+            self.units_demanded[day] += self.sold_whole
+            self.units_filled[day] += self.sold_whole
+            self.shipments[day] += self.sold_whole
+            self.sold_whole = 0
