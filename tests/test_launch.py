@@ -81,6 +81,7 @@ def test_launch_checks_agents_per_channel_and_language() -> None:
     # Two German speakers start on 2027-01-11 after 30 days of hiring: decided by 2026-12-12,
     # before the scenario starts.
     assert agents.loc["email in de", "status"] == "too late"
+    assert len(agents) == 2
     assert agents.loc["email in de", "decide_by"] == dt.date(2026, 12, 12)
     assert agents.loc["email in de", "detail"] == "2 agents at launch"
     # English customers in Germany are served only by the US team's overflow.

@@ -27,6 +27,7 @@ from cxsim.model.calendar import MINUTES_PER_DAY, LocalClock
 from cxsim.model.draws import samples, uniforms
 from cxsim.model.events import call_at
 from cxsim.model.metrics import WAIT_BINS, wait_bins
+from cxsim.model.order_contacts import ORDER_CONTACT_MEASURES, OrderContactSource
 from cxsim.model.stock import StockPool
 from cxsim.scenario.commerce import Node
 from cxsim.scenario.models import Scenario
@@ -38,7 +39,9 @@ __all__ = ["ORDER_MEASURES", "Commerce", "RegionSales"]
 # backordered or lost; orders lost entirely; orders shipped and delivered by the horizon; shipped
 # orders whose promise fell due by the horizon, and of those on time and late (judged even if
 # still on their way); orders still in transit or waiting for stock at the horizon;
-# order-to-door minutes of delivered orders; returns; shipping cost.
+# order-to-door minutes of delivered orders; returns; shipping cost; on sales channels with
+# marketplace rules, orders whose ship-by time fell due by the horizon and of those the ones
+# shipped later (or not at all); and the contacts the orders brought, by reason.
 ORDER_MEASURES = (
     "orders",
     "units",
@@ -57,6 +60,9 @@ ORDER_MEASURES = (
     "delivery_minutes",
     "returns",
     "shipping_cost",
+    "ship_due",
+    "shipped_late",
+    *ORDER_CONTACT_MEASURES.values(),
 )
 
 
@@ -106,8 +112,9 @@ class _Route:
     __slots__ = ("chain", "channel", "channel_name", "customs", "delivered", "delivery_minutes",
                  "first", "histogram", "in_transit_at_end", "late", "on_time", "orders", "pool",
                  "product", "product_name", "promise_minutes", "promised", "region",
-                 "return_share", "sent", "series", "shipped", "shipping_cost", "units",
-                 "units_from_stock", "whole_orders", "whole_units")
+                 "return_share", "sent", "series", "ship_due", "ship_within", "shipped",
+                 "shipped_late", "shipping_cost", "units", "units_from_stock", "whole_orders",
+                 "whole_units")
 
     def __init__(
         self, region: RegionSales, channel: int, product: int, product_name: str,
@@ -137,6 +144,10 @@ class _Route:
         self.in_transit_at_end = series["in_transit_at_end"]
         self.delivered = series["delivered"]
         self.delivery_minutes = series["delivery_minutes"]
+        self.ship_due = series["ship_due"]
+        self.shipped_late = series["shipped_late"]
+        # A marketplace's ship-by span (minutes), None where no rule sets one.
+        self.ship_within = region.ship_within[channel]
         # Orders filled whole from the first node's stock since the last count_whole, and their
         # units: counted a day at a time (Commerce._count_whole) rather than one at a time.
         self.whole_orders = self.whole_units = 0
@@ -206,15 +217,26 @@ def _running_sum(start: float, values: np.ndarray) -> float:
 class _Order:
     """An order that does not ship whole at once: it waits for stock, or ships in parts."""
 
-    __slots__ = ("deadline", "first", "latest", "parts", "placed", "route")
+    __slots__ = ("deadline", "first", "last_shipped", "latest", "parts", "placed", "route",
+                 "units", "waited")
 
-    def __init__(self, route: _Route, placed: float, deadline: float, parts: int) -> None:
+    def __init__(
+        self, route: _Route, placed: float, deadline: float, parts: int, units: int,
+        waited: bool,
+    ) -> None:
         self.route = route
         self.placed = placed
         self.deadline = deadline
         self.parts = parts  # parts not yet shipped
         self.latest = 0.0  # arrival of the last part shipped so far
+        self.last_shipped = 0.0  # when the last part shipped so far left its node
         self.first = route.first  # the node it is judged from (returns go back there)
+        self.units = units
+        self.waited = waited  # some of it waits for stock
+
+    def arrival(self) -> float:
+        """When the order reaches the customer; inf while a part has not shipped."""
+        return self.latest if self.parts == 0 else math.inf
 
 
 class RegionSales:
@@ -236,6 +258,13 @@ class RegionSales:
         self.return_transit = None if back is None else samples(
             back, rng(f"return_transit/{name}"), MINUTES_PER_DAY)
         self.shipping_cost = spec.carrier.cost_per_order
+        # Units per order, drawn per region and product (a region's orders do not shift the
+        # random numbers of another's).
+        self.units = [
+            None if p.units_per_order is None
+            else samples(p.units_per_order, rng(f"units/{name}/{product}"))
+            for product, p in scenario.products.items()
+        ]
         self.rule = spec.promise_rule
         assert spec.demand is not None
         self.channels = list(spec.demand.sales_channel_shares())
@@ -243,6 +272,12 @@ class RegionSales:
             (scenario.sales_channels[c].promise_days
              if c in scenario.sales_channels and scenario.sales_channels[c].promise_days
              is not None else spec.promise_days)
+            for c in self.channels
+        ]
+        self.ship_within = [
+            scenario.sales_channels[c].rules.ship_within_days * MINUTES_PER_DAY  # type: ignore[union-attr]
+            if c in scenario.sales_channels and scenario.sales_channels[c].rules is not None
+            else None
             for c in self.channels
         ]
         self.series: dict[tuple[str, str], dict[str, list[float]]] = {}
@@ -294,10 +329,6 @@ class Commerce:
         self.days = math.ceil(self.horizon / MINUTES_PER_DAY)
         self.counted_from = scenario.warmup_minutes
         self.products = list(scenario.products)
-        self.units = [
-            None if p.units_per_order is None else samples(p.units_per_order, rng(f"units/{n}"))
-            for n, p in scenario.products.items()
-        ]
         self.return_share = [p.return_share for p in scenario.products.values()]
         self._return_draw = uniforms(rng("returns"))
         clocks = {name: LocalClock(scenario.start_date, spec.zone)
@@ -305,13 +336,24 @@ class Commerce:
         self.nodes = {name: _NodeState(name, spec, clocks[spec.location])
                       for name, spec in scenario.nodes.items()}
         self.pools: list[StockPool] = []
+        # The clock minute each new node's first stock arrives (nodes with first_inbound).
+        self.first_inbound: dict[str, float] = {}
         for name, node in self.nodes.items():
+            inbound = node.spec.first_inbound
+            if inbound is not None:
+                lead_days = inbound.lead_time_days or next(
+                    iter(node.spec.stock.values())).lead_time_days
+                ordered = (inbound.ordered - scenario.start_date).days * MINUTES_PER_DAY
+                self.first_inbound[name] = ordered + samples(
+                    lead_days, rng(f"first_inbound/{name}"), MINUTES_PER_DAY).next()
             for product, item in node.spec.stock.items():
                 lead = samples(item.lead_time_days, rng(f"lead_time/{name}/{product}"),
                                MINUTES_PER_DAY)
                 channels = item.allocation or {"*": 1.0}
                 for channel, share in channels.items():
                     pool = StockPool(name, product, channel, item, share, lead, self.days)
+                    if name in self.first_inbound:
+                        pool.arrives_later(self.first_inbound[name])
                     node.pools[product, channel] = pool
                     self.pools.append(pool)
                     if pool.kind == "periodic":
@@ -326,6 +368,8 @@ class Commerce:
             for region in self.regions for product in self.products
         }
         self.routes: list[_Route] = []
+        # Contacts the orders bring (set by the world when the scenario has order_contacts).
+        self.contacts: OrderContactSource | None = None
         self._whole_day = 0  # the day of the orders counted by _count_whole
         self._receive_callback = self._receive
         for pool in self.pools:
@@ -363,11 +407,14 @@ class Commerce:
         """An order is placed now."""
         now = self.env._now
         day = int(now // MINUTES_PER_DAY)
-        units_draw = self.units[product]
+        units_draw = region.units[product]
         units = 1 if units_draw is None else max(1, math.ceil(units_draw.next()))
         route = region.routes[channel][product] or self._route(region, channel, product)
         promise = route.promise_minutes
         deadline = now + promise if promise is not None else region.deadline(channel, now)
+        contacts = self.contacts
+        if contacts is not None:
+            contacts.placed(region.name, route.channel_name, route.series, day, now)
         pool = route.pool
         if pool.due <= now:
             self._receive_due(pool, now)
@@ -381,12 +428,19 @@ class Commerce:
             route.whole_orders += 1
             route.whole_units += units
             first = route.first
-            arrival = (now if first.immediate else first.ship_time(now)) + region.transit.next()
+            shipped = now if first.immediate else first.ship_time(now)
+            arrival = shipped + region.transit.next()
             if route.customs is not None:
                 arrival += route.customs.next()
             route.sent.extend((day, now, deadline, arrival))  # counted at the day's close
-            if route.return_share:
-                self._may_return(route, day, arrival, first)
+            if route.ship_within is not None:
+                self._judge_shipping(route, day, now, shipped)
+            returned = bool(route.return_share) and self._may_return(
+                route, day, arrival, first, units)
+            if contacts is not None:
+                contacts.shipped(region.name, route.channel_name, route.product_name, units,
+                                 pool, route.series, day, now, deadline, arrival, returned,
+                                 waited=False)
             return
         route.orders[day] += 1
         route.units[day] += units
@@ -408,6 +462,8 @@ class Commerce:
                     short -= extra
                 if not short:
                     break
+        if short and contacts is not None:
+            contacts.short(region.name, channel_name, series, day, now)
         if short and pool.on_stockout == "lost":
             series["units_lost"][day] += short
             short = 0
@@ -415,9 +471,13 @@ class Commerce:
                 series["orders_lost"][day] += 1
                 self._replenish(pool, now)
                 return
-        record = _Order(route, now, deadline, len(parts) + (1 if short else 0))
+        record = _Order(route, now, deadline, len(parts) + (1 if short else 0), units,
+                        waited=bool(short))
+        if short and contacts is not None:
+            contacts.waiting(record.arrival, region.name, channel_name, series, day, deadline)
         for node, _ in parts:
-            self._part_shipped(record, self._arrival(region, node, node.ship_time(now)))
+            shipped = node.ship_time(now)
+            self._part_shipped(record, self._arrival(region, node, shipped), shipped)
         if short:
             series["units_backordered"][day] += short
             pool.account(now)
@@ -434,19 +494,40 @@ class Commerce:
             arrival += region.customs.next()
         return arrival
 
-    def _part_shipped(self, record: _Order, arrival: float) -> None:
+    def _part_shipped(self, record: _Order, arrival: float, shipped: float) -> None:
         record.parts -= 1
         record.latest = max(record.latest, arrival)
+        record.last_shipped = max(record.last_shipped, shipped)
         if record.parts == 0:
             # The order has shipped: it is counted at the day's close (_Route.count_sent).
             route, day = record.route, int(record.placed // MINUTES_PER_DAY)
             route.sent.extend((day, record.placed, record.deadline, record.latest))
-            if route.return_share:
-                self._may_return(route, day, record.latest, record.first)
+            if route.ship_within is not None:
+                self._judge_shipping(route, day, record.placed, record.last_shipped)
+            returned = bool(route.return_share) and self._may_return(
+                route, day, record.latest, record.first, record.units)
+            if self.contacts is not None:
+                pool = self._pool(record.first, route.product_name, route.channel_name)
+                self.contacts.shipped(
+                    route.region.name, route.channel_name, route.product_name, record.units,
+                    pool, route.series, day, record.placed, record.deadline, record.latest,
+                    returned, waited=record.waited)
 
-    def _may_return(self, route: _Route, day: int, arrival: float, node: _NodeState) -> None:
+    def _judge_shipping(self, route: _Route, day: int, placed: float, shipped: float) -> None:
+        """Against a marketplace's ship-by time: an order counts once that time falls due within
+        the horizon, late if it left its node after it."""
+        assert route.ship_within is not None
+        ship_by = placed + route.ship_within
+        if ship_by <= self.horizon:
+            route.ship_due[day] += 1
+            if shipped > ship_by:
+                route.shipped_late[day] += 1
+
+    def _may_return(
+        self, route: _Route, day: int, arrival: float, node: _NodeState, units: int
+    ) -> bool:
         """A shipped order of ``day`` that arrives by the horizon comes back with the product's
-        return share, to ``node``'s stock."""
+        return share, all its units to ``node``'s stock; True if it does."""
         if arrival <= self.horizon and self._return_draw.next() < route.return_share:
             route.series["returns"][day] += 1
             region = route.region
@@ -454,7 +535,9 @@ class Commerce:
                 back = arrival + region.return_transit.next()
                 pool = self._pool(node, route.product_name, route.channel_name)
                 if back < self.horizon:
-                    call_at(self.env, back, self._return, pool)
+                    call_at(self.env, back, self._return, (pool, units))
+            return True
+        return False
 
     # Stock.
 
@@ -510,7 +593,8 @@ class Commerce:
                 record: _Order = entry[1]
                 node = self.nodes[pool.node]
                 shipped = node.ship_time(when)
-                self._part_shipped(record, self._arrival(record.route.region, node, shipped))
+                self._part_shipped(record, self._arrival(record.route.region, node, shipped),
+                                   shipped)
 
     def _review(self, event: Any) -> None:
         pool: StockPool = event.value
@@ -531,11 +615,11 @@ class Commerce:
             self._arm(pool)
 
     def _return(self, event: Any) -> None:
-        pool = event.value
+        pool, units = event.value
         now = self.env._now
         self._receive_due(pool, now)
         pool.account(now)
-        self._stock_in(pool, 1, now, "returned")
+        self._stock_in(pool, units, now, "returned")
         self._replenish(pool, now)
 
     # Days.
@@ -564,4 +648,8 @@ class Commerce:
             for _, record in pool.backorders:
                 waiting[id(record)] = record
         for record in waiting.values():
-            record.route.series["backordered_at_end"][int(record.placed // MINUTES_PER_DAY)] += 1
+            route, day = record.route, int(record.placed // MINUTES_PER_DAY)
+            route.series["backordered_at_end"][day] += 1
+            if route.ship_within is not None:
+                # Still waiting: late once its ship-by time has passed.
+                self._judge_shipping(route, day, record.placed, math.inf)

@@ -23,6 +23,7 @@ import simpy
 from cxsim.model.calendar import MINUTES_PER_DAY
 from cxsim.model.draws import samples, uniforms
 from cxsim.model.events import call_at
+from cxsim.model.stock import StockPool
 from cxsim.scenario.common import ORDER_REASONS
 from cxsim.scenario.models import Scenario
 
@@ -100,12 +101,14 @@ class OrderContactSource:
         }
 
     def _send(self, when: float, region: str, channel: str, reason: str, series: Series,
-              day: int) -> None:
+              day: int) -> bool:
+        """Schedule a contact due at ``when``; False (nothing counted) past the horizon."""
         if when >= self.horizon:
-            return
+            return False
         series[ORDER_CONTACT_MEASURES[reason]][day] += 1
         call_at(self.env, when, self._deliver,
                 (region, self._weights.get(channel), self._reason[reason]))
+        return True
 
     def placed(self, region: str, channel: str, series: Series, day: int, now: float) -> None:
         """An order is placed now: a share of them came with a question before buying."""
@@ -118,10 +121,10 @@ class OrderContactSource:
             self._send(now + self._stockout_delay.next(), region, channel, "stockout", series,
                        day)
 
-    def waiting(self, record: list[Any], region: str, channel: str, series: Series, day: int,
-                deadline: float, arrival: Callable[[list[Any]], float]) -> None:
+    def waiting(self, arrival: Callable[[], float], region: str, channel: str, series: Series,
+                day: int, deadline: float) -> None:
         """An order waits for stock: if the customer asks when it is late, look at the order
-        then; ``arrival(record)`` is its arrival time, or inf while it has not shipped."""
+        then; ``arrival()`` is its arrival time, or inf while it has not shipped."""
         if not self.when_late or math.isinf(deadline) or self._draw.next() >= self.when_late:
             return
         when = deadline + self._wismo_delay.next()
@@ -129,18 +132,19 @@ class OrderContactSource:
             return
 
         def ask(_event: Any) -> None:
-            if arrival(record) > when:
+            if arrival() > when:
                 self._send(when, region, channel, "wismo", series, day)
 
         call_at(self.env, when, ask)
 
     def shipped(
-        self, region: str, channel: str, product: str, units: int, node: str, series: Series,
-        day: int, placed: float, deadline: float, arrival: float, returned: bool,
-        waited: bool,
+        self, region: str, channel: str, product: str, units: int, pool: StockPool,
+        series: Series, day: int, placed: float, deadline: float, arrival: float,
+        returned: bool, waited: bool,
     ) -> None:
-        """An order's last part has shipped and arrives at ``arrival``. Orders that ``waited``
-        for stock have had their late-order question settled by ``waiting``."""
+        """An order's last part has shipped from ``pool`` (its supplier's stock) and arrives at
+        ``arrival``. Orders that ``waited`` for stock have had their late-order question
+        settled by ``waiting``."""
         draw = self._draw
         if not waited and not math.isinf(deadline):
             if self.before_promise and draw.next() < self.before_promise:
@@ -151,13 +155,14 @@ class OrderContactSource:
                 when = deadline + self._wismo_delay.next()
                 if arrival > when:
                     self._send(when, region, channel, "wismo", series, day)
-        share = self._issue.get((node, product), 0.0)
+        share = self._issue.get((pool.node, product), 0.0)
         if share:
             if self._per_unit and units > 1:
                 share = 1.0 - (1.0 - share) ** units
-            if draw.next() < share:
-                self._send(arrival + self._issue_delay.next(), region, channel, "product_issue",
-                           series, day)
+            if draw.next() < share and self._send(
+                arrival + self._issue_delay.next(), region, channel, "product_issue", series, day
+            ):
+                pool.series["product_issue_contacts"][min(day, pool.days - 1)] += 1
         if returned and self.per_return and draw.next() < self.per_return:
             self._send(arrival + self._return_delay.next(), region, channel, "returns", series,
                        day)

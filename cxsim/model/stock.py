@@ -19,8 +19,10 @@ from cxsim.scenario.commerce import RQ, SS, BaseStock, PeriodicReview, StockItem
 __all__ = ["INVENTORY_MEASURES", "StockPool"]
 
 # Per-day measures of a stock pool: unit-minutes on hand, on order and backordered, and minutes
-# with nothing on hand (time-weighted on the clock); units demanded here first and filled at once,
-# received, returned and shipped; replenishment orders placed; units on hand at the day's end.
+# with nothing on hand once the pool has had stock (time-weighted on the clock); units demanded
+# here first and filled at once, received, returned and shipped; replenishment orders placed;
+# units on hand at the day's end; product-issue contacts about orders shipped from here (by day
+# of order; order_contacts).
 INVENTORY_MEASURES = (
     "on_hand_minutes",
     "on_order_minutes",
@@ -33,6 +35,7 @@ INVENTORY_MEASURES = (
     "shipments",
     "replenishments",
     "on_hand_end",
+    "product_issue_contacts",
 )
 
 
@@ -99,6 +102,8 @@ class StockPool:
         self.lead_time = lead_time
         self.days = days
         self.last = 0.0
+        # A new node is out of stock only once its first stock has come (arrives_later).
+        self.opens = 0.0
         # Unit-minutes on hand, on order and backordered, and minutes with nothing on hand, of
         # the day so far.
         self.on_hand_minutes = self.on_order_minutes = self.backorder_minutes = 0.0
@@ -114,6 +119,19 @@ class StockPool:
         self.sold_whole = 0
         self.start_on_hand = self.on_hand
 
+    def arrives_later(self, arrival: float) -> None:
+        """The pool's initial stock is a first shipment arriving at clock minute ``arrival``
+        (a new node): nothing on hand until then, and that shipment on order. One that arrived
+        before the clock starts is on hand from the start."""
+        if arrival <= 0:
+            return
+        self.on_order += self.on_hand
+        self.sequence += 1
+        self.arriving.append((arrival, self.sequence, self.on_hand))
+        self.due = min(self.due, arrival)
+        self.on_hand = self.start_on_hand = 0
+        self.opens = arrival
+
     @property
     def position(self) -> int:
         """Inventory position: on hand + on order - backordered units."""
@@ -128,7 +146,7 @@ class StockPool:
             self.on_order_minutes += elapsed * self.on_order
             if self.backordered:  # adding nothing would change nothing
                 self.backorder_minutes += elapsed * self.backordered
-            if self.on_hand <= 0:
+            if self.on_hand <= 0 and self.last >= self.opens:
                 self.stockout_minutes += elapsed
             self.last = now
 

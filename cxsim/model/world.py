@@ -16,6 +16,7 @@ from cxsim.model.commerce import Commerce, RegionSales
 from cxsim.model.contact_centre import ContactCentre
 from cxsim.model.events import call_at
 from cxsim.model.metrics import ReplicationRecord
+from cxsim.model.order_contacts import OrderContactSource
 from cxsim.model.queues import Queue
 from cxsim.model.streams import stream
 from cxsim.model.workforce import Roster
@@ -236,6 +237,11 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
     _rosters(centre, scenario, seed, replication)
     _feeds(centre, scenario, seed, replication)
     commerce = Commerce(env, scenario, lambda name: stream(seed, replication, name))
+    if scenario.order_contacts is not None:
+        commerce.contacts = OrderContactSource(
+            env, scenario, lambda name: stream(seed, replication, name), centre.order_contact,
+            centre.reason_index,
+        )
     _orders(commerce, scenario, seed, replication)
 
     def close_day(event: Any) -> None:
@@ -275,6 +281,7 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
         reasons={(*key, centre.reasons[index]): days
                  for key, queue in centre.queues.items()
                  for index, days in enumerate(queue.reason_days) if any(days)},
+        first_inbound=dict(commerce.first_inbound),
         hiring=hiring,
         orders={(region.name, channel, product): series
                 for region in commerce.regions.values()
