@@ -354,6 +354,8 @@ class Commerce:
                     pool = StockPool(name, product, channel, item, share, lead, self.days)
                     if name in self.first_inbound:
                         pool.arrives_later(self.first_inbound[name])
+                        # Replenishment starts once the node has its first stock.
+                        call_at(env, max(pool.opens, 0.0), self._open, pool)
                     node.pools[product, channel] = pool
                     self.pools.append(pool)
                     if pool.kind == "periodic":
@@ -394,6 +396,9 @@ class Commerce:
             item = node.spec.stock[product]
             lead = next(p.lead_time for (name, _), p in node.pools.items() if name == product)
             pool = StockPool(node.name, product, channel, item, 0.0, lead, self.days)
+            if node.name in self.first_inbound and self.first_inbound[node.name] > self.env._now:
+                pool.opens = self.first_inbound[node.name]
+                call_at(self.env, pool.opens, self._open, pool)
             node.pools[product, channel] = pool
             self.pools.append(pool)
             if pool.kind == "periodic":
@@ -542,9 +547,19 @@ class Commerce:
     # Stock.
 
     def _replenish(self, pool: StockPool, now: float) -> None:
+        if now < pool.opens:
+            return  # a new node orders nothing before its first stock comes
         quantity = pool.order_quantity()
         if quantity:
             self._place(pool, quantity, now)
+
+    def _open(self, event: Any) -> None:
+        """A new node's first stock comes in: orders waiting ship, and replenishment starts
+        for what was sold since."""
+        pool: StockPool = event.value
+        now = self.env._now
+        self._receive_due(pool, now)
+        self._replenish(pool, now)
 
     def _place(self, pool: StockPool, quantity: int, now: float) -> None:
         if pool.due <= now:
@@ -577,7 +592,7 @@ class Commerce:
 
     def _stock_in(self, pool: StockPool, quantity: int, when: float, measure: str) -> None:
         """Units arrive at ``when``: they serve waiting orders first come, first served."""
-        day = min(int(when // MINUTES_PER_DAY), self.days - 1)
+        day = pool.day_of(when)
         pool.on_hand += quantity
         pool.series[measure][day] += quantity
         backorders = pool.backorders
@@ -599,7 +614,7 @@ class Commerce:
     def _review(self, event: Any) -> None:
         pool: StockPool = event.value
         now = self.env._now
-        quantity = pool.review_quantity()
+        quantity = pool.review_quantity() if now >= pool.opens else 0
         if quantity:
             self._place(pool, quantity, now)
         if now + pool.review_minutes < self.horizon:

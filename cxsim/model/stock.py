@@ -104,6 +104,9 @@ class StockPool:
         self.last = 0.0
         # A new node is out of stock only once its first stock has come (arrives_later).
         self.opens = 0.0
+        # The last day closed (close_day): a receipt exactly at midnight that comes in before
+        # that day's close is counted in that day, with the stock it adds to.
+        self.closed = -1
         # Unit-minutes on hand, on order and backordered, and minutes with nothing on hand, of
         # the day so far.
         self.on_hand_minutes = self.on_order_minutes = self.backorder_minutes = 0.0
@@ -221,7 +224,12 @@ class StockPool:
             self.account(when)
             self.on_order -= quantity
             self.on_hand += quantity
-            receipts[min(int(when // MINUTES_PER_DAY), self.days - 1)] += quantity
+            receipts[self.day_of(when)] += quantity
+
+    def day_of(self, when: float) -> int:
+        """The day a receipt at ``when`` counts in: its own, unless it comes in at midnight before
+        the previous day has closed (then the stock at that day's end holds it)."""
+        return min(int(when // MINUTES_PER_DAY), self.closed + 1, self.days - 1)
 
     def take(self, units: int, now: float, day: int) -> int:
         """Take up to ``units`` from stock now; returns how many were there."""
@@ -256,6 +264,7 @@ class StockPool:
         self.on_hand_minutes = self.on_order_minutes = self.backorder_minutes = 0.0
         self.stockout_minutes = 0.0
         series["on_hand_end"][day] = self.on_hand
+        self.closed = day
 
     def count_sold(self, day: int) -> None:
         """Count the units of orders filled whole since the last call, all sold on ``day``."""

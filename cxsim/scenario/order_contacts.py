@@ -45,7 +45,7 @@ class ProductIssue(Spec):
     .supplier``); a supplier's share comes first. The contact comes ``delay_days`` after delivery.
     """
 
-    per_order: Probability = 0.10
+    per_order: Probability = 0.12
     per_unit: Probability | None = None
     by_product: dict[ProductName, Probability] = Field(default_factory=dict)
     by_supplier: dict[Annotated[str, Field(min_length=1, max_length=64)], Probability] = Field(
@@ -70,8 +70,8 @@ class Wismo(Spec):
     promise, if the parcel has not arrived by then.
     """
 
-    before_promise: Probability = 0.03
-    when_late: Probability = 0.40
+    before_promise: Probability = 0.05
+    when_late: Probability = 0.50
     delay_hours: Distribution = _days(6.0)
 
 
