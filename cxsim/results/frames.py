@@ -1,0 +1,163 @@
+"""Per-interval and per-day tables of queues, teams, orders, stock and contact reasons.
+
+Wide tables, one row per replication x time x key, all replications stacked; the per-interval
+contact table carries service_level, asa_s, wait_prob and abandon_rate columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from cxsim.model.metrics import ReplicationRecord
+from cxsim.results.summary import first_counted_day
+from cxsim.scenario.models import Scenario, SyncChannel
+
+__all__ = [
+    "add_contact_kpis",
+    "add_team_kpis",
+    "by_day",
+    "daily_frame",
+    "hiring",
+    "interval_frames",
+    "reason_frame",
+    "with_suppliers",
+]
+
+
+def interval_frames(
+    scenario: Scenario, records: Sequence[ReplicationRecord]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Wide per-interval tables of queues and teams, all replications stacked."""
+    origin = pd.Timestamp(scenario.start_date, tz="UTC")
+    contact_parts, team_parts = [], []
+    for record in records:
+        count = record.interval_count
+        index = np.arange(count)
+        base = {
+            "rep": np.full(count, record.replication),
+            "interval": index,
+            "start": origin + pd.to_timedelta(index * record.interval_minutes, unit="min"),
+            "counted": index >= record.first_counted_interval,
+        }
+        for (region, channel, language), series in record.queues.items():
+            contact_parts.append(pd.DataFrame(
+                {**base, "region": region, "channel": channel, "language": language, **series}
+            ))
+        for name, series in record.teams.items():
+            team_parts.append(pd.DataFrame(
+                {**base, "team": name, "region": scenario.teams[name].region, **series}
+            ))
+    contacts = pd.concat(contact_parts, ignore_index=True) if contact_parts else pd.DataFrame()
+    teams = pd.concat(team_parts, ignore_index=True) if team_parts else pd.DataFrame()
+    return contacts, teams
+
+
+def add_contact_kpis(frame: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Adds service_level, asa_s, wait_prob and abandon_rate columns to a per-queue table."""
+    if frame.empty:
+        return frame
+    sync = frame["channel"].map(
+        {name: isinstance(spec, SyncChannel) for name, spec in scenario.channels.items()}
+    ).astype(bool)
+    exclude = frame["channel"].map({
+        name: isinstance(spec, SyncChannel) and spec.target.exclude_abandons_within_target
+        for name, spec in scenario.channels.items()
+    }).astype(bool)
+    judged = frame["handled"] + frame["abandoned"] - frame["abandoned_in_target"].where(exclude, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["service_level"] = (frame["answered_in_target"] / judged).where(judged > 0)
+        handled = frame["handled"].where(frame["handled"] > 0)
+        frame["asa_s"] = 60 * frame["wait_minutes_handled"] / handled
+        offered = frame["offered"].where(sync & (frame["offered"] > 0))
+        frame["wait_prob"] = (frame["offered"] - frame["answered_at_once"]) / offered
+        frame["abandon_rate"] = frame["abandoned"] / offered
+    return frame
+
+
+def add_team_kpis(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    available = frame["available_minutes"].where(frame["available_minutes"] > 0)
+    frame["occupancy"] = frame["busy_minutes"] / available
+    return frame
+
+
+def daily_frame(
+    scenario: Scenario, records: Sequence[ReplicationRecord], attribute: str,
+    keys: tuple[str, str, str],
+) -> pd.DataFrame:
+    """A per-day table of orders or stock, all replications stacked."""
+    origin = pd.Timestamp(scenario.start_date)
+    first_day = first_counted_day(scenario)
+    parts = []
+    for record in records:
+        for key, series in getattr(record, attribute).items():
+            days = len(next(iter(series.values())))
+            index = np.arange(days)
+            parts.append(pd.DataFrame({
+                "rep": record.replication,
+                "date": (origin + pd.to_timedelta(index, unit="D")).date,
+                "counted": index >= first_day,
+                **dict(zip(keys, key, strict=True)),
+                **series,
+            }))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def with_suppliers(inventory: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The per-day stock table with the supplier of each node's product ('' when unnamed)."""
+    if not inventory.empty:
+        suppliers = {(node, product): item.supplier or ""
+                     for node, spec in scenario.nodes.items()
+                     for product, item in spec.stock.items()}
+        inventory.insert(list(inventory.columns).index("pool") + 1, "supplier",
+                         [suppliers[key] for key in zip(inventory["node"], inventory["product"],
+                                                        strict=True)])
+    return inventory
+
+
+def hiring(scenario: Scenario, plan: Sequence[tuple[str, dt.date, int, dt.date]]) -> pd.DataFrame:
+    rows = [
+        (team, scenario.teams[team].region, start, agents, decide_by,
+         decide_by < scenario.start_date)
+        for team, start, agents, decide_by in plan
+    ]
+    return pd.DataFrame(
+        rows, columns=["team", "region", "start_date", "agents", "decide_by", "too_late"]
+    )
+
+
+def by_day(frame: pd.DataFrame, keys: list[str], measures: Sequence[str]) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    day = frame["start"].dt.floor("D").rename("date")
+    sums = {m: "sum" for m in measures if m not in ("peak_on_duty", "headcount")}
+    if "peak_on_duty" in measures:
+        sums["peak_on_duty"] = "max"
+        sums["headcount"] = "last"
+    grouped = frame.groupby([frame["rep"], day, *[frame[k] for k in keys]], sort=True)
+    daily = grouped.agg({**sums, "counted": "all"}).reset_index()
+    return daily
+
+
+def reason_frame(scenario: Scenario, records: Sequence[ReplicationRecord]) -> pd.DataFrame:
+    """Contacts per day by queue and reason, all replications stacked (reasons that occurred)."""
+    origin = pd.Timestamp(scenario.start_date)
+    first_day = first_counted_day(scenario)
+    columns = ["rep", "date", "counted", "region", "channel", "language", "reason", "contacts"]
+    parts = []
+    for record in records:
+        for (region, channel, language, reason), days in record.reasons.items():
+            index = np.arange(len(days))
+            parts.append(pd.DataFrame({
+                "rep": record.replication,
+                "date": (origin + pd.to_timedelta(index, unit="D")).date,
+                "counted": index >= first_day,
+                "region": region, "channel": channel, "language": language, "reason": reason,
+                "contacts": days,
+            }))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)

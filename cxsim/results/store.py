@@ -1,0 +1,237 @@
+"""The results of a run: every table, and saving and loading them atomically.
+
+Built at the edge from the plain records the model returns. Tables are pandas DataFrames in
+tidy form; ``Results.save`` writes them as Parquet (and ``summary.csv``) into a directory
+atomically, so that a failed or interrupted run never leaves a half-written directory and never
+damages an earlier result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from cxsim.model.metrics import QUEUE_MEASURES, TEAM_MEASURES, ReplicationRecord
+from cxsim.results.frames import (
+    add_contact_kpis,
+    add_team_kpis,
+    by_day,
+    daily_frame,
+    hiring,
+    interval_frames,
+    reason_frame,
+    with_suppliers,
+)
+from cxsim.results.checks import launch_checks, targets
+from cxsim.results.kpis import run_rows
+from cxsim.results.summary import ALL, summarise
+from cxsim.scenario.models import Scenario
+
+__all__ = ["Results"]
+
+_TABLES = (
+    "runs",
+    "contacts_by_interval",
+    "contacts_by_day",
+    "teams_by_interval",
+    "teams_by_day",
+    "orders_by_day",
+    "inventory_by_day",
+    "contacts_by_reason",
+)
+
+
+@dataclass
+class Results:
+    """The outcome of ``cxsim.run``: result tables and where they came from.
+
+    Attributes:
+        scenario: the validated scenario that was run.
+        seed: the root seed.
+        reps: number of replications.
+        runs: one row per replication x scope x region x channel x KPI (column ``value``).
+        summary: one row per scope x region x channel x KPI with the mean and the 95%
+            confidence interval across replications (``summary.csv``).
+        contacts_by_interval, contacts_by_day: measures and KPIs per queue.
+        teams_by_interval, teams_by_day: agent time, headcount and occupancy per team.
+        orders_by_day: per region, sales channel and product, by day of order.
+        inventory_by_day: per node, product and pool (a sales channel's allocation, or ``*``).
+        contacts_by_reason: contacts that arrived at each queue (offered or deflected) per day
+            and reason.
+        hiring: every planned hire with the latest date to decide it (``hiring_lead_days``
+            before the start); ``too_late`` marks decisions due before the scenario starts.
+        targets: every target of the scenario judged met, missed or at risk
+            (``cxsim.results.checks.targets``; ``targets.csv``).
+        launch: what each launching region needs in place, with the latest decision dates
+            (``cxsim.results.checks.launch_checks``; ``launch.csv``).
+    """
+
+    scenario: Scenario
+    seed: int
+    reps: int
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    contacts_by_interval: pd.DataFrame
+    contacts_by_day: pd.DataFrame
+    teams_by_interval: pd.DataFrame
+    teams_by_day: pd.DataFrame
+    orders_by_day: pd.DataFrame
+    inventory_by_day: pd.DataFrame
+    contacts_by_reason: pd.DataFrame
+    hiring: pd.DataFrame
+    targets: pd.DataFrame
+    launch: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_records(
+        cls, scenario: Scenario, seed: int, records: Sequence[ReplicationRecord]
+    ) -> Results:
+        """Tables from the records of every replication (in replication order)."""
+        rows = [row for record in records for row in run_rows(scenario, record)]
+        runs = pd.DataFrame(rows, columns=["rep", "scope", "region", "channel", "kpi", "value"])
+        contacts, teams = interval_frames(scenario, records)
+        contacts_daily = by_day(contacts, ["region", "channel", "language"], QUEUE_MEASURES)
+        teams_daily = by_day(teams, ["team", "region"], TEAM_MEASURES)
+        summary = summarise(runs)
+        first_inbound: dict[str, list[float]] = {}
+        for record in records:
+            for node, minute in record.first_inbound.items():
+                first_inbound.setdefault(node, []).append(minute)
+        return cls(
+            scenario=scenario,
+            seed=seed,
+            reps=len(records),
+            runs=runs,
+            summary=summary,
+            contacts_by_interval=add_contact_kpis(contacts, scenario),
+            contacts_by_day=add_contact_kpis(contacts_daily, scenario),
+            teams_by_interval=add_team_kpis(teams),
+            teams_by_day=add_team_kpis(teams_daily),
+            orders_by_day=daily_frame(scenario, records, "orders",
+                                       ("region", "sales_channel", "product")),
+            inventory_by_day=with_suppliers(
+                daily_frame(scenario, records, "inventory", ("node", "product", "pool")),
+                scenario),
+            contacts_by_reason=reason_frame(scenario, records),
+            hiring=hiring(scenario, records[0].hiring if records else []),
+            targets=targets(scenario, summary),
+            launch=launch_checks(scenario, first_inbound),
+            meta={"seed": seed, "reps": len(records), "scenario": scenario.name},
+        )
+
+    def kpi(
+        self, kpi: str, region: str = ALL, channel: str = ALL, scope: str | None = None
+    ) -> float:
+        """The mean of one KPI across replications, for example ``kpi("service_level")``."""
+        table = self.summary
+        mask = (table["kpi"] == kpi) & (table["region"] == region) & (table["channel"] == channel)
+        if scope is not None:
+            mask &= table["scope"] == scope
+        found = table.loc[mask, "mean"]
+        if found.empty:
+            known = ", ".join(sorted(table["kpi"].unique()))
+            raise KeyError(f"no KPI {kpi!r} for region {region!r}, channel {channel!r} ({known})")
+        return float(found.iloc[0])
+
+    def save(self, directory: str | Path) -> Path:
+        """Write every table into ``directory``, atomically; returns the directory.
+
+        The tables are written into a temporary sibling directory that replaces ``directory``
+        only once complete; an earlier result there is removed only after that.
+        """
+        target = Path(directory).resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        try:
+            self.summary.to_csv(staging / "summary.csv", index=False)
+            self.hiring.to_csv(staging / "hiring.csv", index=False)
+            self.targets.to_csv(staging / "targets.csv", index=False)
+            self.launch.to_csv(staging / "launch.csv", index=False)
+            for name in _TABLES:
+                getattr(self, name).to_parquet(staging / f"{name}.parquet", index=False)
+            scenario_data = self.scenario.model_dump(mode="json")
+            (staging / "scenario.yaml").write_text(
+                yaml.safe_dump(scenario_data, sort_keys=False, allow_unicode=True)
+            )
+            meta = {**self.meta, "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+            (staging / "run.json").write_text(json.dumps(meta, indent=2))
+            _replace_directory(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return target
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Results:
+        """Read tables written by ``save``."""
+        from cxsim.scenario.loading import parse_scenario
+
+        folder = Path(directory)
+        scenario = parse_scenario(
+            yaml.safe_load((folder / "scenario.yaml").read_text()), str(folder)
+        )
+        meta = json.loads((folder / "run.json").read_text())
+        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in _TABLES}
+        summary = pd.read_csv(folder / "summary.csv", keep_default_na=False, na_values=[""])
+        hiring = _read_dated(folder / "hiring.csv", ("start_date", "decide_by"))
+        launch = _read_dated(folder / "launch.csv",
+                             ("launch_date", "started", "ready_by", "decide_by"))
+        return cls(
+            scenario=scenario, seed=int(meta["seed"]), reps=int(meta["reps"]), summary=summary,
+            hiring=hiring, targets=pd.read_csv(folder / "targets.csv"), launch=launch,
+            meta=meta, **tables,
+        )
+
+    def plot_intervals(self, column: str = "service_level", ax: Any = None) -> Any:
+        """Mean of a per-interval column across replications, one line per queue; returns axes."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(10, 4))
+        table = self.contacts_by_interval
+        counted = table[table["counted"]]
+        for (region, channel), group in counted.groupby(["region", "channel"]):
+            series = group.groupby("start")[column].mean()
+            ax.plot(series.index, series.to_numpy(), label=f"{region} {channel}")
+        ax.set_ylabel(column)
+        ax.set_xlabel("interval start (UTC)")
+        ax.legend(loc="best")
+        return ax
+
+
+def _read_dated(path: Path, columns: Sequence[str]) -> pd.DataFrame:
+    """A CSV table whose ``columns`` hold dates (or nothing)."""
+    table = pd.read_csv(path)
+    for column in columns:
+        table[column] = [None if pd.isna(day) else dt.date.fromisoformat(str(day))
+                         for day in table[column]]
+    return table
+
+
+def _replace_directory(staging: Path, target: Path) -> None:
+    """Move ``staging`` to ``target``; an existing ``target`` is kept until the move is done."""
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    retired.rmdir()
+    os.replace(target, retired)
+    try:
+        os.replace(staging, target)
+    except BaseException:
+        os.replace(retired, target)
+        raise
+    with contextlib.suppress(OSError):
+        shutil.rmtree(retired)

@@ -1,0 +1,82 @@
+"""The summary across replications: means with t confidence intervals, one row per KPI.
+
+``summary.csv`` has one row per scope x region x channel x KPI with the columns
+``SUMMARY_COLUMNS``; ``*`` in region or channel means all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from cxsim.model.calendar import MINUTES_PER_DAY
+from cxsim.scenario.models import Scenario
+
+__all__ = [
+    "ALL",
+    "SHARE_KPIS",
+    "SUMMARY_COLUMNS",
+    "confidence_interval",
+    "first_counted_day",
+    "ratio",
+    "summarise",
+]
+
+SUMMARY_COLUMNS = ["scope", "region", "channel", "kpi", "mean", "ci_low", "ci_high", "reps"]
+ALL = "*"
+
+
+def confidence_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high) of a t confidence interval across replications; NaNs are left out.
+
+    With fewer than two values the interval is undefined (NaN, NaN).
+    """
+    data = np.asarray([v for v in values if not math.isnan(v)], dtype=float)
+    if data.size == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(data.mean())
+    if data.size < 2:
+        return mean, math.nan, math.nan
+    from scipy import stats  # imported here: it doubles the start-up time of the command
+
+    quantile = stats.t.ppf(0.5 + level / 2, data.size - 1)
+    half = float(quantile * data.std(ddof=1) / math.sqrt(data.size))
+    return mean, mean - half, mean + half
+
+
+# KPIs that are shares; every other KPI is a count, a time or an amount and is never negative.
+SHARE_KPIS = frozenset({"service_level", "wait_prob", "abandon_rate", "occupancy", "fill_rate",
+                        "on_time_rate", "backorder_rate", "lost_rate", "next_node_rate",
+                        "late_shipment_rate", "responded_in_time"})
+
+
+def summarise(runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """One row per scope x region x channel x KPI: mean and confidence interval over reps.
+
+    Interval limits are clipped to the KPI's possible range (0 to 1 for shares, at least 0
+    otherwise): a t interval around a small mean wait could otherwise reach below zero.
+    """
+    rows = []
+    for (scope, region, channel, kpi), group in runs.groupby(
+        ["scope", "region", "channel", "kpi"], sort=False
+    ):
+        values = group["value"].to_numpy(dtype=float)
+        mean, low, high = confidence_interval(values.tolist(), level)
+        if not math.isnan(low):
+            low = max(low, 0.0)
+            high = min(high, 1.0) if kpi in SHARE_KPIS else high
+        reps = int(np.isfinite(values).sum())
+        rows.append((scope, region, channel, kpi, mean, low, high, reps))
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator > 0 else math.nan
+
+
+def first_counted_day(scenario: Scenario) -> int:
+    """The first whole day after the warm-up: daily statistics start there."""
+    return math.ceil(scenario.warmup_minutes / MINUTES_PER_DAY - 1e-9)
