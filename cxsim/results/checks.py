@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from cxsim.model.calendar import MINUTES_PER_DAY, LocalClock
-from cxsim.results.summary import ALL
 from cxsim.scenario.models import Scenario
 
 __all__ = ["LAUNCH_COLUMNS", "TARGET_COLUMNS", "launch_checks", "targets"]
@@ -137,7 +136,7 @@ def launch_checks(
                 launch - dt.timedelta(days=lead_days), share, status,
                 f"first stock ordered {inbound.ordered}; decide by covers the "
                 f"{LEAD_TIME_QUANTILE:.0%} lead time")
-        rows += _agent_rows(scenario, region, launch)
+        rows.extend(_agent_rows(scenario, region, launch))
     return pd.DataFrame(rows, columns=LAUNCH_COLUMNS)
 
 

@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 
 from cxsim.model.calendar import MINUTES_PER_DAY
-from cxsim.model.order_contacts import ORDER_CONTACT_MEASURES
 from cxsim.model.metrics import (
     QUEUE_MEASURES,
     ReplicationRecord,
     histogram_quantile,
     histogram_share_within,
 )
+from cxsim.model.order_contacts import ORDER_CONTACT_MEASURES
 from cxsim.plan.erlang import agents_for_service_level_many
 from cxsim.results.summary import ALL, first_counted_day, ratio
 from cxsim.scenario.common import ORDER_REASONS

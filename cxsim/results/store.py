@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from cxsim.model.metrics import QUEUE_MEASURES, TEAM_MEASURES, ReplicationRecord
+from cxsim.results.checks import launch_checks, targets
 from cxsim.results.frames import (
     add_contact_kpis,
     add_team_kpis,
@@ -33,7 +34,6 @@ from cxsim.results.frames import (
     reason_frame,
     with_suppliers,
 )
-from cxsim.results.checks import launch_checks, targets
 from cxsim.results.kpis import run_rows
 from cxsim.results.summary import ALL, summarise
 from cxsim.scenario.models import Scenario
