@@ -24,7 +24,7 @@ ORDERS = HERE / "orders_year.yaml"
 CONTACTS = HERE / "mmcm.yaml"
 
 _CHILD = """
-import json, resource, sys, time
+import json, sys, time
 import cxsim
 from cxsim.model import simulate
 scenario = cxsim.load_scenario(sys.argv[1], [f"horizon_days={sys.argv[2]}", "warmup_days=1"])
@@ -32,8 +32,10 @@ start = time.perf_counter()
 record = simulate(scenario, 1, 0)
 elapsed = time.perf_counter() - start
 orders = sum(sum(series["orders"]) for series in record.orders.values())
-print(json.dumps({"orders": orders, "seconds": elapsed,
-                  "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+# VmHWM is this process's own peak; ru_maxrss would carry the parent's peak across exec.
+with open("/proc/self/status") as status:
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(json.dumps({"orders": orders, "seconds": elapsed, "peak_kib": peak}))
 """
 
 

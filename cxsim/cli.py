@@ -117,6 +117,13 @@ def _summary_text(results: Results) -> str:
             continue  # a scenario without costs
         # Totals over one channel in every region repeat the per-region rows on screen.
         rows = rows[(rows["region"] != "*") | (rows["channel"] == "*")]
+        if scope == "contacts":
+            # A channel a region does not use (nothing offered there) is left off the screen.
+            offered = rows[rows["kpi"] == "offered"]
+            unused = set(zip(offered.loc[offered["mean"] == 0, "region"],
+                             offered.loc[offered["mean"] == 0, "channel"], strict=True))
+            rows = rows[[key not in unused
+                         for key in zip(rows["region"], rows["channel"], strict=True)]]
         if len(set(rows["region"])) == 2:
             rows = rows[rows["region"] != "*"]
         order = rows.assign(

@@ -77,3 +77,20 @@ def test_orders_harness_prints_costs_and_memory() -> None:
     memory = re.search(r"2 days: ([\d,.]+) MiB; 4 days: ([\d,.]+) MiB", done.stdout)
     assert memory is not None, done.stdout
     assert all(float(x.replace(",", "")) > 10 for x in memory.groups())
+
+
+def test_expansion_harness_times_one_replication() -> None:
+    # Ten days: before any launch, the US alone (3,000 orders a day at steady state).
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_expansion.py"), "--days", "10",
+         "--repeat", "1"],
+        capture_output=True, text=True, timeout=300, check=False, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    counts = re.search(r"orders ([\d,]+); contacts ([\d,]+)", done.stdout)
+    assert counts is not None, done.stdout
+    orders, contacts = (float(x.replace(",", "")) for x in counts.groups())
+    assert 20_000 < orders < 40_000 and contacts > 0
+    timing = re.search(r"simulation ([\d.]+) s; result tables ([\d.]+) s; together ([\d.]+) s",
+                       done.stdout)
+    assert timing is not None and all(float(x) > 0 for x in timing.groups()), done.stdout

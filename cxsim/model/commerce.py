@@ -80,6 +80,7 @@ class _NodeState:
                         for d in spec.working_days}
         self.immediate = self.cutoff is None and self.capacity is None and len(self.working) == 7
         self.shipped: dict[int, int] = {}
+        self._at_cutoff: dict[int, float] = {}  # local day -> when its orders ship
         self.pools: dict[tuple[str, str], StockPool] = {}
 
     def ship_time(self, ready: float) -> float:
@@ -91,6 +92,17 @@ class _NodeState:
         day = int(local // MINUTES_PER_DAY)
         if self.cutoff is not None and local - day * MINUTES_PER_DAY >= self.cutoff:
             day += 1
+        if self.cutoff is not None and self.capacity is None:
+            # Without a daily capacity an order ships at the cut-off of the first working day
+            # from ``day``: the same moment for every order of that day, looked up once.
+            shipped = self._at_cutoff.get(day)
+            if shipped is None:
+                first = day
+                while clock.weekday(first * MINUTES_PER_DAY) not in self.working:
+                    first += 1
+                shipped = self._at_cutoff[day] = clock.clock(
+                    first * MINUTES_PER_DAY + self.cutoff)
+            return shipped
         capacity = self.capacity
         while clock.weekday(day * MINUTES_PER_DAY) not in self.working or (
             capacity is not None and self.shipped.get(day, 0) >= capacity
@@ -280,6 +292,8 @@ class RegionSales:
             else None
             for c in self.channels
         ]
+        # (sales channel index, local day of order) -> deadline, for calendar promise rules.
+        self._deadlines: dict[tuple[int, int], float] = {}
         self.series: dict[tuple[str, str], dict[str, list[float]]] = {}
         # [sales channel index][product index] -> what its orders touch, looked up once.
         self.routes: list[list[_Route | None]] = [
@@ -298,16 +312,22 @@ class RegionSales:
         if self.rule == "hours":
             return now + days * MINUTES_PER_DAY
         clock = self.clock
-        day = int(clock.local(now) // MINUTES_PER_DAY)
-        if self.rule == "end_of_day":
-            day += int(days)
-        else:
-            counted = 0
-            while counted < days:
-                day += 1
-                if clock.weekday(day * MINUTES_PER_DAY) < 5:
-                    counted += 1
-        return clock.clock((day + 1) * MINUTES_PER_DAY)
+        ordered = int(clock.local(now) // MINUTES_PER_DAY)
+        # The same for every order of a local day and sales channel: looked up once.
+        deadline = self._deadlines.get((channel, ordered))
+        if deadline is None:
+            day = ordered
+            if self.rule == "end_of_day":
+                day += int(days)
+            else:
+                counted = 0
+                while counted < days:
+                    day += 1
+                    if clock.weekday(day * MINUTES_PER_DAY) < 5:
+                        counted += 1
+            deadline = self._deadlines[channel, ordered] = clock.clock(
+                (day + 1) * MINUTES_PER_DAY)
+        return deadline
 
 
 class Commerce:
