@@ -10,7 +10,8 @@ import pytest
 import cxsim
 
 TABLES = ("runs", "summary", "contacts_by_interval", "contacts_by_day", "teams_by_interval",
-          "teams_by_day")
+          "teams_by_day", "orders_by_day", "inventory_by_day", "contacts_by_reason", "hiring",
+          "targets", "launch")
 
 
 @pytest.fixture(scope="session")

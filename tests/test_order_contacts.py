@@ -248,3 +248,18 @@ def test_a_marketplace_sends_its_buyers_to_its_own_messages() -> None:
     # Half the orders are on the marketplace: about as many messages as emails.
     assert messages > 0 and email > 0
     assert abs(messages - email) < Z * math.sqrt(messages + email)
+
+
+def test_orders_and_their_contacts_are_identical_with_any_number_of_workers(
+    tables_equal: Any,
+) -> None:
+    scenario = shop({}, horizon_days=20, warmup_days=2,
+                    regions={"us": {"launch_date": "2027-01-06",
+                                    "languages": {"en": 0.6, "es": 0.4}}},
+                    nodes={"fc": {"first_inbound": {"ordered": "2027-01-01"}}},
+                    segments={"a": {"share": 0.5, "channel_mix": {"email": 1}},
+                              "b": {"share": 0.5, "channel_mix": {"email": 1}}})
+    serial = cxsim.run(scenario, reps=3, seed=12, workers=1)
+    parallel = cxsim.run(scenario, reps=3, seed=12, workers=2)
+    tables_equal(serial, parallel)
+    assert serial.contacts_by_reason["contacts"].sum() > 0 and not serial.launch.empty
