@@ -29,7 +29,7 @@ import simpy
 from simpy.events import NORMAL
 
 from cxsim.model.agents import Agent, Team
-from cxsim.model.calendar import local_quarters
+from cxsim.model.calendar import MINUTES_PER_DAY, local_quarters
 from cxsim.model.draws import samples, uniforms
 from cxsim.model.events import Call, call_in
 from cxsim.model.metrics import wait_bin
@@ -84,7 +84,7 @@ class ContactCentre:
         self.segment_shares = [s.share for s in scenario.segments.values()] or [1.0]
         builtin = (GENERAL_REASON, *ORDER_REASONS)
         self.reasons = [*builtin, *(r for r in scenario.reasons if r not in builtin)]
-        self.days = math.ceil(scenario.horizon_minutes / 1440)
+        self.days = math.ceil(scenario.horizon_minutes / MINUTES_PER_DAY)
         self.reason_index = {name: i for i, name in enumerate(self.reasons)}
         self.resolution = [
             scenario.reasons[r].first_contact_resolution if r in scenario.reasons else 1.0
@@ -330,7 +330,7 @@ class ContactCentre:
     def _arrive(self, contact: list[Any], now: float) -> None:
         queue: Queue = contact[QUEUE]
         k = int(now // self.interval)
-        queue.reason_days[contact[REASON]][int(now // 1440)] += 1
+        queue.reason_days[contact[REASON]][int(now // MINUTES_PER_DAY)] += 1
         if queue.bot_shares is not None:
             share = queue.bot_shares[contact[REASON]]
             if share and self._bot_draw.next() < share:

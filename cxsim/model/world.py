@@ -232,16 +232,18 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
     same scenario, seed and replication give identical records.
     """
     env = simpy.Environment()
-    centre = ContactCentre(env, scenario, lambda name: stream(seed, replication, name))
+
+    def rng(name: str) -> np.random.Generator:
+        return stream(seed, replication, name)
+
+    centre = ContactCentre(env, scenario, rng)
     horizon = scenario.horizon_minutes
     _rosters(centre, scenario, seed, replication)
     _feeds(centre, scenario, seed, replication)
-    commerce = Commerce(env, scenario, lambda name: stream(seed, replication, name))
+    commerce = Commerce(env, scenario, rng)
     if scenario.order_contacts is not None:
         commerce.contacts = OrderContactSource(
-            env, scenario, lambda name: stream(seed, replication, name), centre.order_contact,
-            centre.reason_index,
-        )
+            env, scenario, rng, centre.order_contact, centre.reason_index)
     _orders(commerce, scenario, seed, replication)
 
     def close_day(event: Any) -> None:

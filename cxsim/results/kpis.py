@@ -249,9 +249,10 @@ def _reason_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[An
     """Contacts that arrived at a queue (offered or deflected) by reason: KPI contacts_<reason>,
     per region and channel, counted by day from the first whole day after the warm-up."""
     first_day = first_counted_day(scenario)
+    reasons = scenario_reasons(scenario)
     totals: dict[tuple[str, str, str], float] = {}
     for region, channel, language in record.queues:
-        for reason in scenario_reasons(scenario):
+        for reason in reasons:
             days = record.reasons.get((region, channel, language, reason))
             count = float(sum(days[first_day:])) if days else 0.0
             for scope in ((region, channel), (region, ALL), (ALL, channel), (ALL, ALL)):
