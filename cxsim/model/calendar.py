@@ -13,6 +13,8 @@ import datetime as dt
 import zoneinfo
 from typing import NamedTuple
 
+from cxsim.scenario.common import MINUTES_PER_DAY, QUARTER_MINUTES
+
 __all__ = [
     "MINUTES_PER_DAY",
     "STEP_MINUTES",
@@ -22,8 +24,7 @@ __all__ = [
     "local_quarters",
 ]
 
-STEP_MINUTES = 15
-MINUTES_PER_DAY = 1440
+STEP_MINUTES = QUARTER_MINUTES
 
 
 class LocalPiece(NamedTuple):

@@ -30,6 +30,7 @@ from cxsim.model.metrics import WAIT_BINS, wait_bins
 from cxsim.model.order_contacts import ORDER_CONTACT_MEASURES, OrderContactSource
 from cxsim.model.stock import StockPool
 from cxsim.scenario.commerce import Node
+from cxsim.scenario.common import WEEKDAYS
 from cxsim.scenario.models import Scenario
 
 __all__ = ["ORDER_MEASURES", "Commerce", "RegionSales"]
@@ -76,7 +77,7 @@ class _NodeState:
         self.clock = clock
         self.cutoff = None if spec.cutoff_hour is None else spec.cutoff_hour * 60.0
         self.capacity = spec.capacity_per_day
-        self.working = {("mon", "tue", "wed", "thu", "fri", "sat", "sun").index(d)
+        self.working = {WEEKDAYS.index(d)
                         for d in spec.working_days}
         self.immediate = self.cutoff is None and self.capacity is None and len(self.working) == 7
         self.shipped: dict[int, int] = {}

@@ -29,7 +29,7 @@ import simpy
 from simpy.events import NORMAL
 
 from cxsim.model.agents import Agent, Team
-from cxsim.model.calendar import MINUTES_PER_DAY, local_quarters
+from cxsim.model.calendar import MINUTES_PER_DAY, STEP_MINUTES, local_quarters
 from cxsim.model.draws import samples, uniforms
 from cxsim.model.events import Call, call_in
 from cxsim.model.metrics import wait_bin
@@ -228,7 +228,7 @@ class ContactCentre:
         rules = self._opening.get((region, channel))
         if rules is None:
             return True
-        day = int(now // 1440)
+        day = int(now // MINUTES_PER_DAY)
         key = (region, channel, day)
         table = self._open_days.get(key)
         if table is None:
@@ -239,7 +239,7 @@ class ContactCentre:
                 for weekday, hour in local_quarters(self.scenario.start_date, zone, day)
             ]
             self._open_days[key] = table
-        return table[int(now % 1440 // 15)]
+        return table[int(now % MINUTES_PER_DAY // STEP_MINUTES)]
 
     def _choose(
         self, region: str, language: str, weights: Mapping[str, float], now: float

@@ -16,7 +16,7 @@ from typing import Any
 import simpy
 from simpy.events import NORMAL
 
-__all__ = ["Call", "call_at", "call_in"]
+__all__ = ["Call", "call_at", "call_in", "now"]
 
 
 class Call:
@@ -48,3 +48,8 @@ def call_in(
     """Run ``callback(call)`` after ``delay`` (>= 0) from now."""
     queue: list[Any] = env._queue
     heappush(queue, (env._now + delay, NORMAL, next(env._eid), Call(callback, value)))
+
+
+def now(env: simpy.Environment) -> float:
+    """The clock time of ``env``, read without the property call of ``env.now``."""
+    return float(env._now)

@@ -67,7 +67,8 @@ class StockPool:
         policy = item.policy
         self.kind = policy.kind
         self.review_minutes = (
-            policy.review_days * 1440.0 if isinstance(policy, PeriodicReview) else 0.0
+            policy.review_days * MINUTES_PER_DAY if isinstance(policy, PeriodicReview)
+            else 0.0
         )
         # Order up to `target` when the position is at or below `reorder` (r_Q: order Q at a time).
         if isinstance(policy, BaseStock):

@@ -31,6 +31,7 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from cxsim.model.calendar import MINUTES_PER_DAY, STEP_MINUTES
 from cxsim.scenario.common import WEEKDAYS
 from cxsim.scenario.teams import Shift, Team
 
@@ -38,7 +39,7 @@ __all__ = ["DAYS_PER_MONTH", "Roster", "RosterState", "daily_attrition", "shift_
 
 # Mean length of a month, days (365.25 / 12).
 DAYS_PER_MONTH = 30.4375
-_SLOTS_PER_DAY = 96  # quarter hours
+_SLOTS_PER_DAY = MINUTES_PER_DAY // STEP_MINUTES  # quarter hours
 _SLOTS_PER_WEEK = 7 * _SLOTS_PER_DAY
 _EPS = 1e-9
 _ONE_DAY = dt.timedelta(days=1)
@@ -130,7 +131,7 @@ class Roster:
         shrinkage_rng: Stream of the shrinkage draws.
     """
 
-    STEP_MINUTES: ClassVar[int] = 15
+    STEP_MINUTES: ClassVar[int] = STEP_MINUTES
 
     def __init__(
         self,

@@ -10,7 +10,9 @@ from cxsim.scenario.base import Ref
 
 __all__ = [
     "GENERAL_REASON",
+    "MINUTES_PER_DAY",
     "ORDER_REASONS",
+    "QUARTER_MINUTES",
     "WEEKDAYS",
     "ChannelName",
     "ChannelWeights",
@@ -27,6 +29,11 @@ __all__ = [
     "TeamName",
     "Weekday",
 ]
+
+# The clock's units, one home for every layer: minutes in a day, and the quarter-hour step that
+# local-time profiles, opening hours and shifts are resolved in (it covers every real UTC offset).
+MINUTES_PER_DAY = 1440
+QUARTER_MINUTES = 15
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$", min_length=1, max_length=64)]
 Positive = Annotated[float, Field(gt=0)]

@@ -26,6 +26,7 @@ from cxsim.scenario.commerce import (
     SalesChannel,
 )
 from cxsim.scenario.common import (
+    MINUTES_PER_DAY,
     WEEKDAYS,
     ChannelName,
     Count,
@@ -95,9 +96,6 @@ __all__ = [
     "Team",
     "Wismo",
 ]
-
-MINUTES_PER_DAY = 1440
-
 
 @functools.cache
 def _known_time_zones() -> frozenset[str]:

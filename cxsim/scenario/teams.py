@@ -9,6 +9,8 @@ from pydantic import Field, model_validator
 
 from cxsim.scenario.base import Spec
 from cxsim.scenario.common import (
+    MINUTES_PER_DAY,
+    QUARTER_MINUTES,
     WEEKDAYS,
     ChannelName,
     Count,
@@ -116,7 +118,7 @@ class Team(Spec):
                     total[quarter % quarters] += shift.share
         for quarter, share in enumerate(total):
             if share > 1 + 1e-9:
-                weekday, minutes = divmod(quarter * 15, 1440)
+                weekday, minutes = divmod(quarter * QUARTER_MINUTES, MINUTES_PER_DAY)
                 when = f"{WEEKDAYS[weekday]} at {minutes // 60:02d}:{minutes % 60:02d}"
                 return (
                     f"shifts on {when} roster {share:.4g} of the headcount at once "
