@@ -299,3 +299,11 @@ class Node(Spec):
     @property
     def location(self) -> str:
         return self.located_in or self.serves[0]
+
+    @property
+    def first_inbound_lead_days(self) -> Distribution | None:
+        """Lead time of the first inbound, days: its own, or the first product's (None without
+        a first inbound)."""
+        if self.first_inbound is None:
+            return None
+        return self.first_inbound.lead_time_days or next(iter(self.stock.values())).lead_time_days
