@@ -12,21 +12,17 @@ import simpy
 from cxsim.model.agents import Team
 from cxsim.model.arrivals import ContactArrivals
 from cxsim.model.calendar import MINUTES_PER_DAY
-from cxsim.model.commerce import Commerce, RegionSales
+from cxsim.model.commerce import Commerce
 from cxsim.model.contact_centre import ContactCentre
-from cxsim.model.events import call_at
+from cxsim.model.events import Call, call_at
 from cxsim.model.metrics import ReplicationRecord
-from cxsim.model.order_contacts import OrderContactSource
 from cxsim.model.queues import Queue
 from cxsim.model.streams import stream
 from cxsim.model.workforce import Roster
-from cxsim.scenario.distributions import Constant
+from cxsim.scenario.common import ORDER_REASONS
 from cxsim.scenario.models import Scenario
 
 __all__ = ["simulate"]
-
-# Orders draw their units per product; the arrival generator's per-contact draw is unused.
-ONE_UNIT = Constant(dist="constant", value=1.0)
 
 
 class _MergedFeed:
@@ -121,41 +117,26 @@ def _contact_source(
     return day
 
 
-def _order_source(
-    arrivals: ContactArrivals, region: RegionSales
-) -> Callable[[int], tuple[Any, list[Any]]]:
-    """A day's orders of one region: (region, sales channel, product) per order."""
+def _order_contacts(centre: ContactCentre, commerce: Commerce, last_day: int) -> None:
+    """Contacts that orders bring, fed to the contact centre in time order: the commerce side
+    runs a day ahead whenever the feed asks for that day's contacts."""
+    weights = {name: dict(channel.contact_channels) or None
+               for name, channel in commerce.scenario.sales_channels.items()}
+    # Who writes about an order of each route: its region, and its sales channel's contact
+    # channels (None: the customer's own mix).
+    senders = [(route.region.name, weights.get(route.channel_name)) for route in commerce.routes]
+    reasons = [centre.reason_index[reason] for reason in ORDER_REASONS]
 
     def day(index: int) -> tuple[Any, list[Any]]:
-        drawn = arrivals.day(index)
-        count = len(drawn.times)
-        return drawn.times, [[region] * count, drawn.languages or [0] * count,
-                             drawn.segments or [0] * count]
+        times, routes, reason = commerce.contacts_due(index)
+        return times, [[senders[r] for r in routes.tolist()],
+                       [reasons[k] for k in reason.tolist()]]
 
-    return day
+    def deliver(sender: tuple[str, dict[str, float] | None], reason: int) -> None:
+        region, channels = sender
+        centre.order_contact(Call(centre.order_contact, (region, channels, reason)))
 
-
-def _orders(commerce: Commerce, scenario: Scenario, seed: int, replication: int) -> None:
-    horizon = scenario.horizon_minutes
-    products = list(scenario.products.values())
-    total = sum(p.demand_share for p in products) or 1.0
-    product_shares = [p.demand_share / total for p in products]
-    sources: list[Callable[[int], tuple[Any, list[Any]]]] = []
-    for name, region in commerce.regions.items():
-        spec = scenario.regions[name]
-        assert spec.demand is not None
-
-        def rng(kind: str, name: str = name) -> Any:
-            return stream(seed, replication, f"{kind}/orders/{name}")
-
-        arrivals = ContactArrivals(
-            spec.demand, scenario.start_date, spec.zone, horizon, ONE_UNIT, product_shares,
-            list(spec.demand.sales_channel_shares().values()), rng("arrivals"), rng("units"),
-            rng("choice"), rng("forecast_error"), spec.launch_date,
-        )
-        sources.append(_order_source(arrivals, region))
-    if sources:
-        _MergedFeed(commerce.env, sources, commerce.order, int(horizon // MINUTES_PER_DAY) + 1)
+    _MergedFeed(centre.env, [day], deliver, last_day)
 
 
 def _feeds(centre: ContactCentre, scenario: Scenario, seed: int, replication: int) -> None:
@@ -240,20 +221,9 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
     horizon = scenario.horizon_minutes
     _rosters(centre, scenario, seed, replication)
     _feeds(centre, scenario, seed, replication)
-    commerce = Commerce(env, scenario, rng)
-    if scenario.order_contacts is not None:
-        commerce.contacts = OrderContactSource(
-            env, scenario, rng, centre.order_contact, centre.reason_index)
-    _orders(commerce, scenario, seed, replication)
-
-    def close_day(event: Any) -> None:
-        day = event.value
-        commerce.close_day(day, env.now)
-        if (day + 2) * MINUTES_PER_DAY < horizon:
-            call_at(env, (day + 2) * MINUTES_PER_DAY, close_day, day + 1)
-
-    if commerce.pools and commerce.days > 1:
-        call_at(env, MINUTES_PER_DAY, close_day, 0)
+    commerce = Commerce(scenario, rng)
+    if commerce.contacts is not None:
+        _order_contacts(centre, commerce, int(horizon // MINUTES_PER_DAY) + 1)
 
     def close(event: Any) -> None:
         k = event.value
@@ -265,7 +235,8 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
         call_at(env, centre.interval, close, 0)
     env.run(until=horizon)
     centre.close_run(horizon)
-    commerce.close_run(horizon)
+    commerce.finish()
+    orders, delivery_histograms = commerce.book.record()
     hiring = [
         (name, start, agents, decide_by)
         for name, spec in scenario.teams.items()
@@ -285,12 +256,9 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
                  for index, days in enumerate(queue.reason_days) if any(days)},
         first_inbound=dict(commerce.first_inbound),
         hiring=hiring,
-        orders={(region.name, channel, product): series
-                for region in commerce.regions.values()
-                for (channel, product), series in region.series.items()},
-        delivery_histograms={(region.name, channel, product): histogram
-                             for region in commerce.regions.values()
-                             for (channel, product), histogram in region.histograms.items()},
-        inventory={(pool.node, pool.product, pool.channel): pool.series
-                   for pool in commerce.pools},
+        orders=orders,
+        order_dates={region.name: region.dates.first_date for region in commerce.regions},
+        delivery_histograms=delivery_histograms,
+        inventory=commerce.inventory(),
+        inventory_dates={name: node.dates.first_date for name, node in commerce.nodes.items()},
     )
