@@ -175,3 +175,92 @@ def test_a_stretch_in_bulk_is_the_same_as_one_order_at_a_time(policy: dict[str, 
     assert series["units_filled"].sum() == at_once.sum()
     # The levels are integrals over the whole run, day by day.
     assert series["day_minutes"].sum() == HORIZON
+
+
+def test_an_order_filled_later_the_same_day_ships_the_rest_then() -> None:
+    # Lead times of a few hours: stock that runs out comes back within the day, so orders that
+    # wait are often filled the same day. Transit is one day: no order reaches its customer
+    # sooner than a day after it was placed, and one that waited takes a day after its stock
+    # came, so on average it takes longer than a day.
+    import cxsim
+
+    scenario = cxsim.parse_scenario({
+        "name": "short lead", "start_date": "2027-01-04", "horizon_days": 30,
+        "warmup_days": 2,
+        "regions": {"us": {"timezone": "UTC", "demand": {"orders_per_day": 200},
+                           "promise_days": 3,
+                           "carrier": {"transit_days": {"dist": "constant", "value": 1}}}},
+        "products": {"widget": {}},
+        "nodes": {"fc": {"serves": ["us"], "stock": {"widget": {
+            "policy": {"kind": "base_stock", "level": 15},
+            "lead_time_days": {"dist": "exponential", "mean": 0.1}}}}},
+    })
+    orders = cxsim.run(scenario, reps=1, seed=5).orders_by_day
+    assert orders["units_backordered"].sum() > 100
+    delivered = orders[orders["delivered"] > 0]
+    assert (delivered["delivery_minutes"] >= DAY * delivered["delivered"] - 1e-6).all()
+    waited = delivered["units_backordered"] > 0
+    assert (delivered["delivery_minutes"][waited] > DAY * delivered["delivered"][waited]).all()
+
+
+@pytest.mark.parametrize("on_stockout", ["backorder", "lost", "next_node"])
+def test_every_order_ends_in_one_state_when_stock_comes_and_goes_within_days(
+    on_stockout: str,
+) -> None:
+    # Short, random lead times and small stock at two nodes (the second one abroad, with a
+    # cut-off and a daily capacity), multi-unit orders and returns: orders run short, wait,
+    # are lost or go to the other node, and are filled within the day or days later.
+    import cxsim
+
+    item = {"lead_time_days": {"dist": "exponential", "mean": 0.3}, "on_stockout": on_stockout}
+    scenario = cxsim.parse_scenario({
+        "name": "churn", "start_date": "2027-01-04", "horizon_days": 40, "warmup_days": 3,
+        "regions": {
+            "us": {"timezone": "America/New_York",
+                   "demand": {"orders_per_day": 150, "channel_shares": {"web": 0.7, "m": 0.3}},
+                   "promise_days": 2, "promise_rule": "business_days",
+                   "carrier": {"transit_days": {"dist": "lognormal", "mean": 1.5, "cv": 0.5},
+                               "customs_days": {"dist": "constant", "value": 1},
+                               "return_transit_days": {"dist": "constant", "value": 0.5}}},
+            "ca": {"timezone": "America/Toronto"}},
+        "sales_channels": {"m": {"kind": "marketplace", "rules": {"ship_within_days": 1},
+                                 "contact_channels": {"email": 1}}},
+        "channels": {"email": {"kind": "async",
+                               "handle_minutes": {"dist": "exponential", "mean": 3}}},
+        "teams": {"t": {"region": "us", "channels": ["email"], "agents": 20}},
+        "products": {"widget": {"units_per_order": {"dist": "empirical", "values": [1, 2, 3]},
+                                "return_share": 0.2}},
+        "nodes": {
+            "fc": {"serves": ["us"], "stock": {"widget": {
+                **item, "policy": {"kind": "s_S", "s": 20, "S": 60},
+                "allocation": {"web": 0.7, "m": 0.3}}}},
+            "backup": {"serves": ["us"], "located_in": "ca", "cutoff_hour": 15,
+                       "capacity_per_day": 60, "stock": {"widget": {
+                           **item, "policy": {"kind": "base_stock", "level": 40}}}},
+        },
+        "order_contacts": {"channel_mix": {"email": 1}},
+    })
+    results = cxsim.run(scenario, reps=2, seed=6)
+    rows = results.orders_by_day
+    assert (rows["units_from_stock"] < rows["units"]).any()
+    assert ((rows["units_backordered"] + rows["units_lost"] + rows["units_next_node"]) > 0).any()
+    assert (rows["units"] == rows["units_from_stock"] + rows["units_next_node"]
+            + rows["units_backordered"] + rows["units_lost"]).all()
+    assert (rows["orders"] == rows["shipped"] + rows["orders_lost"]
+            + rows["backordered_at_end"]).all()
+    assert (rows["shipped"] == rows["delivered"] + rows["in_transit_at_end"]).all()
+    assert (rows["promised"] == rows["on_time"] + rows["late"]).all()
+    assert (rows["shipped_late"] <= rows["ship_due"]).all()
+    # Nothing reaches a customer before it was ordered.
+    assert (rows["delivery_minutes"] >= 0).all()
+    for _, pool in results.inventory_by_day.groupby(["rep", "node", "product", "pool"]):
+        pool = pool.sort_values("date")
+        flows = (pool["receipts"] + pool["returned"] - pool["shipments"]).cumsum()
+        assert (flows.iloc[-1] + pool["on_hand_end"].iloc[0] - flows.iloc[0]
+                == pool["on_hand_end"].iloc[-1])
+        assert (pool["on_hand_end"].diff().iloc[1:] == (pool["receipts"] + pool["returned"]
+                                                         - pool["shipments"]).iloc[1:]).all()
+    # Every contact from orders reached the contact centre.
+    assert results.contacts_by_interval["from_orders"].sum() == rows[[
+        "product_issue_contacts", "wismo_contacts", "stockout_contacts", "return_contacts",
+        "pre_sales_contacts"]].to_numpy().sum()

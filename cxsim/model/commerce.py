@@ -66,7 +66,7 @@ class _Day:
         self.residual = np.zeros(size, dtype=np.int64)  # waiting for the first pool's stock
         self.filled_at = np.full(size, np.inf)  # when the last unit came (inf: still waits)
         self.extra_parts: list[tuple[int, NodeShipping]] = []
-        # Orders that waited and were filled today: (ids, minutes, pool) per step.
+        # Orders whose rest came in today after they waited: (ids, minutes, pool) per step.
         self.filled: list[tuple[np.ndarray, np.ndarray, StockPool]] = []
 
 
@@ -132,6 +132,7 @@ class Commerce:
         # Per route and node, looked up once.
         self._node_index = {name: index for index, name in enumerate(self.nodes)}
         self._first_node = np.full(len(self.routes), -1, dtype=np.int64)
+        self._first_pool = np.full(len(self.routes), -1, dtype=np.int64)
         self._issue_share = np.zeros(len(self.routes))
         regions = {id(region): index for index, region in enumerate(self.regions)}
         self._region_of_route = np.array([regions[id(r.region)] for r in self.routes],
@@ -182,12 +183,12 @@ class Commerce:
                                                                        route.product_name)]
         first = route.chain[0]
         route.pool = self._pool(first, route.product_name, route.channel_name, now)
-        route.abroad = first.location != region.name
         self._first_node[route.index] = self._node_index[first.name]
+        self._first_pool[route.index] = next(i for i, p in enumerate(self.pools)
+                                             if p is route.pool)
         if self.contacts is not None:
-            route.issue_share = self.contacts.issue_share.get((first.name, route.product_name),
-                                                              0.0)
-            self._issue_share[route.index] = route.issue_share
+            self._issue_share[route.index] = self.contacts.issue_share.get(
+                (first.name, route.product_name), 0.0)
         if route.pool.on_stockout == "next_node":
             for node in route.chain[1:]:
                 self._pool(node, route.product_name, route.channel_name, now)
@@ -247,10 +248,7 @@ class Commerce:
         new = [r for r in np.unique(batch.routes).tolist() if routes[r].pool is None]
         for r in new:
             self._resolve(routes[r], float(batch.times[np.argmax(batch.routes == r)]))
-        pool_index = {id(pool): index for index, pool in enumerate(self.pools)}
-        first_pool = np.array([pool_index[id(r.pool)] if r.pool is not None else -1
-                               for r in routes], dtype=np.int64)
-        of_order = first_pool[batch.routes]
+        of_order = self._first_pool[batch.routes]
         by_pool = np.argsort(of_order, kind="stable")
         bounds = np.searchsorted(of_order[by_pool], np.arange(len(self.pools) + 1))
         mine = {id(pool): by_pool[bounds[i]:bounds[i + 1]] for i, pool in enumerate(self.pools)}
@@ -285,6 +283,10 @@ class Commerce:
                 outcome.filled_at[served] = step.filled_at
                 if step.waited_ids.size:
                     outcome.filled.append((step.waited_ids, step.waited_filled_at, pool))
+                # Orders short of stock whose rest came in later in the same stretch.
+                later = (step.at_once < units[served]) & np.isfinite(step.filled_at)
+                if later.any():
+                    outcome.filled.append((ids[served[later]], step.filled_at[later], pool))
                 cursor[id(pool)] += count
             if short_pool is None:
                 return
@@ -299,6 +301,7 @@ class Commerce:
                                                  side="left"))]
                 short_pool.lose(times[lost], units[lost])
                 outcome.lost[lost] = units[lost]
+                outcome.filled_at[lost] = times[lost]  # settled: nothing will ship
                 cursor[id(short_pool)] += lost.size
 
     def _short(self, pool: StockPool, batch: OrderBatch, index: int, now: float,
@@ -381,7 +384,7 @@ class Commerce:
         np.maximum.at(last_shipped, owner, shipped)
         self._count_placed(batch, outcome)
         # Orders still waiting at the day's end are kept until their stock comes.
-        for i in np.flatnonzero(np.isinf(outcome.filled_at)).tolist():
+        for i in np.flatnonzero((outcome.residual > 0) & np.isinf(outcome.filled_at)).tolist():
             self.open_orders[int(batch.ids[i])] = OpenOrder(
                 self.routes[int(batch.routes[i])], float(batch.times[i]),
                 float(batch.deadlines[i]), int(batch.days[i]), int(batch.units[i]),
@@ -463,6 +466,7 @@ class Commerce:
         chance = candidates[shares > 0]
         returned[chance] = self._return_draw.take(chance.size) < shares[shares > 0]
         book.add("returns", routes[returned], days[returned])
+        coming: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
         for k, orders in enumerate(self.regions):
             back = orders.delivery.return_transit
             mine = np.flatnonzero(returned & (self._region_of_route[routes] == k))
@@ -470,11 +474,13 @@ class Commerce:
                 continue
             when = arrivals[mine] + back.take(mine.size)
             comes = when < horizon
-            for r in np.unique(routes[mine[comes]]).tolist():
-                pool = self.routes[r].pool
-                assert pool is not None
-                these = comes & (routes[mine] == r)
-                pool.returns(when[these], units[mine[these]])
+            pools = self._first_pool[routes[mine]]
+            for pool in np.unique(pools[comes]).tolist():
+                these = comes & (pools == pool)
+                coming.setdefault(pool, []).append((when[these], units[mine[these]]))
+        for pool, parts in coming.items():
+            self.pools[pool].returns(np.concatenate([t for t, _ in parts]),
+                                     np.concatenate([u for _, u in parts]))
         for order_id, arrival in zip(ids[waited].tolist(), arrivals[waited].tolist(),
                                      strict=True):
             if order_id in self._asking:

@@ -68,8 +68,8 @@ class Route:
     order (``Commerce``).
     """
 
-    __slots__ = ("abroad", "chain", "channel", "channel_name", "index", "issue_share", "pool",
-                 "product", "product_name", "region", "return_share")
+    __slots__ = ("chain", "channel", "channel_name", "index", "pool", "product", "product_name",
+                 "region", "return_share")
 
     def __init__(self, index: int, region: RegionOrders, channel: int, product: int,
                  product_name: str, return_share: float) -> None:
@@ -82,8 +82,6 @@ class Route:
         self.return_share = return_share
         self.chain: list[NodeShipping] = []
         self.pool: StockPool | None = None
-        self.abroad = False  # the first node is in another region: parcels pass customs
-        self.issue_share = 0.0  # product-issue share of orders from the first node
 
 
 @dataclass
@@ -205,9 +203,19 @@ class OrderBook:
             values: np.ndarray | float = 1.0) -> None:
         """Add ``values`` (one per order, or one for all) to a measure of each order's route
         and day."""
-        if routes.size:
+        if not routes.size:
+            return
+        first, last = int(days.min()), int(days.max())
+        span = last - first + 1
+        if span > 4:
             at = (routes * len(ORDER_MEASURES) + _MEASURE[measure]) * self._days + days
             np.add.at(self._flat, at, values)
+            return
+        # Orders of a few days (most calls): one count per route and day, added at once.
+        weights = values if isinstance(values, np.ndarray) else np.full(routes.size, values)
+        sums = np.bincount(routes * span + (days - first), weights,
+                           minlength=len(self.routes) * span)
+        self.values[:, _MEASURE[measure], first:first + span] += sums.reshape(-1, span)
 
     def delivered(self, routes: np.ndarray, minutes: np.ndarray) -> None:
         """Order-to-door ``minutes`` of delivered orders, into their routes' histograms."""

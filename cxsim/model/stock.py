@@ -203,9 +203,42 @@ class StockPool:
         """Serve these orders (placed from now until ``until``, in time order; ``ids`` name the
         ones that may wait), take in the stock due by ``until`` and place the reorders; levels
         are counted up to ``until``."""
+        if not times.size and self._quiet(until):
+            self._idle(until)
+            return PoolStep(_EMPTY_I, _EMPTY_F, _EMPTY_I, _EMPTY_F, 0)
         plan = self._plan(times, units, ids, until)
         self._apply(plan, until)
         return plan.step
+
+    def _quiet(self, until: float) -> bool:
+        """Whether nothing happens to the pool up to ``until`` but time passing."""
+        first = self._first_check
+        return ((not self._arriving.size or self._arriving[0] > until)
+                and (not self._returning.size or self._returning[0] > until)
+                and self._next_review >= min(until, self.horizon)
+                and (first is None or first >= until))
+
+    def _idle(self, until: float) -> None:
+        """Levels held from ``last`` to ``until``: counted by local day, and at the days' ends."""
+        midnights = self.dates.midnights
+        low, high = np.searchsorted(midnights, (self.last, until), side="right")
+        ends = midnights[low:high]
+        if until >= self.horizon and (not ends.size or ends[-1] < until):
+            ends = np.append(ends, until)
+        starts = np.concatenate(([self.last], ends))
+        lengths = np.diff(np.concatenate((starts, [until])))
+        local = self.dates.local(starts)
+        days = self.dates.index(np.floor(local / MINUTES_PER_DAY).astype(np.int64))
+        series = self.series
+        np.add.at(series[_MEASURE["on_hand_minutes"]], days, lengths * self.on_hand)
+        np.add.at(series[_MEASURE["on_order_minutes"]], days, lengths * self.on_order)
+        np.add.at(series[_MEASURE["backorder_minutes"]], days, lengths * self.backordered)
+        if self.on_hand <= 0:
+            np.add.at(series[_MEASURE["stockout_minutes"]], days,
+                      lengths * (starts >= self.opens))
+        ending = self.dates.index((np.ceil(local[1:] / MINUTES_PER_DAY) - 1).astype(np.int64))
+        series[_MEASURE["on_hand_end"], ending] = self.on_hand
+        self.last = until
 
     def _plan(
         self, times: np.ndarray, units: np.ndarray, ids: np.ndarray, until: float
@@ -339,7 +372,9 @@ class StockPool:
         on_hand = np.concatenate(([self.on_hand], plan.on_hand))
         on_order = np.concatenate(([self.on_order], plan.on_order))
         backordered = np.concatenate(([self.backordered], plan.backordered))
-        index = dates.index(dates.day(starts))
+        starts_local = dates.local(starts)
+        floors = np.floor(starts_local / MINUTES_PER_DAY).astype(np.int64)
+        index = dates.index(floors)
         count = dates.count
 
         def add(measure: str, days: np.ndarray, values: np.ndarray) -> None:
@@ -350,9 +385,8 @@ class StockPool:
         add("backorder_minutes", index, lengths * backordered)
         add("stockout_minutes", index, lengths * ((on_hand <= 0) & (starts >= self.opens)))
         if time.size:
-            local = dates.local(time)
-            floor_days = np.floor(local / MINUTES_PER_DAY).astype(np.int64)
-            ending = (np.ceil(local / MINUTES_PER_DAY) - 1).astype(np.int64)
+            floor_days = floors[1:]
+            ending = (np.ceil(starts_local[1:] / MINUTES_PER_DAY) - 1).astype(np.int64)
             stock_in = (plan.kind == _STOCK_IN) | (plan.kind == _AFTER)
             event_days = dates.index(np.where(stock_in | (plan.kind == _MIDNIGHT), ending,
                                               floor_days))
