@@ -8,10 +8,11 @@ busy time, so c agents carrying up to k chats each are busy as k x c servers wou
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cxsim.model.queues import Queue
+    from cxsim.model.contacts.contact import Contact
+    from cxsim.model.contacts.queue import Queue
 
 __all__ = ["Agent", "Team"]
 
@@ -37,7 +38,7 @@ class Agent:
         self.leaving = False
         # Chats in hand on a channel with slowdown; when their speed last changed, the work done
         # on each chat since the agent came on duty, and the version of the pending chat end.
-        self.chats: list[list[Any]] = []
+        self.chats: list[Contact] = []
         self.since = 0.0
         self.virtual = 0.0
         self.version = 0
