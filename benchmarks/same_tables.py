@@ -14,17 +14,15 @@ that it did not.
 from __future__ import annotations
 
 import argparse
-import os
 import pickle
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
 import pandas as pd
+from checkouts import ROOT, code_env, export
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = (
     "scenarios/one_queue.yaml",
     "scenarios/two_regions.yaml",
@@ -48,27 +46,12 @@ with open(out, "wb") as file:
 """
 
 
-def export(ref: str, folder: Path) -> Path:
-    """The tree of ``ref`` written under ``folder``."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", ref],
-                             capture_output=True, check=True).stdout
-    target = folder / "ref"
-    target.mkdir()
-    with tempfile.TemporaryFile() as buffer:
-        buffer.write(archive)
-        buffer.seek(0)
-        with tarfile.open(fileobj=buffer) as tar:
-            tar.extractall(target, filter="data")
-    return target
-
-
 def tables(code: Path, case: str, seed: int, reps: int, out: Path) -> dict[str, pd.DataFrame]:
     """Every table of one run of ``case`` with the package under ``code``."""
     path, *overrides = case.split(":")
-    env = {**os.environ, "PYTHONPATH": str(code)}
     subprocess.run([sys.executable, "-c", _CHILD, str(ROOT / path), str(seed), str(reps),
-                    str(out), *overrides], input=" ".join(TABLES), text=True, env=env,
-                   check=True, cwd=code)
+                    str(out), *overrides], input=" ".join(TABLES), text=True,
+                   env=code_env(code), check=True, cwd=code)
     with open(out, "rb") as file:
         module, found = pickle.load(file)
     if not module.startswith(str(code)):

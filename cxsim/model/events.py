@@ -1,10 +1,17 @@
 """Callbacks on simpy's event loop at the least cost per event; the one home of simpy internals.
 
-cxsim schedules plain callbacks, not processes: a ``Call`` is the least a simpy ``Environment``
-needs of an event (``callbacks`` and ``_ok``), pushed straight onto the environment's queue as
-``Environment.schedule`` does, without the bookkeeping of a ``simpy.Timeout`` that a callback
-never uses. Calls interleave with ordinary simpy events by (time, priority, insertion order),
-exactly as ``Environment.schedule`` orders them, and ``Environment.step`` runs them.
+cxsim schedules plain callbacks, not processes, in two ways:
+
+- ``call_at`` and ``call_in`` push a ``Call``, the least a simpy ``Environment`` needs of an
+  event (``callbacks`` and ``_ok``), straight onto the environment's queue as
+  ``Environment.schedule`` does, without the bookkeeping of a ``simpy.Timeout`` that a callback
+  never uses; ``Environment.step`` runs them too. The callback gets the call.
+- ``scheduler(env)`` gives ``at(when, callback, value)`` for what happens on every contact: the
+  queue entry holds the callback and its value themselves, no event object, and the callback
+  gets ``(value, now)``. Only ``run`` runs these.
+
+Both interleave with ordinary simpy events by (time, priority, insertion order), exactly as
+``Environment.schedule`` orders them.
 
 ``run`` drives the loop to the horizon and merges in a ``Feed``: arrivals known a day ahead, in
 time order (contacts of the forecast, orders). An arrival is handed over directly when it comes
@@ -19,17 +26,21 @@ versions they were checked on are bounded in ``pyproject.toml``.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable, Sequence
 from heapq import heappop, heappush
 from typing import Any, Protocol
 
 import simpy
-from simpy.events import NORMAL
+from simpy.core import StopSimulation
+from simpy.events import NORMAL, URGENT
 
 __all__ = ["Arrival", "Call", "Feed", "call_at", "call_in", "now", "run", "scheduler"]
 
 Callback = Callable[["Call"], None]
+# A callback scheduled with ``scheduler``: called with (value, now).
+At = Callable[[Any, float], None]
 # An arrival handed over by a feed: ``deliver(*args)``.
 Arrival = tuple[Callable[..., None], tuple[Any, ...]]
 
@@ -64,17 +75,20 @@ def call_in(env: simpy.Environment, delay: float, callback: Callback, value: Any
     heappush(queue, (when, NORMAL, next(env._eid), Call(callback, value, when)))
 
 
-def scheduler(env: simpy.Environment) -> Callable[[float, Callback, Any], None]:
-    """``call_at`` for one environment, bound once: ``at(when, callback, value)``.
+def scheduler(env: simpy.Environment) -> Callable[[float, At, Any], None]:
+    """``at(when, callback, value)``: ``run`` calls ``callback(value, when)`` at clock minute
+    ``when`` (not before now).
 
-    For callers that schedule on every contact: the environment's queue and id counter are
-    looked up once, not on every call.
+    For what is scheduled on every contact: the entry on the environment's queue is
+    ``(when, priority, id, callback, value)``, one tuple and no event object; the queue orders it
+    by its first three, as it orders simpy's own ``(when, priority, id, event)``. ``run`` tells
+    the two apart; ``Environment.step`` cannot run such an entry.
     """
     queue: list[Any] = env._queue
     eid = env._eid
 
-    def at(when: float, callback: Callback, value: Any) -> None:
-        heappush(queue, (when, NORMAL, next(eid), Call(callback, value, when)))
+    def at(when: float, callback: At, value: Any) -> None:
+        heappush(queue, (when, NORMAL, next(eid), callback, value))
 
     return at
 
@@ -101,8 +115,29 @@ def run(env: simpy.Environment, until: float, feed: Feed | None = None) -> None:
 
     Like ``env.run(until=until)``: what is due at ``until`` or later is left, and the clock
     ends at ``until``. A failed simpy event stops the run with its exception, as in simpy.
+
+    Python's cyclic garbage collector is paused meanwhile (and restored after): the loop makes
+    several short-lived objects per event (calls, contacts, queue entries), all freed by
+    reference counting, and the collector's passes over them would find nothing to free while
+    costing about a fifth of the run.
     """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _loop(env, until, feed)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _stop(_value: Any, _now: float) -> None:
+    raise StopSimulation  # simpy's own signal for the end of a run
+
+def _loop(env: simpy.Environment, until: float, feed: Feed | None) -> None:
     queue: list[Any] = env._queue
+    # The horizon is an entry of its own, urgent as simpy's own ``until`` event: what is due at
+    # the horizon or later is left, and the queue is never empty before it.
+    heappush(queue, (until, URGENT, next(env._eid), _stop, None))
     times: Sequence[float] = ()
     rows: Sequence[Arrival] = ()
     count = i = 0
@@ -111,31 +146,39 @@ def run(env: simpy.Environment, until: float, feed: Feed | None = None) -> None:
         times, rows = day
         count = len(times)
         arrival = times[0]
-    while True:
-        if queue and queue[0][0] <= arrival:
-            when = queue[0][0]
-            if when >= until:
-                break
-            event = heappop(queue)[3]
-            env._now = when
-            callbacks, event.callbacks = event.callbacks, None
-            for callback in callbacks:
-                callback(event)
-            if not event._ok and not hasattr(event, "_defused"):
-                raise event._value
-            continue
-        if arrival >= until:
-            break
-        env._now = arrival
-        deliver, args = rows[i]
-        deliver(*args)
-        i += 1
-        if i == count:
-            day = feed.next_day() if feed is not None else None
-            if day is None:
-                arrival = math.inf
+    try:
+        while True:
+            if queue[0][0] <= arrival:  # an event first (and at the same time as an arrival)
+                entry = heappop(queue)
+                when = entry[0]
+                env._now = when
+                try:
+                    _, _, _, callback, value = entry  # a scheduler's entry
+                except ValueError:
+                    _process(entry[3])  # a simpy event, or a Call
+                    continue
+                callback(value, when)
                 continue
-            times, rows = day
-            count, i = len(times), 0
-        arrival = times[i]
-    env._now = until
+            env._now = arrival
+            deliver, args = rows[i]
+            deliver(*args)
+            i += 1
+            if i == count:
+                day = feed.next_day() if feed is not None else None
+                if day is None:
+                    arrival = math.inf
+                    continue
+                times, rows = day
+                count, i = len(times), 0
+            arrival = times[i]
+    except StopSimulation:
+        env._now = until
+
+
+def _process(event: Any) -> None:
+    """Run a simpy event's callbacks as ``Environment.step`` does."""
+    callbacks, event.callbacks = event.callbacks, None
+    for callback in callbacks:
+        callback(event)
+    if not event._ok and not hasattr(event, "_defused"):
+        raise event._value

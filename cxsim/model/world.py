@@ -63,19 +63,15 @@ class _DayFeed:
 
 
 def _contact_source(
-    arrivals: ContactArrivals, queues: list[Queue], reason: int, deliver: Callable[..., None]
+    arrivals: ContactArrivals, centre: ContactCentre, queues: list[Queue], reason: int
 ) -> DaySource:
-    """A day's contacts of one forecast entry: ``deliver(time, queue, reason, segment, handle)``
-    per contact."""
+    """A day's contacts of one forecast entry, made by the contact centre."""
 
     def day(index: int) -> tuple[Sequence[float], list[Arrival]]:
         drawn = arrivals.day(index)
-        count = len(drawn.times)
-        languages = drawn.languages or [0] * count
-        args = zip(drawn.times, [queues[language] for language in languages],
-                   [reason] * count, drawn.segments or [0] * count, drawn.handle_minutes,
-                   strict=True)
-        return drawn.times, list(zip(repeat(deliver), args))
+        rows = centre.forecast_day(drawn.times, drawn.languages, queues, reason, drawn.segments,
+                                   drawn.handle_minutes)
+        return drawn.times[:len(rows)], rows
 
     return day
 
@@ -145,8 +141,8 @@ def _contacts(
             rng("forecast_error"), region.launch_date,
         )
         queues = [centre.queues[volume.region, volume.channel, lang] for lang in languages]
-        sources.append(_contact_source(arrivals, queues, centre.reason_index[volume.reason_name],
-                                       centre.arrive))
+        sources.append(_contact_source(arrivals, centre, queues,
+                                       centre.reason_index[volume.reason_name]))
     return sources
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import betainc, gammaincc, logsumexp
 
 __all__ = [
     "ErlangA",
@@ -191,6 +190,7 @@ def _erlang_a_dist(c: int, lam: float, mu: float, theta: float) -> NDArray[np.fl
     the remaining mass, p(N) r / (1 - r) with r = lam / death(N + 1), is below TAIL_MASS times
     the mass kept (death rates increase in n, so the ratios beyond N are all <= r).
     """
+    from scipy.special import logsumexp  # here: commands that never need it start faster
 
     def log_ratio(lo: int, hi: int) -> NDArray[np.float64]:  # log p(n)/p(n-1), n = lo..hi-1
         n = np.arange(lo, hi, dtype=np.float64)
@@ -297,6 +297,8 @@ def erlang_a_service_level(
     Returns:
         Share of arrivals answered within t (dimensionless, in [0, 1]).
     """
+    from scipy.special import betainc  # here: commands that never need it start faster
+
     c, lam, mu, theta = _erlang_a_args(
         agents, arrivals_per_minute, handle_minutes, patience_minutes
     )
@@ -325,6 +327,8 @@ def base_stock_fill_rate(level: int, demand_per_day: float, lead_time_days: floa
     Returns:
         Share of demand filled immediately from stock (dimensionless).
     """
+    from scipy.special import gammaincc  # here: commands that never need it start faster
+
     s = _count("level", level)
     mean = _real("demand_per_day", demand_per_day) * _real("lead_time_days", lead_time_days)
     return 0.0 if s == 0 else float(gammaincc(s, mean))

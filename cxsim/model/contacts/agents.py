@@ -68,10 +68,10 @@ class Team:
         "peak",
         "peak_on_duty",
         "present_area",
+        "queues_waiting",
         "region",
         "scheduled",
         "sync_queues",
-        "waiting",
     )
 
     def __init__(self, name: str, region: str, intervals: int) -> None:
@@ -87,8 +87,9 @@ class Team:
         self.async_queues: list[Queue] = []
         self.overflow_sync: list[tuple[Queue, float]] = []
         self.overflow_async: list[tuple[Queue, float]] = []
-        # Contacts waiting in all the queues this team takes (so a free agent can skip them).
-        self.waiting = 0
+        # How many of the queues this team takes have contacts waiting (so that a free agent
+        # skips a team with nothing to do at once).
+        self.queues_waiting = 0
         self.busy = 0.0
         self.last = 0.0
         self.busy_area = 0.0

@@ -1,8 +1,9 @@
 """The contact centre of one replication: its queues, teams, customers and router, put together.
 
-Contacts come in through two doors: ``arrive`` (the forecast) and ``order_contact`` (customers
-who bought). Rosters come in through ``apply_roster``. Time-weighted measures are closed at the
-end of every reporting interval (``close_interval``) and of the run (``close_run``).
+Contacts come in through two doors: ``forecast_day`` (a day of the forecast, made into arrivals
+for the event loop) and ``order_contact`` (a customer who bought, now). Rosters come in through
+``apply_roster``. Time-weighted measures are closed at the end of every reporting interval
+(``close_interval``) and of the run (``close_run``).
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ class ContactCentre:
         reasons: reason names by index (``reason_index`` the other way round): the general
             reason, the order reasons, then the scenario's own.
         queues: by (region, channel, language); ``teams`` by name.
-        arrive: ``arrive(now, queue, reason index, segment index, handle minutes)``: a contact
-            of the forecast arrives.
+        forecast_day: a day of contacts of one forecast entry, as arrivals for
+            ``cxsim.model.events.run`` (``Router.forecast_day``).
     """
 
     def __init__(
@@ -68,11 +69,9 @@ class ContactCentre:
                               self.interval, rng)
         self.teams: dict[str, Team] = link_teams(scenario, self.queues, self.intervals,
                                                  customers.retries)
-        repeat_factor = (1.0 - scenario.omnichannel_handle_saving_pct / 100.0
-                         if scenario.omnichannel else 1.0)
-        self.router = Router(env, self.queues, customers, self.interval, repeat_factor,
-                             uniforms(rng("bot")))
-        self.arrive = self.router.arrive
+        self.router = Router(env, self.queues, customers, self.interval,
+                             scenario.horizon_minutes, uniforms(rng("bot")))
+        self.forecast_day = self.router.forecast_day
 
     def order_contact(
         self, region: str, weights: Mapping[str, float] | None, reason: int, now: float

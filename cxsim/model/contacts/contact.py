@@ -8,7 +8,6 @@ as a dead entry and is dropped when it reaches the head. A chase that joins the 
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -43,21 +42,26 @@ class Contact:
     Attributes:
         arrived: clock minute it arrived at its queue.
         interval: index of the reporting interval it arrived in (its measures count there).
-        handle: minutes of work at full speed.
+        handle: minutes of work at full speed (for a repeat with unified customer context,
+            already shortened by ``omnichannel_handle_saving_pct``).
         queue: the queue it arrived at.
         segment, reason: indices of the customer's segment and the contact's reason.
         repeats: how many times the customer has come back about the matter before this
             contact (retries, chases and follow-ups): 0 for a first contact.
         state: ``WAITING``, ``ANSWERED`` or ``ABANDONED``.
-        agent: the agent answering it, once answered.
+        agent: the agent answering it; set when answered.
         deadline: when the caller gives up, on a queue that keeps patience as a deadline
             (``Queue.lazy``); set when it starts waiting there (inf: never).
         chat_end: the point of its agent's virtual clock at which it ends (chats that slow each
-            other down, ``cxsim.model.contacts.chats``).
+            other down, ``cxsim.model.contacts.chats``); set when answered.
     """
 
     __slots__ = ("agent", "arrived", "chat_end", "deadline", "handle", "interval", "queue",
                  "reason", "repeats", "segment", "state")
+    # Set once they mean something (not in __init__: a contact is made per arrival).
+    agent: Agent
+    deadline: float
+    chat_end: float
 
     def __init__(
         self, arrived: float, interval: int, handle: float, queue: Queue, segment: int,
@@ -71,6 +75,3 @@ class Contact:
         self.reason = reason
         self.repeats = repeats
         self.state = WAITING
-        self.agent: Agent | None = None
-        self.deadline = math.inf
-        self.chat_end = 0.0

@@ -68,6 +68,8 @@ class Customers:
         self.segments = segments
         self.interval = interval
         self.omnichannel = scenario.omnichannel
+        # Handle time of a repeat contact relative to a first one: unified context saves work.
+        self.repeat_factor = 1.0 - scenario.omnichannel_handle_saving_pct / 100.0
         specs = [scenario.reasons.get(name) for name in reasons]
         self.resolution = [1.0 if spec is None else spec.first_contact_resolution
                            for spec in specs]
@@ -289,6 +291,9 @@ class Customers:
         queue.arrivals[source][k] += 1
         if channel != origin.channel:
             queue.switched[k] += 1
-        return Contact(now, k, queue.handle.next(), queue, contact.segment, contact.reason,
+        handle = queue.handle.next()
+        if self.omnichannel:
+            handle *= self.repeat_factor
+        return Contact(now, k, handle, queue, contact.segment, contact.reason,
                        contact.repeats + 1)
 

@@ -1,11 +1,18 @@
 """A queue of one region, channel and language: contacts waiting for an agent, and its measures.
 
-All accounting of the number waiting lives here: a contact joins (``join``) and leaves
-(``leave``), and each change first adds the time-weighted queue length since the last one to the
-interval's area, then updates the count that the queue's teams see, so that a free agent skips
-teams with nothing waiting. Measures are counted per reporting interval (``QUEUE_MEASURES``),
-by the interval a contact arrived in, but for the queue length, which is time-weighted on the
-clock. Waits of answered contacts are binned for percentiles in bulk, not one by one.
+All accounting of the number waiting lives in one method, ``set_state``: a contact joins the
+line or leaves it, and the change first adds the time-weighted queue length since the last one
+to the interval's area; when the queue becomes busy or empty, its teams' count of queues with
+work follows, so that a free agent skips a team with nothing waiting.
+
+Measures are kept per reporting interval (``QUEUE_MEASURES``), by the interval a contact arrived
+in, but for the queue length, which is time-weighted on the clock. Only what cannot be worked out
+is counted as contacts go, for every contact ends in exactly one state: ``offered`` is what
+arrived less what a bot deflected, what merged and what found no channel; those answered at once
+are what was offered less those answered after a wait, abandoned or still waiting at the end.
+Contacts answered after a wait are noted (interval and wait) and counted in bulk: how many, how
+many within the target, the sum of their waits (added in the order they were answered, as one by
+one) and the histogram of waits for percentiles.
 """
 
 from __future__ import annotations
@@ -24,9 +31,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Queue"]
 
-# Waits are binned once this many have gathered (at the end of an interval), so that memory stays
-# flat and numpy's cost per call is spread over many waits.
-_WAITS_PER_BINNING = 2048
+# Answers after a wait are counted once this many have gathered (at the end of an interval), so
+# that memory stays flat and numpy's cost per call is spread over many contacts.
+_ANSWERS_PER_COUNT = 2048
 
 
 class Queue:
@@ -57,8 +64,9 @@ class Queue:
     __slots__ = (
         "abandoned",
         "abandoned_in_target",
-        "answered_at_once",
-        "answered_in_target",
+        "answered_after_wait",
+        "answered_after_wait_in_target",
+        "answers_after_wait",
         "area",
         "arrivals",
         "bot_escalate",
@@ -75,14 +83,12 @@ class Queue:
         "from_orders",
         "handle",
         "handle_minutes",
-        "handled",
         "has_hours",
         "language",
         "last",
         "lazy",
         "merged",
         "n_waiting",
-        "offered",
         "overflow",
         "patience",
         "queue_minutes",
@@ -100,7 +106,6 @@ class Queue:
         "wait_minutes_handled",
         "waiting",
         "waiting_at_end",
-        "waits",
         "watchers",
     )
 
@@ -147,8 +152,9 @@ class Queue:
         self.n_waiting = 0
         self.last = 0.0
         self.area = 0.0
-        # Waits (minutes) of counted contacts answered after a wait, not yet binned.
-        self.waits: list[float] = []
+        # Contacts answered after a wait and not yet counted: the interval each arrived in and
+        # its wait in minutes, one after the other.
+        self.answers_after_wait: list[float] = []
         self.wait_counts = np.zeros(WAIT_BINS, dtype=np.int64)
         # One value per interval for each of QUEUE_MEASURES.
         self.forecast = [0.0] * intervals
@@ -164,14 +170,12 @@ class Queue:
         self.escalated = [0.0] * intervals
         self.merged = [0.0] * intervals
         self.unserved = [0.0] * intervals
-        self.offered = [0.0] * intervals
-        self.handled = [0.0] * intervals
-        self.answered_at_once = [0.0] * intervals
-        self.answered_in_target = [0.0] * intervals
+        self.answered_after_wait = np.zeros(intervals)
+        self.answered_after_wait_in_target = np.zeros(intervals)
         self.abandoned = [0.0] * intervals
         self.abandoned_in_target = [0.0] * intervals
         self.waiting_at_end = [0.0] * intervals
-        self.wait_minutes_handled = [0.0] * intervals
+        self.wait_minutes_handled = np.zeros(intervals)
         self.wait_minutes_abandoned = [0.0] * intervals
         self.handle_minutes = [0.0] * intervals
         self.queue_minutes = [0.0] * intervals
@@ -182,24 +186,27 @@ class Queue:
     def key(self) -> tuple[str, str, str]:
         return (self.region, self.channel, self.language)
 
-    # The number waiting: one place for its accounting.
+    # The number waiting: the one place for its accounting.
 
-    def join(self, contact: Contact, now: float) -> None:
-        """``contact`` starts waiting now, at the back."""
+    def set_state(self, contact: Contact, state: int, now: float) -> None:
+        """``contact`` is in ``state`` from now: ``WAITING`` joins the back of the line;
+        ``ANSWERED`` or ``ABANDONED`` leaves it (from the middle: left as a dead entry)."""
         self.area += self.n_waiting * (now - self.last)
         self.last = now
-        self.n_waiting += 1
-        for team in self.watchers:
-            team.waiting += 1
-        self.waiting.append(contact)
-
-    def leave(self, now: float) -> None:
-        """A waiting contact leaves now (answered or given up); its state says which."""
-        self.area += self.n_waiting * (now - self.last)
-        self.last = now
-        self.n_waiting -= 1
-        for team in self.watchers:
-            team.waiting -= 1
+        contact.state = state
+        waiting = self.waiting
+        if state == WAITING:
+            waiting.append(contact)
+            self.n_waiting += 1
+            change = 1 if self.n_waiting == 1 else 0
+        else:
+            if waiting and waiting[0] is contact:
+                waiting.popleft()
+            self.n_waiting -= 1
+            change = 0 if self.n_waiting else -1
+        if change:  # the queue became busy, or empty: its teams count queues with work
+            for team in self.watchers:
+                team.queues_waiting += change
 
     def head(self) -> Contact | None:
         """The longest-waiting contact still waiting, dropping dead entries on the way."""
@@ -216,20 +223,46 @@ class Queue:
         self.last = now
         self.queue_minutes[k] = self.area
         self.area = 0.0
-        if len(self.waits) >= _WAITS_PER_BINNING:
-            self._bin_waits()
+        if len(self.answers_after_wait) >= 2 * _ANSWERS_PER_COUNT:
+            self._count_answers()
 
-    def _bin_waits(self) -> None:
-        self.wait_counts += np.bincount(wait_bins(self.waits), minlength=WAIT_BINS)
-        self.waits.clear()
+    def _count_answers(self) -> None:
+        """Count the contacts answered after a wait noted since the last time."""
+        noted = np.asarray(self.answers_after_wait, dtype=np.float64).reshape(-1, 2)
+        self.answers_after_wait.clear()
+        intervals, waits = noted[:, 0].astype(np.int64), noted[:, 1]
+        size = len(self.answered_after_wait)
+        self.answered_after_wait += np.bincount(intervals, minlength=size)
+        self.answered_after_wait_in_target += np.bincount(
+            intervals[waits <= self.target_minutes], minlength=size)
+        np.add.at(self.wait_minutes_handled, intervals, waits)  # in order, as one by one
+        counted = waits[intervals >= self.first_counted]
+        self.wait_counts += np.bincount(wait_bins(counted), minlength=WAIT_BINS)
+
+    def series(self) -> dict[str, list[float]]:
+        """Every measure of ``QUEUE_MEASURES``, one value per interval (at the end of a run)."""
+        self._count_answers()
+        after_wait: list[float] = self.answered_after_wait.tolist()
+        arrived = [sum(counts) for counts in zip(*self.arrivals, strict=True)]
+        offered = [a - d - m - u for a, d, m, u in zip(
+            arrived, self.deflected, self.merged, self.unserved, strict=True)]
+        at_once = [o - w - a - e for o, w, a, e in zip(
+            offered, after_wait, self.abandoned, self.waiting_at_end, strict=True)]
+        measures = {
+            "offered": offered,
+            "answered_at_once": at_once,
+            "handled": [a + w for a, w in zip(at_once, after_wait, strict=True)],
+            "answered_in_target": [a + w for a, w in zip(
+                at_once, self.answered_after_wait_in_target.tolist(), strict=True)],
+            "wait_minutes_handled": self.wait_minutes_handled.tolist(),
+        }
+        return {m: measures[m] if m in measures else getattr(self, m) for m in QUEUE_MEASURES}
 
     def histogram(self) -> list[int]:
         """Counts per ``wait_bin`` of the waits of answered contacts that arrived after the
-        warm-up; those answered at once are bin 0."""
-        self._bin_waits()
+        warm-up (at the end of a run); those answered at once are bin 0."""
+        self._count_answers()
         counts: list[int] = self.wait_counts.tolist()
-        counts[0] += round(sum(self.answered_at_once[self.first_counted:]))
+        at_once = self.series()["answered_at_once"]
+        counts[0] += round(sum(at_once[self.first_counted:]))
         return counts
-
-    def series(self) -> dict[str, list[float]]:
-        return {measure: getattr(self, measure) for measure in QUEUE_MEASURES}

@@ -9,15 +9,17 @@ team's priority, then oldest), then backlog work by nearest deadline; other regi
 once they have waited the team's overflow delay.
 
 The router asks ``Customers`` what customers do (the channel of a contact, whether and when they
-come back) and schedules it; measures are counted on the queues, by the interval a contact
-arrived in.
+come back) and schedules it. Measures are counted on the queues, by the interval a contact
+arrived in; a day of forecast contacts is made, and counted, in one go (``forecast_day``).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from itertools import repeat
 
+import numpy as np
 import simpy
 
 from cxsim.model.contacts import chats
@@ -34,10 +36,12 @@ from cxsim.model.contacts.contact import (
 from cxsim.model.contacts.customers import Customers
 from cxsim.model.contacts.queue import Queue
 from cxsim.model.draws import Draws
-from cxsim.model.events import Call, scheduler
+from cxsim.model.events import Arrival, scheduler
 from cxsim.scenario.common import MINUTES_PER_DAY
 
 __all__ = ["Router"]
+
+_NEVER = math.inf
 
 
 class Router:
@@ -48,8 +52,7 @@ class Router:
         queues: every queue by (region, channel, language), its teams linked.
         customers: what customers do.
         interval: reporting interval, minutes.
-        repeat_factor: handle time of a repeat contact relative to a first one (omnichannel
-            context makes repeats faster; 1.0 without it).
+        horizon: end of the run, clock minutes: nothing arrives at or after it.
         bot_draw: uniform draws of the bots' decisions.
     """
 
@@ -59,15 +62,16 @@ class Router:
         queues: Mapping[tuple[str, str, str], Queue],
         customers: Customers,
         interval: float,
-        repeat_factor: float,
+        horizon: float,
         bot_draw: Draws,
     ) -> None:
         self.queues = queues
         self.customers = customers
         self.interval = interval
-        self.repeat_factor = repeat_factor
+        self.horizon = horizon
         self._at = scheduler(env)
         self._bot_draw = bot_draw
+        self._resolution = customers.resolution
         self._chase_after = customers.chase_after
         self._chasers = any(after is not None for after in self._chase_after)
         # Bound once: reading self._finish makes a new bound method every time.
@@ -76,18 +80,61 @@ class Router:
 
     # Contacts arriving.
 
-    def arrive(self, now: float, queue: Queue, reason: int, segment: int, handle: float) -> None:
-        """A contact of the forecast arrives at ``queue`` now."""
-        if queue.has_hours and not self.customers.is_open(queue.region, queue.channel, now):
-            # Closed: the customer picks another open channel of their mix, or leaves a message.
-            moved = self.customers.open_queue(queue, segment, reason, now)
-            if moved is None:
-                return
-            queue = moved
-            handle = queue.handle.next()
-        k = int(now // self.interval)
-        queue.forecast[k] += 1
-        self.offer(Contact(now, k, handle, queue, segment, reason), now)
+    def forecast_day(
+        self, times: Sequence[float], languages: Sequence[int] | None, queues: Sequence[Queue],
+        reason: int, segments: Sequence[int] | None, handles: Sequence[float],
+    ) -> list[Arrival]:
+        """A day of contacts of one forecast entry, as arrivals for the event loop.
+
+        Args:
+            times: arrival times, clock minutes, in order.
+            languages: index in ``queues`` of each contact's queue (None: all the first).
+            queues: the entry's queue per language.
+            reason: the entry's reason index.
+            segments: each contact's segment index (None: all the first).
+            handles: each contact's handle time, minutes.
+
+        Returns:
+            ``(deliver, (contact,))`` per contact before the horizon. The contacts that find
+            their queue open are counted (forecast and reason) here, in bulk; one for a live
+            channel that is closed then is counted when it arrives, where the customer goes.
+        """
+        count = int(np.searchsorted(times, self.horizon))
+        arrived = np.asarray(times[:count], dtype=np.float64)
+        intervals = np.floor_divide(arrived, self.interval).astype(np.int64)
+        days = np.floor_divide(arrived, MINUTES_PER_DAY).astype(np.int64)
+        language = (np.zeros(count, dtype=np.int64) if languages is None
+                    else np.asarray(languages[:count], dtype=np.int64))
+        closed = np.zeros(count, dtype=bool)
+        for index, queue in enumerate(queues):
+            if queue.has_hours:
+                is_open = self.customers.is_open
+                for i in np.flatnonzero(language == index).tolist():
+                    closed[i] = not is_open(queue.region, queue.channel, times[i])
+            reaching = (language == index) & ~closed
+            _add_counts(queue.forecast, intervals[reaching])
+            _add_counts(queue.reason_days[reason], days[reaching])
+        contacts = list(map(
+            Contact, times[:count], intervals.tolist(), handles[:count],
+            [queues[i] for i in language.tolist()],
+            repeat(0) if segments is None else segments, repeat(reason),
+        ))
+        rows: list[Arrival] = list(zip(repeat(self.offer), zip(contacts), strict=False))
+        for i in np.flatnonzero(closed).tolist():
+            rows[i] = (self._arrive_closed, (contacts[i],))
+        return rows
+
+    def _arrive_closed(self, contact: Contact) -> None:
+        """A forecast contact finds its live channel closed: the customer picks another open
+        channel of their mix, or leaves a message."""
+        now = contact.arrived
+        queue = self.customers.open_queue(contact.queue, contact.segment, contact.reason, now)
+        if queue is None:
+            return
+        contact.queue = queue
+        contact.handle = queue.handle.next()
+        queue.forecast[contact.interval] += 1
+        self._arrive(contact)
 
     def order_contact(
         self, region: str, weights: Mapping[str, float] | None, reason: int, now: float
@@ -100,27 +147,26 @@ class Router:
         queue, segment = found
         k = int(now // self.interval)
         queue.arrivals[FROM_ORDERS][k] += 1
-        self.offer(Contact(now, k, queue.handle.next(), queue, segment, reason), now)
+        self._arrive(Contact(now, k, queue.handle.next(), queue, segment, reason))
 
-    def offer(self, contact: Contact, now: float) -> None:
-        """``contact`` reaches its queue now: a bot may resolve it; else an agent answers at
-        once or it waits."""
+    def _arrive(self, contact: Contact) -> None:
+        """A contact made now reaches its queue: counted by reason, then offered."""
         queue = contact.queue
-        k = contact.interval
-        queue.reason_days[contact.reason][int(now // MINUTES_PER_DAY)] += 1
-        if queue.bot_shares is not None:
-            share = queue.bot_shares[contact.reason]
-            if share and self._bot_draw.next() < share:
-                if not (queue.bot_escalate and self._bot_draw.next() < queue.bot_escalate):
-                    queue.deflected[k] += 1
-                    return
-                queue.escalated[k] += 1
-        queue.offered[k] += 1
+        queue.reason_days[contact.reason][int(contact.arrived // MINUTES_PER_DAY)] += 1
+        self.offer(contact)
+
+    def offer(self, contact: Contact) -> None:
+        """``contact`` reaches its queue as it arrives: a bot may resolve it; else an agent
+        answers at once or it waits."""
+        queue = contact.queue
+        if queue.bot_shares is not None and self._deflected(queue, contact):
+            return
+        now = contact.arrived
         for team in queue.teams:
             if team.idle:
                 agent = team.idle.popleft()
                 self._start(agent, contact, now, 0.0)
-                if agent.load < agent.capacity:
+                if queue.concurrency > 1 and agent.load < agent.capacity:
                     team.partial[queue.channel].append(agent)
                 return
             if queue.concurrency > 1:
@@ -128,13 +174,12 @@ class Router:
                 if sharing is not None:
                     self._start(sharing, contact, now, 0.0)
                     return
-        queue.join(contact, now)
+        queue.set_state(contact, WAITING, now)
         patience = queue.patience[contact.segment]
-        if patience is not None:
-            if queue.lazy:
-                contact.deadline = now + patience.next()  # see _expire
-            else:
-                self._at(now + patience.next(), self._abandon_callback, contact)
+        if queue.lazy:
+            contact.deadline = _NEVER if patience is None else now + patience.next()
+        elif patience is not None:
+            self._at(now + patience.next(), self._abandon_callback, contact)
         if queue.overflow:
             self._at(now + queue.overflow[0][1], self._overflow, contact)
         if self._chasers and not queue.sync:
@@ -142,32 +187,37 @@ class Router:
             if after is not None:
                 self._at(now + after, self._chase, contact)
 
+    def _deflected(self, queue: Queue, contact: Contact) -> bool:
+        """Whether the queue's bot resolves ``contact`` (a share of those still ask for an
+        agent: escalated)."""
+        assert queue.bot_shares is not None
+        share = queue.bot_shares[contact.reason]
+        if not share or self._bot_draw.next() >= share:
+            return False
+        if queue.bot_escalate and self._bot_draw.next() < queue.bot_escalate:
+            queue.escalated[contact.interval] += 1
+            return False
+        queue.deflected[contact.interval] += 1
+        return True
+
     # Agents at work.
 
     def _start(self, agent: Agent, contact: Contact, now: float, wait: float) -> None:
         """``agent`` answers ``contact`` now, after ``wait`` minutes in the queue."""
         queue = contact.queue
         k = contact.interval
+        if wait:  # noted, counted in bulk (at once: what is left of those offered, at the end)
+            queue.answers_after_wait += (k, wait)
         handle = contact.handle
-        queue.handled[k] += 1
-        if wait == 0.0:
-            queue.answered_at_once[k] += 1
-            queue.answered_in_target[k] += 1
-        else:
-            queue.wait_minutes_handled[k] += wait
-            if wait <= queue.target_minutes:
-                queue.answered_in_target[k] += 1
-            if contact.arrived >= queue.counted_from:
-                queue.waits.append(wait)
-        if contact.repeats:
-            handle *= self.repeat_factor
         queue.handle_minutes[k] += handle
         team = agent.team
         # Busy agent-time so far, then the new load (a share of capacity on a concurrent channel).
         team.busy_area += team.busy * (now - team.last)
         team.last = now
         contact.agent = agent
-        if queue.concurrency > 1:
+        if queue.concurrency == 1:  # a free agent of such a queue has capacity 1
+            team.busy += 1.0
+        else:
             if agent.load == 0:
                 agent.capacity = queue.concurrency
                 agent.channel = queue.channel
@@ -177,9 +227,6 @@ class Router:
                 agent.load += 1
                 self._next_chat_end(agent, now, queue.slowdown)
                 return
-        else:
-            agent.capacity = 1
-            team.busy += 1.0
         agent.load += 1
         self._at(now + handle / agent.efficiency, self._finish_callback, contact)
 
@@ -188,29 +235,25 @@ class Router:
         if delay is not None:
             self._at(now + delay, self._finish_chat, (agent, agent.version))
 
-    def _finish_chat(self, call: Call) -> None:
-        agent, version = call.value
-        now = call.when
+    def _finish_chat(self, value: tuple[Agent, int], now: float) -> None:
+        agent, version = value
         contact = chats.finished(agent, version, now)
         if contact is not None:
             self._next_chat_end(agent, now, contact.queue.slowdown)
-            self._done(contact, agent, now)
+            self._finish(contact, now)
 
-    def _finish(self, call: Call) -> None:
-        contact = call.value
-        self._done(contact, contact.agent, call.when)
-
-    def _done(self, contact: Contact, agent: Agent, now: float) -> None:
-        """``agent`` has finished ``contact``: a follow-up perhaps, then the agent's next work."""
-        if self.customers.resolution[contact.reason] < 1.0:
+    def _finish(self, contact: Contact, now: float) -> None:
+        """An agent has finished ``contact``: a follow-up perhaps, then the agent's next work."""
+        if self._resolution[contact.reason] < 1.0:
             delay = self.customers.follow_up_delay(contact)
             if delay is not None:
                 self._at(now + delay, self._come_back, (contact, FOLLOW_UP))
+        agent = contact.agent
         team = agent.team
-        was_full = agent.load >= agent.capacity
         team.busy_area += team.busy * (now - team.last)
         team.last = now
-        team.busy -= 1.0 / agent.capacity
+        capacity = agent.capacity
+        team.busy -= 1.0 / capacity
         agent.load -= 1
         if agent.leaving:
             if agent.load == 0:
@@ -218,11 +261,13 @@ class Router:
                 del team.agents[agent.employee]
             return
         if agent.load == 0:
-            agent.channel = None
-            agent.capacity = 1
-            if not self.take_work(agent, now):
+            if capacity > 1:
+                agent.channel = None
+                agent.capacity = 1
+            if not (team.queues_waiting and self.take_work(agent, now)):
                 team.idle.append(agent)
             return
+        was_full = agent.load + 1 >= capacity
         self._fill(agent, now)
         if was_full and agent.load < agent.capacity:
             team.partial[agent.channel].append(agent)  # type: ignore[index]
@@ -230,7 +275,7 @@ class Router:
     def take_work(self, agent: Agent, now: float) -> bool:
         """Start the most urgent contact a free ``agent`` can take; False if there is none."""
         team = agent.team
-        if not team.waiting:
+        if not team.queues_waiting:
             return False
         best: Contact | None = None
         best_priority = math.inf
@@ -274,27 +319,18 @@ class Router:
                     deadline = head.arrived + queue.target_minutes
             if best is None:
                 return False
-        self._take(agent, best, now)
+        best.queue.set_state(best, ANSWERED, now)
+        self._start(agent, best, now, now - best.arrived)
         if agent.capacity > 1:
             self._fill(agent, now)
             if agent.load < agent.capacity:
                 team.partial[agent.channel].append(agent)  # type: ignore[index]
         return True
 
-    def _take(self, agent: Agent, contact: Contact, now: float) -> None:
-        """``agent`` answers waiting ``contact`` now."""
-        queue = contact.queue
-        waiting = queue.waiting
-        if waiting and waiting[0] is contact:
-            waiting.popleft()
-        contact.state = ANSWERED  # answered from mid-queue: left behind as a dead entry
-        queue.leave(now)
-        self._start(agent, contact, now, now - contact.arrived)
-
     def _fill(self, agent: Agent, now: float) -> None:
         """Give an agent carrying chats more contacts of the same channel while it has room."""
         team = agent.team
-        while agent.load < agent.capacity and team.waiting:
+        while agent.load < agent.capacity and team.queues_waiting:
             best = None
             for _, queue in team.sync_queues:
                 if queue.n_waiting and queue.channel == agent.channel:
@@ -310,15 +346,14 @@ class Router:
                         best = head
             if best is None:
                 return
-            self._take(agent, best, now)
+            best.queue.set_state(best, ANSWERED, now)
+            self._start(agent, best, now, now - best.arrived)
 
-    def _overflow(self, call: Call) -> None:
-        """A contact has waited long enough for another region's team to help."""
-        contact: Contact = call.value
+    def _overflow(self, contact: Contact, now: float) -> None:
+        """``contact`` has waited long enough for another region's team to help."""
         if contact.state != WAITING:
             return
         queue = contact.queue
-        now = call.when
         waited = now - contact.arrived
         for team, wait in queue.overflow:
             if wait > waited + 1e-9:
@@ -327,21 +362,19 @@ class Router:
             agent = team.free_agent(queue)
             if agent is not None:
                 was_idle = agent.load == 0
-                self._take(agent, contact, now)
+                queue.set_state(contact, ANSWERED, now)
+                self._start(agent, contact, now, waited)
                 if was_idle and agent.load < agent.capacity:
                     team.partial[queue.channel].append(agent)
                 return
 
     # Customers giving up, coming back and chasing.
 
-    def _abandon(self, call: Call) -> None:
-        contact: Contact = call.value
+    def _abandon(self, contact: Contact, now: float) -> None:
         if contact.state != WAITING:
             return
-        contact.state = ABANDONED
         queue = contact.queue
-        now = call.when
-        queue.leave(now)
+        queue.set_state(contact, ABANDONED, now)
         self._count_abandoned(queue, contact, now - contact.arrived)
         delay = self.customers.retry_delay(contact)
         if delay is not None:
@@ -351,10 +384,9 @@ class Router:
         """A caller found past their deadline (a queue without abandon timers): they left at the
         deadline. Record it there, and take the time since off the queue-length integral of
         each interval it fell in."""
-        contact.state = ABANDONED
         queue = contact.queue
         deadline = contact.deadline
-        queue.leave(now)
+        queue.set_state(contact, ABANDONED, now)
         interval = self.interval
         current = int(now // interval)
         first = int(deadline // interval)
@@ -374,21 +406,19 @@ class Router:
         if wait <= queue.target_minutes:
             queue.abandoned_in_target[k] += 1
 
-    def _come_back(self, call: Call) -> None:
+    def _come_back(self, value: tuple[Contact, int], now: float) -> None:
         """A retry or a follow-up is due."""
-        contact, source = call.value
-        now = call.when
-        repeat = self.customers.come_back(contact, source, now)
-        if repeat is not None:
-            self.offer(repeat, now)
+        contact, source = value
+        repeat_contact = self.customers.come_back(contact, source, now)
+        if repeat_contact is not None:
+            self._arrive(repeat_contact)
 
-    def _chase(self, call: Call) -> None:
-        now = call.when
-        repeat = self.customers.chase(call.value, now)
-        if repeat is not None:
-            self.offer(repeat, now)
+    def _chase(self, contact: Contact, now: float) -> None:
+        repeat_contact = self.customers.chase(contact, now)
+        if repeat_contact is not None:
+            self._arrive(repeat_contact)
 
-    # Measures at the end.
+    # The end of the run.
 
     def close_run(self, now: float) -> None:
         """Callers past their deadline on queues without abandon timers leave at it."""
@@ -397,3 +427,11 @@ class Router:
                 for contact in list(queue.waiting):
                     if contact.state == WAITING and contact.deadline < now:
                         self._expire(contact, now)
+
+
+def _add_counts(series: list[float], indices: np.ndarray) -> None:
+    """Add to ``series`` one per entry of ``indices`` (indices into the series)."""
+    if indices.size:
+        counts = np.bincount(indices)
+        for index in np.flatnonzero(counts).tolist():
+            series[index] += int(counts[index])
