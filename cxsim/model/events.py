@@ -150,13 +150,13 @@ def _loop(env: simpy.Environment, until: float, feed: Feed | None) -> None:
         while True:
             if queue[0][0] <= arrival:  # an event first (and at the same time as an arrival)
                 entry = heappop(queue)
-                when = entry[0]
-                env._now = when
                 try:
-                    _, _, _, callback, value = entry  # a scheduler's entry
+                    when, _, _, callback, value = entry  # a scheduler's entry
                 except ValueError:
+                    env._now = entry[0]
                     _process(entry[3])  # a simpy event, or a Call
                     continue
+                env._now = when
                 callback(value, when)
                 continue
             env._now = arrival

@@ -31,15 +31,15 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from cxsim.model.calendar import MINUTES_PER_DAY, STEP_MINUTES
-from cxsim.scenario.common import WEEKDAYS
+from cxsim.model.calendar import LocalClock
+from cxsim.scenario.common import MINUTES_PER_DAY, QUARTER_MINUTES, WEEKDAYS
 from cxsim.scenario.teams import Shift, Team
 
 __all__ = ["DAYS_PER_MONTH", "Roster", "RosterState", "daily_attrition", "shift_offsets"]
 
 # Mean length of a month, days (365.25 / 12).
 DAYS_PER_MONTH = 30.4375
-_SLOTS_PER_DAY = MINUTES_PER_DAY // STEP_MINUTES  # quarter hours
+_SLOTS_PER_DAY = MINUTES_PER_DAY // QUARTER_MINUTES
 _SLOTS_PER_WEEK = 7 * _SLOTS_PER_DAY
 _EPS = 1e-9
 _ONE_DAY = dt.timedelta(days=1)
@@ -131,7 +131,7 @@ class Roster:
         shrinkage_rng: Stream of the shrinkage draws.
     """
 
-    STEP_MINUTES: ClassVar[int] = STEP_MINUTES
+    STEP_MINUTES: ClassVar[int] = QUARTER_MINUTES
 
     def __init__(
         self,
@@ -143,8 +143,7 @@ class Roster:
         shrinkage_rng: np.random.Generator,
     ) -> None:
         self._team = team
-        self._zone = zone
-        self._origin = dt.datetime(start_date.year, start_date.month, start_date.day, tzinfo=dt.UTC)
+        self._clock = LocalClock(start_date, zone)
         self._horizon = float(horizon_minutes)
         self._attrition_rng = attrition_rng
         self._shrinkage_rng = shrinkage_rng
@@ -166,12 +165,12 @@ class Roster:
         # (start minute, end minute, shift index) of shift instances not yet over.
         self._instances: list[tuple[float, float, int]] = []
         self._shift_change = -math.inf  # clock minute of the next shift start or end
-        self._today = self._origin.astimezone(zone).date()
+        self._today = self._clock.date(0.0)
         self._add_instances(self._today - _ONE_DAY)
         self._add_instances(self._today)
         self._join_hires()
         self._update_ramp()
-        self._next_midnight = self._minute(self._today + _ONE_DAY, 0.0)
+        self._next_midnight = self._clock.at(self._today + _ONE_DAY, 0.0)
         self._static = self._compute_static()
         self._staff_changed = True
         self._active: tuple[int, ...] = ()
@@ -224,11 +223,6 @@ class Roster:
 
     # -- days -------------------------------------------------------------------------------
 
-    def _minute(self, date: dt.date, hours: float) -> float:
-        """Clock minute of local ``hours`` after 00:00 on ``date`` (a skipped time moves on)."""
-        local = dt.datetime(date.year, date.month, date.day) + dt.timedelta(hours=hours)
-        return (local.replace(tzinfo=self._zone) - self._origin).total_seconds() / 60.0
-
     def _new_day(self) -> None:
         self._today += _ONE_DAY
         if self._leave > 0 and self._employees:
@@ -243,7 +237,7 @@ class Roster:
         self._join_hires()
         self._update_ramp()
         self._add_instances(self._today)
-        self._next_midnight = self._minute(self._today + _ONE_DAY, 0.0)
+        self._next_midnight = self._clock.at(self._today + _ONE_DAY, 0.0)
 
     def _join_hires(self) -> None:
         while self._hires and self._hires[-1][0] <= self._today:
@@ -271,7 +265,7 @@ class Roster:
     def _compute_static(self) -> bool:
         if self._shifts or self._shrinkage > 0 or self._leave > 0 or self._hired_on:
             return False
-        return all(self._minute(date, 0.0) > self._horizon for date, _, _ in self._hires)
+        return all(self._clock.at(date, 0.0) > self._horizon for date, _, _ in self._hires)
 
     # -- shifts and shrinkage ---------------------------------------------------------------
 
@@ -279,8 +273,8 @@ class Roster:
         weekday = date.weekday()
         for i, shift in enumerate(self._shifts):
             if weekday in self._weekdays[i]:
-                start = self._minute(date, shift.start_hour)
-                end = self._minute(date, shift.start_hour + shift.length_hours)
+                start = self._clock.at(date, shift.start_hour)
+                end = self._clock.at(date, shift.start_hour + shift.length_hours)
                 self._instances.append((start, end, i))
                 self._shift_change = min(self._shift_change, start)
 

@@ -11,7 +11,6 @@ import numpy as np
 import simpy
 
 from cxsim.model.arrivals import ContactArrivals
-from cxsim.model.calendar import MINUTES_PER_DAY
 from cxsim.model.commerce import Commerce, RegionSales
 from cxsim.model.contacts import ContactCentre
 from cxsim.model.contacts.agents import Team
@@ -21,6 +20,7 @@ from cxsim.model.metrics import ReplicationRecord
 from cxsim.model.order_contacts import OrderContactSource
 from cxsim.model.streams import stream
 from cxsim.model.workforce import Roster
+from cxsim.scenario.common import MINUTES_PER_DAY
 from cxsim.scenario.distributions import Constant
 from cxsim.scenario.models import Scenario
 

@@ -17,6 +17,7 @@ import simpy
 from cxsim.model.contacts.agents import Team
 from cxsim.model.contacts.contact import WAITING
 from cxsim.model.contacts.customers import Customers
+from cxsim.model.contacts.intake import Intake
 from cxsim.model.contacts.layout import build_queues, link_teams
 from cxsim.model.contacts.queue import Queue
 from cxsim.model.contacts.rosters import RosterUpdate, apply_roster
@@ -43,7 +44,7 @@ class ContactCentre:
             reason, the order reasons, then the scenario's own.
         queues: by (region, channel, language); ``teams`` by name.
         forecast_day: a day of contacts of one forecast entry, as arrivals for
-            ``cxsim.model.events.run`` (``Router.forecast_day``).
+            ``cxsim.model.events.run`` (``Intake.forecast_day``).
     """
 
     def __init__(
@@ -69,9 +70,9 @@ class ContactCentre:
                               self.interval, rng)
         self.teams: dict[str, Team] = link_teams(scenario, self.queues, self.intervals,
                                                  customers.retries)
-        self.router = Router(env, self.queues, customers, self.interval,
-                             scenario.horizon_minutes, uniforms(rng("bot")))
-        self.forecast_day = self.router.forecast_day
+        self.router = Router(env, self.queues, customers, self.interval, uniforms(rng("bot")))
+        self.intake = Intake(self.router, customers, self.interval, scenario.horizon_minutes)
+        self.forecast_day = self.intake.forecast_day
 
     def order_contact(
         self, region: str, weights: Mapping[str, float] | None, reason: int, now: float
@@ -84,7 +85,7 @@ class ContactCentre:
                 customer's segment mix (and then the scenario's ``order_contacts.channel_mix``).
             reason: index of the reason in ``reasons`` (``reason_index``).
         """
-        self.router.order_contact(region, weights, reason, now)
+        self.intake.order_contact(region, weights, reason, now)
 
     def apply_roster(self, team: Team, update: RosterUpdate, now: float) -> None:
         """Set who of ``team`` is on duty from ``now``: (scheduled, available agents, headcount).

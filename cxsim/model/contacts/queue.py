@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cxsim.model.contacts.contact import WAITING, Contact
+from cxsim.model.contacts.contact import SOURCES, WAITING, Contact
 from cxsim.model.draws import Draws
 from cxsim.model.metrics import QUEUE_MEASURES, WAIT_BINS, wait_bins
 
@@ -157,14 +157,11 @@ class Queue:
         self.answers_after_wait: list[float] = []
         self.wait_counts = np.zeros(WAIT_BINS, dtype=np.int64)
         # One value per interval for each of QUEUE_MEASURES.
-        self.forecast = [0.0] * intervals
-        self.from_orders = [0.0] * intervals
-        self.retries = [0.0] * intervals
-        self.chases = [0.0] * intervals
-        self.follow_ups = [0.0] * intervals
-        # The counts of contacts arriving, by what brought them (``contact.SOURCES`` order).
-        self.arrivals = (self.forecast, self.from_orders, self.retries, self.chases,
-                         self.follow_ups)
+        # Contacts arriving, by what brought them: indexed by FORECAST, FROM_ORDERS, RETRY,
+        # CHASE and FOLLOW_UP (``contact.SOURCES`` names them in that order).
+        self.arrivals = tuple([0.0] * intervals for _ in SOURCES)
+        self.forecast, self.from_orders, self.retries, self.chases, self.follow_ups = (
+            self.arrivals)
         self.switched = [0.0] * intervals
         self.deflected = [0.0] * intervals
         self.escalated = [0.0] * intervals

@@ -10,16 +10,14 @@ once they have waited the team's overflow delay.
 
 The router asks ``Customers`` what customers do (the channel of a contact, whether and when they
 come back) and schedules it. Measures are counted on the queues, by the interval a contact
-arrived in; a day of forecast contacts is made, and counted, in one go (``forecast_day``).
+arrived in. Contacts come in through ``cxsim.model.contacts.intake``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from itertools import repeat
+from collections.abc import Mapping
 
-import numpy as np
 import simpy
 
 from cxsim.model.contacts import chats
@@ -28,7 +26,6 @@ from cxsim.model.contacts.contact import (
     ABANDONED,
     ANSWERED,
     FOLLOW_UP,
-    FROM_ORDERS,
     RETRY,
     WAITING,
     Contact,
@@ -36,7 +33,7 @@ from cxsim.model.contacts.contact import (
 from cxsim.model.contacts.customers import Customers
 from cxsim.model.contacts.queue import Queue
 from cxsim.model.draws import Draws
-from cxsim.model.events import Arrival, scheduler
+from cxsim.model.events import scheduler
 from cxsim.scenario.common import MINUTES_PER_DAY
 
 __all__ = ["Router"]
@@ -52,7 +49,6 @@ class Router:
         queues: every queue by (region, channel, language), its teams linked.
         customers: what customers do.
         interval: reporting interval, minutes.
-        horizon: end of the run, clock minutes: nothing arrives at or after it.
         bot_draw: uniform draws of the bots' decisions.
     """
 
@@ -62,13 +58,11 @@ class Router:
         queues: Mapping[tuple[str, str, str], Queue],
         customers: Customers,
         interval: float,
-        horizon: float,
         bot_draw: Draws,
     ) -> None:
         self.queues = queues
         self.customers = customers
         self.interval = interval
-        self.horizon = horizon
         self._at = scheduler(env)
         self._bot_draw = bot_draw
         self._resolution = customers.resolution
@@ -80,76 +74,7 @@ class Router:
 
     # Contacts arriving.
 
-    def forecast_day(
-        self, times: Sequence[float], languages: Sequence[int] | None, queues: Sequence[Queue],
-        reason: int, segments: Sequence[int] | None, handles: Sequence[float],
-    ) -> list[Arrival]:
-        """A day of contacts of one forecast entry, as arrivals for the event loop.
-
-        Args:
-            times: arrival times, clock minutes, in order.
-            languages: index in ``queues`` of each contact's queue (None: all the first).
-            queues: the entry's queue per language.
-            reason: the entry's reason index.
-            segments: each contact's segment index (None: all the first).
-            handles: each contact's handle time, minutes.
-
-        Returns:
-            ``(deliver, (contact,))`` per contact before the horizon. The contacts that find
-            their queue open are counted (forecast and reason) here, in bulk; one for a live
-            channel that is closed then is counted when it arrives, where the customer goes.
-        """
-        count = int(np.searchsorted(times, self.horizon))
-        arrived = np.asarray(times[:count], dtype=np.float64)
-        intervals = np.floor_divide(arrived, self.interval).astype(np.int64)
-        days = np.floor_divide(arrived, MINUTES_PER_DAY).astype(np.int64)
-        language = (np.zeros(count, dtype=np.int64) if languages is None
-                    else np.asarray(languages[:count], dtype=np.int64))
-        closed = np.zeros(count, dtype=bool)
-        for index, queue in enumerate(queues):
-            if queue.has_hours:
-                is_open = self.customers.is_open
-                for i in np.flatnonzero(language == index).tolist():
-                    closed[i] = not is_open(queue.region, queue.channel, times[i])
-            reaching = (language == index) & ~closed
-            _add_counts(queue.forecast, intervals[reaching])
-            _add_counts(queue.reason_days[reason], days[reaching])
-        contacts = list(map(
-            Contact, times[:count], intervals.tolist(), handles[:count],
-            [queues[i] for i in language.tolist()],
-            repeat(0) if segments is None else segments, repeat(reason),
-        ))
-        rows: list[Arrival] = list(zip(repeat(self.offer), zip(contacts), strict=False))
-        for i in np.flatnonzero(closed).tolist():
-            rows[i] = (self._arrive_closed, (contacts[i],))
-        return rows
-
-    def _arrive_closed(self, contact: Contact) -> None:
-        """A forecast contact finds its live channel closed: the customer picks another open
-        channel of their mix, or leaves a message."""
-        now = contact.arrived
-        queue = self.customers.open_queue(contact.queue, contact.segment, contact.reason, now)
-        if queue is None:
-            return
-        contact.queue = queue
-        contact.handle = queue.handle.next()
-        queue.forecast[contact.interval] += 1
-        self._arrive(contact)
-
-    def order_contact(
-        self, region: str, weights: Mapping[str, float] | None, reason: int, now: float
-    ) -> None:
-        """A customer who bought gets in touch now about reason index ``reason``, on a channel
-        drawn by ``weights`` (the sales channel's contact channels; None: the segment's mix)."""
-        found = self.customers.order_customer(region, weights, reason, now)
-        if found is None:
-            return
-        queue, segment = found
-        k = int(now // self.interval)
-        queue.arrivals[FROM_ORDERS][k] += 1
-        self._arrive(Contact(now, k, queue.handle.next(), queue, segment, reason))
-
-    def _arrive(self, contact: Contact) -> None:
+    def arrive(self, contact: Contact) -> None:
         """A contact made now reaches its queue: counted by reason, then offered."""
         queue = contact.queue
         queue.reason_days[contact.reason][int(contact.arrived // MINUTES_PER_DAY)] += 1
@@ -411,12 +336,12 @@ class Router:
         contact, source = value
         repeat_contact = self.customers.come_back(contact, source, now)
         if repeat_contact is not None:
-            self._arrive(repeat_contact)
+            self.arrive(repeat_contact)
 
     def _chase(self, contact: Contact, now: float) -> None:
         repeat_contact = self.customers.chase(contact, now)
         if repeat_contact is not None:
-            self._arrive(repeat_contact)
+            self.arrive(repeat_contact)
 
     # The end of the run.
 
@@ -428,10 +353,3 @@ class Router:
                     if contact.state == WAITING and contact.deadline < now:
                         self._expire(contact, now)
 
-
-def _add_counts(series: list[float], indices: np.ndarray) -> None:
-    """Add to ``series`` one per entry of ``indices`` (indices into the series)."""
-    if indices.size:
-        counts = np.bincount(indices)
-        for index in np.flatnonzero(counts).tolist():
-            series[index] += int(counts[index])
