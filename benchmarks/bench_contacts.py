@@ -47,8 +47,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from callgrind import Costs, ciw_cost, cxsim_costs, have_valgrind
+from callgrind import Costs, ciw_cost, cxsim_costs, have_valgrind, print_costs
 from checkouts import ROOT, export
+from text import fmt_count, print_table
 
 import cxsim
 from cxsim.model import ReplicationRecord, simulate
@@ -299,21 +300,6 @@ def resized(queue: Queue, agents: int | None) -> tuple[Queue, list[str]]:
 # ------------------------------------------------------------------------------------- output
 
 
-def fmt_count(value: float) -> str:
-    return f"{value:,.0f}"
-
-
-def print_table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], text: Sequence[int] = (0,)
-) -> None:
-    """Columns ``text`` aligned left, the others (numbers) right, two spaces between columns."""
-    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
-    for row in [headers, *rows]:
-        cells = [cell.ljust(width) if i in text else cell.rjust(width)
-                 for i, (cell, width) in enumerate(zip(row, widths, strict=True))]
-        print("  " + "  ".join(cells).rstrip())
-
-
 def timing_row(timing: Timing) -> list[str]:
     return [timing.label, fmt_count(timing.contacts), f"{timing.wall_s:.3f}",
             f"{timing.us_per_contact:.2f}", fmt_count(timing.per_second)]
@@ -485,30 +471,7 @@ def run_instructions(path: Path, queue: Queue, resize: list[str], args: argparse
     if ciw_installed:
         ciw = ciw_cost(queue.agents, queue.arrivals_per_minute, queue.handle_minutes,
                        queue.patience_minutes, args.ciw_contacts, args.seed)
-    rows = [[label, fmt_count(c.whole_per_contact), f"{c.start / 1e6:,.0f}M",
-             fmt_count(c.simulate_per_contact),
-             "-" if c.multichannel_per_contact is None else fmt_count(c.multichannel_per_contact)]
-            for label, c in versions]
-    print_table(["code", "whole process/contact", "start", "simulate/contact",
-                 "multichannel/contact"], rows)
-    if ciw is not None:
-        print(f"  Ciw: {fmt_count(ciw)} instructions per customer (simulation and records, "
-              f"{fmt_count(args.ciw_contacts)} customers)")
-        for label, c in versions:
-            ratio = c.whole_per_contact / ciw
-            verdict_text = "meets" if ratio <= INSTRUCTIONS_BAR else "MISSES"
-            print(f"  {label}: whole process / Ciw = {ratio:.3f} (1/{1 / ratio:.1f}); "
-                  f"bar 1/{1 / INSTRUCTIONS_BAR:g}: {verdict_text} the bar")
-    if len(versions) == 2:
-        (_, now), (label, before) = versions
-        changes = [
-            f"whole process x{now.whole_per_contact / before.whole_per_contact:.3f}",
-            f"simulation alone x{now.simulate_per_contact / before.simulate_per_contact:.3f}",
-        ]
-        if now.multichannel_per_contact and before.multichannel_per_contact:
-            changes.append("multichannel x"
-                           f"{now.multichannel_per_contact / before.multichannel_per_contact:.3f}")
-        print(f"  this checkout against {label}: {', '.join(changes)}")
+    print_costs(versions, ciw, args.ciw_contacts, INSTRUCTIONS_BAR)
 
 
 # --------------------------------------------------------------------------------------- main

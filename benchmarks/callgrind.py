@@ -22,8 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 from checkouts import code_env
+from text import fmt_count, print_table
 
-__all__ = ["Costs", "ciw_cost", "cxsim_costs", "have_valgrind"]
+__all__ = ["Costs", "ciw_cost", "cxsim_costs", "have_valgrind", "print_costs"]
 
 # A child that loads a scenario and, if asked, simulates one replication; prints the contacts.
 _SIMULATE = """
@@ -141,3 +142,32 @@ def ciw_cost(agents: int, per_minute: float, handle: float, patience: float, cus
     idle, _ = instructions([*base, "0", str(seed)])
     busy, out = instructions([*base, repr(customers / per_minute), str(seed)])
     return (busy - idle) / json.loads(out.strip().splitlines()[-1])["contacts"]
+
+
+def print_costs(versions: Sequence[tuple[str, Costs]], ciw: float | None, ciw_customers: int,
+                bar: float) -> None:
+    """A table of the costs of each code version, their ratios to Ciw's cost per customer
+    (judged against ``bar``), and the second version against the first."""
+    rows = [[label, fmt_count(c.whole_per_contact), f"{c.start / 1e6:,.0f}M",
+             fmt_count(c.simulate_per_contact),
+             "-" if c.multichannel_per_contact is None else fmt_count(c.multichannel_per_contact)]
+            for label, c in versions]
+    print_table(["code", "whole process/contact", "start", "simulate/contact",
+                 "multichannel/contact"], rows)
+    if ciw is not None:
+        print(f"  Ciw: {fmt_count(ciw)} instructions per customer (simulation and records, "
+              f"{fmt_count(ciw_customers)} customers)")
+        for label, c in versions:
+            ratio = c.whole_per_contact / ciw
+            print(f"  {label}: whole process / Ciw = {ratio:.3f} (1/{1 / ratio:.1f}); "
+                  f"bar 1/{1 / bar:g}: {'meets' if ratio <= bar else 'MISSES'} the bar")
+    if len(versions) == 2:
+        (_, now), (label, before) = versions
+        changes = [
+            f"whole process x{now.whole_per_contact / before.whole_per_contact:.3f}",
+            f"simulation alone x{now.simulate_per_contact / before.simulate_per_contact:.3f}",
+        ]
+        if now.multichannel_per_contact and before.multichannel_per_contact:
+            changes.append("multichannel x"
+                           f"{now.multichannel_per_contact / before.multichannel_per_contact:.3f}")
+        print(f"  this checkout against {label}: {', '.join(changes)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -56,9 +56,10 @@ class _DayFeed:
                 return days[0]
             if days:
                 times = np.concatenate([np.asarray(day_times) for day_times, _ in days])
-                order = np.argsort(times, kind="stable").tolist()
-                rows = [row for _, day_rows in days for row in day_rows]
-                return times[order].tolist(), [rows[i] for i in order]
+                order = np.argsort(times, kind="stable")
+                rows = np.fromiter(chain.from_iterable(day_rows for _, day_rows in days),
+                                   dtype=object, count=len(order))
+                return times[order].tolist(), rows[order].tolist()
         return None
 
 

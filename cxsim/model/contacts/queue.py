@@ -190,13 +190,13 @@ class Queue:
         ``ANSWERED`` or ``ABANDONED`` leaves it (from the middle: left as a dead entry)."""
         self.area += self.n_waiting * (now - self.last)
         self.last = now
-        contact.state = state
-        waiting = self.waiting
-        if state == WAITING:
-            waiting.append(contact)
+        if state == WAITING:  # a contact is made waiting: it joins once
+            self.waiting.append(contact)
             self.n_waiting += 1
             change = 1 if self.n_waiting == 1 else 0
         else:
+            contact.state = state
+            waiting = self.waiting
             if waiting and waiting[0] is contact:
                 waiting.popleft()
             self.n_waiting -= 1
