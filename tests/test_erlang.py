@@ -1,4 +1,4 @@
-"""Tests for cxsim.plan.erlang.
+"""Tests for cxsim.theory.erlang.
 
 Every expected value is either a published figure (source named next to it) or computed here by
 a different method than the module uses: explicit factorial sums, scipy.stats.poisson, linear
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 from scipy import linalg, stats
 
-from cxsim.plan.erlang import (
+from cxsim.theory import (
     ErlangA,
     agents_for_service_level,
     agents_for_service_level_many,

@@ -22,10 +22,10 @@ from cxsim.model.metrics import (
     histogram_share_within,
 )
 from cxsim.model.order_contacts import ORDER_CONTACT_MEASURES
-from cxsim.plan.erlang import agents_for_service_level_many
 from cxsim.results.summary import ALL, first_counted_day, ratio
 from cxsim.scenario.common import ORDER_REASONS
 from cxsim.scenario.models import Scenario, SyncChannel
+from cxsim.theory.erlang import agents_for_service_level_many
 
 __all__ = ["run_rows", "scenario_reasons"]
 

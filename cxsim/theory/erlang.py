@@ -1,7 +1,7 @@
-"""Closed-form queueing and stock formulas: benchmarks for the simulation and staffing tools.
+"""Closed-form queueing formulas: benchmarks for the simulation and the staffing planner.
 
-Erlang B/C (M/M/c/c, M/M/c), exact Erlang A (M/M/c+M) and base-stock fill rates (backorders;
-lost sales by Palm's theorem). Times are minutes unless a name says ``_s`` (seconds) or
+Erlang B/C (M/M/c/c, M/M/c), exact Erlang A (M/M/c+M), and the fewest agents that meet a
+service level by Erlang C. Times are minutes unless a name says ``_s`` (seconds) or
 ``_days``; loads are in Erlangs; rates are per the unit in their name.
 """
 
@@ -12,13 +12,16 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import betainc, gammaincc, logsumexp
+from scipy.special import betainc, logsumexp
+
+from cxsim.theory.arguments import fraction as _fraction
+from cxsim.theory.arguments import real as _real
+from cxsim.theory.arguments import whole as _count
 
 __all__ = [
     "ErlangA",
     "agents_for_service_level",
     "agents_for_service_level_many",
-    "base_stock_fill_rate",
     "erlang_a",
     "erlang_a_service_level",
     "erlang_b",
@@ -26,36 +29,11 @@ __all__ = [
     "erlang_c_mean_wait",
     "erlang_c_service_level",
     "erlang_c_wait_quantile",
-    "lost_sales_fill_rate",
     "offered_load",
 ]
 
 TAIL_MASS = 1e-12  # bound on the stationary mass the Erlang A truncation may neglect
 MAX_STATES = 10_000_000  # refuse Erlang A chains longer than this (memory guard)
-
-
-def _count(name: str, value: int, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name}(={value!r}) must be an int")
-    if value < minimum:
-        raise ValueError(f"{name}(={value}) must be >= {minimum}")
-    return int(value)
-
-
-def _real(name: str, value: float, *, positive: bool = False, finite: bool = True) -> float:
-    v = float(value)
-    if math.isnan(v) or v < 0.0 or (positive and v == 0.0):
-        raise ValueError(f"{name}(={value}) must be {'>' if positive else '>='} 0")
-    if finite and math.isinf(v):
-        raise ValueError(f"{name}(={value}) must be finite")
-    return v
-
-
-def _fraction(name: str, value: float, *, open_low: bool) -> float:
-    v = float(value)
-    if not (0.0 < v < 1.0 if open_low else 0.0 <= v < 1.0):
-        raise ValueError(f"{name}(={value}) must be in {'(' if open_low else '['}0, 1)")
-    return v
 
 
 def erlang_b(agents: int, load: float) -> float:
@@ -309,43 +287,6 @@ def erlang_a_service_level(
     reach = cmu / (cmu + (k + 1.0) * theta)
     in_time = betainc(k + 1.0, cmu / theta + 1.0, -math.expm1(-theta * t))
     return min(1.0, float(p[:c].sum() + np.sum(p[c:] * reach * in_time)))
-
-
-def base_stock_fill_rate(level: int, demand_per_day: float, lead_time_days: float) -> float:
-    """Base-stock fill rate with backorders, Poisson unit demand and a fixed lead time.
-
-    A demand is filled from stock iff fewer than S units were demanded in the lead time before
-    it: P(Poisson(lambda L) <= S - 1).
-
-    Args:
-        level: Base-stock level S in units (>= 0).
-        demand_per_day: Poisson demand rate lambda in units per day (>= 0).
-        lead_time_days: Replenishment lead time L in days (>= 0).
-
-    Returns:
-        Share of demand filled immediately from stock (dimensionless).
-    """
-    s = _count("level", level)
-    mean = _real("demand_per_day", demand_per_day) * _real("lead_time_days", lead_time_days)
-    return 0.0 if s == 0 else float(gammaincc(s, mean))
-
-
-def lost_sales_fill_rate(level: int, demand_per_day: float, mean_lead_time_days: float) -> float:
-    """Fill rate of a base-stock policy with lost sales, Poisson demand: 1 - B(S, lambda E[L]).
-
-    Outstanding orders form an M/G/S/S system, so by Palm's theorem the fill rate depends on the
-    lead-time distribution only through its mean.
-
-    Args:
-        level: Base-stock level S in units (>= 0).
-        demand_per_day: Poisson demand rate in units per day (>= 0).
-        mean_lead_time_days: Mean replenishment lead time in days (>= 0).
-
-    Returns:
-        Share of demand filled (the rest is lost), dimensionless.
-    """
-    s, lt = _count("level", level), _real("mean_lead_time_days", mean_lead_time_days)
-    return 1.0 - erlang_b(s, _real("demand_per_day", demand_per_day) * lt)
 
 
 def offered_load(arrivals_per_hour: float, handle_minutes: float) -> float:
