@@ -21,7 +21,7 @@ import yaml
 
 from cxsim.executors import Executor
 from cxsim.results import Results
-from cxsim.results.output import MARKER, ResultDir
+from cxsim.results.output import MARKER, save_result
 from cxsim.run import run
 from cxsim.scenario import Scenario, parse_scenario
 from cxsim.scenario.loading import apply_overrides
@@ -108,11 +108,4 @@ class Plan:
 
     def save(self, directory: str | Path, protect: Sequence[str | Path] = ()) -> Path:
         """Write the plan into ``directory`` atomically (as ``Results.save`` does)."""
-        out = ResultDir(directory, protect)
-        out.stage()
-        try:
-            self.write(out.staging)
-            return out.commit()
-        except BaseException:
-            out.discard()
-            raise
+        return save_result(directory, self.write, protect)
