@@ -180,6 +180,8 @@ class _Planner:
             label = f"iteration {iteration}"
             results = self.simulate(scenario, label)
             observed = observe(results)
+            if simulated is None:
+                self._keep_idle_teams(observed)
             notes: list[str] = []
             if simulated is not None:
                 calibration, notes = recalibrate(self.groups, observed, simulated, calibration)
@@ -205,6 +207,15 @@ class _Planner:
             scenario = self.staffed(needs)
         assert observed is not None and simulated is not None
         return simulated, observed, calibration
+
+    def _keep_idle_teams(self, observed: Observed) -> None:
+        """Teams whose queues see no contact over the whole horizon are not planned: they keep
+        the scenario's staffing (and help other regions, if they do)."""
+        for name in list(self.teams):
+            queues = tuple(q for group in self.groups[name] for q in group.queues)
+            if not observed.total(queues, "offered").any():
+                self.teams.remove(name)
+                del self.groups[name]
 
     def _iteration_row(self, iteration: int, needs: dict[str, TeamNeed],
                        before: dict[str, TeamNeed] | None, started: float) -> dict[str, Any]:

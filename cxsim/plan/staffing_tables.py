@@ -190,8 +190,8 @@ def findings_for(
                         "served, and were lost (unserved)")
     for name in scenario.teams:
         if name not in groups:
-            findings.append(f"team {name}: no queue of its own region to plan; its staffing is "
-                            "kept as the scenario gives it")
+            findings.append(f"team {name}: no queue of its own region with contacts to plan; "
+                            "its staffing is kept as the scenario gives it")
     for name, need in needs.items():
         for channel, cells in need.capped.items():
             if cells:
@@ -204,6 +204,12 @@ def findings_for(
                 f"team {name}: messages arriving in {need.stranded:,} interval(s) cannot be "
                 "answered within their response target by the shifts the team may work (see "
                 f"roster.csv; teams.{name}.shift_patterns widens them)")
+    out_of_reach = sorted({g.scope for team in groups.values() for g in team
+                           if g.sync and g.target > MOST_LEVEL})
+    for region, channel in out_of_reach:
+        findings.append(f"{region} {channel}: no staffing answers every contact in time (one may "
+                        "always find every agent busy); planned for "
+                        f"{MOST_LEVEL:.2%} in target instead")
     for (region, channel), offset in calibration.offsets.items():
         target = scenario.channels[channel].target.service_level
         findings.append(
