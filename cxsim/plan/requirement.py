@@ -356,6 +356,8 @@ class TeamNeed:
         stranded: intervals whose backlog work has no working interval within its target.
         noise: standard error of each interval's on-duty need from the sampling noise of the
             contacts it is set from (Poisson counts over the replications), in agents.
+        rounding: how far rounding alone may move each interval's on-duty need: one agent for
+            each channel (and the backlog) with a need there, grossed up by shrinkage.
     """
 
     available: NDArray[np.int64]
@@ -366,6 +368,7 @@ class TeamNeed:
     capped: dict[str, int]
     stranded: int
     noise: NDArray[np.float64]
+    rounding: NDArray[np.float64]
 
 
 def _spread(work: NDArray[np.float64], working: NDArray[np.bool_], window: int,
@@ -404,6 +407,7 @@ def team_need(
     length = observed.interval_minutes
     sync_agents = np.zeros(count, dtype=np.int64)
     variance = np.zeros(count)
+    steps = np.zeros(count)
     backlog = np.zeros(count)
     stranded = 0
     servers_of: dict[str, NDArray[np.int64]] = {}
@@ -424,6 +428,7 @@ def team_need(
                 group.patience_minutes is not None)
             agents = -(-servers // group.concurrency)
             sync_agents += agents
+            steps += agents > 0
             servers_of[group.channel], loads_of[group.channel] = servers, load
             capped_of[group.channel] = int(capped.sum())
             parts.append((group.closed_form, agents > 0))
@@ -446,7 +451,9 @@ def team_need(
         text = "+".join(names) if names else "none"
         method.append(text + " calibrated" if moved[k] else text)
     noise = np.sqrt(variance) / (1.0 - shrinkage)
-    return TeamNeed(available, on_duty, method, servers_of, loads_of, capped_of, stranded, noise)
+    rounding = (steps + (extra > 0)) / (1.0 - shrinkage)
+    return TeamNeed(available, on_duty, method, servers_of, loads_of, capped_of, stranded, noise,
+                    rounding)
 
 
 # -- calibration -------------------------------------------------------------------------------

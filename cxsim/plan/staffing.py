@@ -8,12 +8,12 @@ meets its target.
    ``cxsim.plan.intervals``) under the same seed (common random numbers), the closed forms are
    calibrated by the service level the simulation reached, and so on until the staffing stops
    changing: no interval changes, or no more than 5% of the intervals staffed change by more
-   than the sampling noise of their load explains (one agent of rounding and 1.96 standard
-   errors of the difference of two estimates of Poisson counts over the replications: a 95%
-   band lets 5% through by chance; customers who retry make each simulation's load depend on
-   the staffing simulated), or ``max_iterations`` simulations were made (the change left is
-   reported). When it has not settled exactly, the larger of the last two needs is
-   kept, interval by interval.
+   than the noise of their load explains (the rounding of each channel's need to whole agents,
+   grossed up by shrinkage, and 1.96 standard errors of the difference of two estimates of
+   Poisson counts over the replications: a 95% band lets 5% through by chance; customers who
+   retry make each simulation's load depend on the staffing simulated), or ``max_iterations``
+   simulations were made (the change left is reported). When it has not settled exactly, the
+   larger of the last two needs is kept, interval by interval.
 2. **Shifts**: each week's need becomes the cheapest roster on the team's allowed shift
    patterns (``cxsim.plan.weekly``, an integer program with a time limit).
 3. **Hiring**: hires that keep the headcount at full speed at or above the rosters' agents,
@@ -252,9 +252,11 @@ class _Planner:
 
 def _noise(a: TeamNeed, b: TeamNeed) -> NDArray[np.float64]:
     """The change in on-duty need, interval by interval, that the sampling noise of the two
-    load estimates explains: one agent of rounding and 1.96 standard errors of the difference
-    of two independent estimates."""
-    return np.asarray(1.0 + 1.96 * np.sqrt(a.noise**2 + b.noise**2))
+    load estimates explains: the rounding of each channel's need (one agent each, grossed up by
+    shrinkage; at least one agent) and 1.96 standard errors of the difference of two
+    independent estimates."""
+    rounding = np.maximum(np.maximum(a.rounding, b.rounding), 1.0)
+    return np.asarray(rounding + 1.96 * np.sqrt(a.noise**2 + b.noise**2))
 
 
 def _larger(a: dict[str, TeamNeed], b: dict[str, TeamNeed]) -> dict[str, TeamNeed]:
@@ -266,7 +268,7 @@ def _larger(a: dict[str, TeamNeed], b: dict[str, TeamNeed]) -> dict[str, TeamNee
         out[name] = TeamNeed(
             np.maximum(need.available, other.available), np.maximum(need.on_duty, other.on_duty),
             need.method, need.servers, need.loads, need.capped, need.stranded,
-            np.maximum(need.noise, other.noise))
+            np.maximum(need.noise, other.noise), np.maximum(need.rounding, other.rounding))
     return out
 
 
