@@ -6,6 +6,7 @@ are reported, not raised."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ import cxsim
 from cxsim.model.workforce import roster_on_duty
 from cxsim.plan.common import apply_plan
 from cxsim.plan.intervals import local_intervals, roster_periods
+from cxsim.plan.requirement import infinite_server_load
 from cxsim.plan.weekly import rostered_per_interval
 from cxsim.theory import (
     agents_for_service_level,
@@ -86,6 +88,26 @@ def test_staffing_per_interval_written_as_a_roster_is_put_back_on_the_clock_exac
     quarters = roster_on_duty(roster_periods(agents, local), scenario.start_date, ZoneInfo(zone),
                               scenario.horizon_minutes)
     assert rostered_per_interval(quarters, 30, local.count) == pytest.approx(agents)
+
+
+def test_the_offered_load_lags_the_arrivals_as_an_infinite_server_system_does() -> None:
+    # M_t/M/inf from empty: m' = lambda(t) - m / h, integrated numerically and averaged over
+    # each interval, against the planner's interval-by-interval closed form.
+    from scipy.integrate import solve_ivp, trapezoid
+
+    rates = np.array([0.0, 2.0, 6.0, 6.0, 1.0, 0.0, 3.0])  # per minute, per 30-minute interval
+    length, handle = 30.0, 8.0
+
+    def slope(t: float, m: np.ndarray) -> np.ndarray:
+        return rates[min(int(t // length), rates.size - 1)] - m / handle
+
+    edges = np.arange(rates.size + 1) * length
+    fine = np.linspace(0, edges[-1], 21001)
+    path = solve_ivp(slope, (0, edges[-1]), [0.0], t_eval=fine, max_step=0.05, rtol=1e-10,
+                     atol=1e-12).y[0]
+    means = [trapezoid(path[(fine >= a) & (fine <= b)], fine[(fine >= a) & (fine <= b)])
+             / length for a, b in itertools.pairwise(edges)]
+    assert infinite_server_load(rates, handle, length) == pytest.approx(means, abs=1e-4)
 
 
 # -- closed forms, exactly ---------------------------------------------------------------------

@@ -155,7 +155,8 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
                                   epilog=planner.examples,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
         add_scenario_options(parser)
-        add_run_options(parser, DEFAULT_PLAN_REPS)
+        add_run_options(parser, DEFAULT_PLAN_REPS,
+                        f"results/<scenario file name>-{kind}-plan")
         planner.add_options(parser)
 
 

@@ -44,7 +44,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from cxsim.results import Results
@@ -543,12 +542,3 @@ def recalibrate(
             notes.append(f"{team} backlog: answered {-short:.1%} short of target in time; "
                          f"backlog capacity x{backlog[team]:.3g}")
     return Calibration(offsets, backlog), notes
-
-
-def need_frame(needs: dict[str, TeamNeed]) -> pd.DataFrame:
-    """Agents needed per team and interval, long form (for inspection and tests)."""
-    rows = [pd.DataFrame({"team": team, "interval": np.arange(need.on_duty.size),
-                          "available": need.available, "on_duty": need.on_duty,
-                          "method": need.method})
-            for team, need in needs.items()]
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
