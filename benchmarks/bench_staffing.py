@@ -13,6 +13,7 @@ Machines are shared and noisy: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -57,6 +58,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="worker processes (2)")
     parser.add_argument("--queue-only", action="store_true", help="only the single queue")
     args = parser.parse_args()
+    # Other processes on the machine slow every figure below: say how busy it was.
+    print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} core(s)")
     print("single queue (one_queue.yaml, 7 days):")
     queue = cxsim.load_scenario(ONE_QUEUE, ["horizon_days=7"])
     plan, seconds = timed_plan(queue, args.reps, 1)
@@ -70,6 +73,7 @@ def main() -> int:
           f"{args.workers} worker(s):")
     plan, seconds = timed_plan(scenario, args.reps, args.workers)
     report("expansion_eu", plan, seconds, 600.0)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 
 

@@ -20,7 +20,7 @@ PLAN_FILES = {"staffing.csv", "roster.csv", "hiring_plan.csv", "headcount.csv", 
 
 def _short(path: Path) -> list[str]:
     full = cxsim.load_scenario(path)
-    days = min(full.horizon_days, 4)
+    days = min(full.horizon_days, 2)
     return ["--set", f"horizon_days={days}", "--set", f"warmup_days={min(full.warmup_days, 1)}"]
 
 
@@ -33,7 +33,7 @@ def test_the_examples_with_contacts_are_planned() -> None:
 def test_staffing_plan_of_example_through_the_command_line(path: Path, tmp_path: Path) -> None:
     out = tmp_path / "plan"
     done = cxsim_command("plan", "staffing", path, "--reps", "2", "--seed", "1",
-                         "--iterations", "3", *_short(path), "--out", out)
+                         "--iterations", "2", *_short(path), "--out", out)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == f"plan: {out}"
     assert "Staffing plan per team" in done.stdout and "Verification with seed 2" in done.stdout

@@ -106,7 +106,7 @@ def _show_staffing(plan: Plan) -> list[str]:
             f"{counted['rostered'].sum() * length:>11,.0f} "
             f"{int(np.ceil(rows['rostered'].max())) if len(rows) else 0:>12} "
             f"{int(mine['agents'].sum()):>6} {late:>8}  {first}")
-    if len(roster):
+    if len(roster) and roster["cost_per_week"].sum() > 0:
         cost = roster.groupby("week_start")["cost_per_week"].sum()
         lines.append(f"  roster cost a week: {cost.mean():,.0f} on average, {cost.max():,.0f} at "
                      f"most (week of {cost.idxmax()})")
@@ -117,7 +117,9 @@ def _show_staffing(plan: Plan) -> list[str]:
     lines.append(f"Verification with seed {meta['verification_seed']} over {meta['reps']} "
                  "replication(s) (verification.csv, targets.csv):")
     for row in verification.to_dict("records"):
-        if row["region"] == "*" and row["scope"] == "contacts":
+        # Each region's service levels and message rules: what the agents answer for.
+        if row["region"] == "*" or (row["scope"] != "contacts"
+                                    and row["kpi"] != "responded_in_time"):
             continue
         low, high, met = (float(row[c]) for c in ("ci_low", "ci_high", "intervals_met_share"))
         interval = "" if math.isnan(low) else f" [{low:.1%}, {high:.1%}]"
