@@ -17,7 +17,7 @@ from cxsim.results import confidence_interval, summarise
 def test_public_names() -> None:
     assert sorted(cxsim.__all__) == sorted([
         "Results", "Scenario", "ScenarioError", "__version__", "load_scenario",
-        "parse_scenario", "run",
+        "parse_scenario", "plan_staffing", "run",
     ])
     for name in cxsim.__all__:
         assert getattr(cxsim, name) is not None

@@ -2,6 +2,7 @@
 
     cxsim validate SCENARIO.yaml [--set path=value ...]
     cxsim run SCENARIO.yaml [--reps N] [--seed S] [--set path=value ...] [--out DIR] [--workers N]
+    cxsim plan staffing SCENARIO.yaml [--reps N] [--seed S] [--set ...] [--out DIR] [--workers N]
 
 Each subcommand is a module with ``NAME``, ``HELP``, ``EXAMPLES``, ``add_arguments(parser)`` and
 ``handle(args) -> exit status``. Bad input prints one line per problem and exits with status 2,
@@ -17,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from types import FrameType, ModuleType
 
-from cxsim.cli import run, validate
+from cxsim.cli import plan, run, validate
 from cxsim.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
@@ -28,7 +29,7 @@ from cxsim.cli.common import (
 
 __all__ = ["main"]
 
-COMMANDS: tuple[ModuleType, ...] = (validate, run)
+COMMANDS: tuple[ModuleType, ...] = (validate, run, plan)
 
 
 class _Parser(argparse.ArgumentParser):

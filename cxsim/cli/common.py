@@ -87,8 +87,10 @@ def add_scenario_options(command: argparse.ArgumentParser) -> None:
     )
 
 
-def add_run_options(command: argparse.ArgumentParser, default_reps: int) -> None:
-    """Replications, seed, workers, result directory and quiet: shared by commands that run."""
+def add_run_options(command: argparse.ArgumentParser, default_reps: int,
+                    default_out: str = "results/<scenario file name>") -> None:
+    """Replications, seed, workers, result directory (``default_out`` as the help shows it) and
+    quiet: shared by commands that run."""
     command.add_argument("--reps", type=whole(1), default=default_reps,
                          help=f"replications (default {default_reps})")
     command.add_argument("--seed", type=whole(0), default=0, help="root seed (default 0)")
@@ -96,7 +98,7 @@ def add_run_options(command: argparse.ArgumentParser, default_reps: int) -> None
                          help="processes to run replications in (default 1)")
     command.add_argument("--out", default=None,
                          help="result directory: new, empty or an earlier cxsim result "
-                              "(default results/<scenario file name>)")
+                              f"(default {default_out})")
     command.add_argument("--quiet", action="store_true", help="print only the result path")
 
 

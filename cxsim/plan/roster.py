@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from cxsim.scenario.common import MINUTES_PER_DAY, WEEKDAYS
 
@@ -157,6 +156,9 @@ def solve_roster(
         raise ValueError("no shift patterns to roster")
     if np.any(~np.isfinite(need)) or np.any(need < 0):
         raise ValueError("required agents must be finite and >= 0")
+    # Imported here: scipy.optimize adds a noticeable time to every command's start.
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     cover = np.column_stack([p.coverage(interval_minutes) for p in patterns])
     costs = np.array([p.cost for p in patterns])
     # Whole agents on duty, grossed up by shrinkage; tiny float noise is not a missing agent.
