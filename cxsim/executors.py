@@ -265,6 +265,14 @@ def _distributed() -> ModuleType:
     return distributed
 
 
+def dask_setup(worker: object) -> None:
+    """Dask calls this in each worker process of a local cluster as it starts (a preload):
+    Ctrl-C reaches the whole process group, and only this process reports it and closes the
+    cluster, as with local worker processes."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _cxsim_version() -> str:
     """The cxsim a worker runs (called on every worker of a cluster)."""
     from cxsim import __version__
@@ -318,6 +326,7 @@ class DaskExecutor(Executor):
             self._cluster = distributed.LocalCluster(
                 n_workers=self.workers, threads_per_worker=1, processes=True,
                 dashboard_address=None, silence_logs=logging.CRITICAL,
+                preload=[__name__],  # dask_setup below, in every worker it starts
             )
             self._client = distributed.Client(self._cluster, set_as_default=False)
             return self

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from types import FrameType, ModuleType
 
-from cxsim.cli import run, validate
+from cxsim.cli import compare, run, sweep, validate
 from cxsim.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
@@ -32,7 +32,7 @@ from cxsim.cli.common import (
 
 __all__ = ["main"]
 
-COMMANDS: tuple[ModuleType, ...] = (validate, run)
+COMMANDS: tuple[ModuleType, ...] = (validate, run, sweep, compare)
 
 
 class _Parser(argparse.ArgumentParser):
