@@ -357,3 +357,12 @@ def test_the_command_prints_cost_against_service_and_the_front(
     assert [line.split()[0] for line in lines[2:6] if line.endswith("*")] == [best]
     assert lines[-1] == f"results: {tmp_path / 's'}"
     assert sum("written" in line for line in err.splitlines()) == 4
+
+
+@pytest.mark.parametrize("path", sorted((EXAMPLES / "grids").glob("*.yaml")), ids=lambda p: p.name)
+def test_every_example_grid_holds_for_the_expansion_example(path: Path) -> None:
+    from cxsim.sweep import load_grid, point_scenarios
+
+    scenario = cxsim.load_scenario(EXAMPLES / "expansion_eu.yaml")
+    grid = load_grid(path)
+    assert len(point_scenarios(scenario, grid)) == len(grid.points) > 1

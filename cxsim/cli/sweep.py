@@ -19,7 +19,6 @@ from cxsim.cli.common import (
     load,
     open_executor,
     printable,
-    terminal_width,
     where_it_runs,
 )
 from cxsim.progress import Progress
@@ -68,9 +67,9 @@ def _cell(row: pd.Series, column: str, kpi: str) -> str:
     return text
 
 
-def front_text(results: SweepResults, width: int) -> str:
+def front_text(results: SweepResults) -> str:
     """The points, their parameters, and cost against service (mean ± 95% half-width), the
-    Pareto front marked with ``*``."""
+    Pareto front marked with ``*``; never cut (a table that loses its last column misleads)."""
     front = results.front()
     kpis = [kpi for kpi in FRONT_KPIS if kpi.column in front.columns]
     header = ["point", *results.params, *(kpi.column for kpi in kpis), "front"]
@@ -79,7 +78,7 @@ def front_text(results: SweepResults, width: int) -> str:
             for _, row in front.iterrows()]
     widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
     lines = ["  " + "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True))
-             .rstrip()[: max(width - 2, 20)] for line in [header, *rows[:_SHOWN_POINTS]]]
+             .rstrip() for line in [header, *rows[:_SHOWN_POINTS]]]
     if len(rows) > _SHOWN_POINTS:
         lines.append(f"  ... {len(rows) - _SHOWN_POINTS} more points in front.csv")
     return "\n".join(lines)
@@ -130,6 +129,6 @@ def handle(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"Cost against service over {args.reps} replication(s) per point "
               "(mean ± 95% half-width; * on the Pareto front):")
-        print(front_text(results, terminal_width()))
+        print(front_text(results))
     print(f"results: {printable(results.directory or out)}")
     return 0

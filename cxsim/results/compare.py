@@ -76,7 +76,9 @@ def _compared(side: Results | Compared | str | Path, default: str) -> Compared:
     if isinstance(side, Compared):
         return side
     if isinstance(side, Results):
-        return Compared(side.scenario.name or default, side.runs, side.seed)
+        # A sweep's point is named by its id, a run by its scenario.
+        label = str(side.meta.get("point") or side.scenario.name or default)
+        return Compared(label, side.runs, side.seed)
     return read_compared(side)
 
 

@@ -214,8 +214,7 @@ class SweepDir:
 
     def write_point(self, point: Point, results: Results) -> Path:
         """Write one finished point as a run directory of its own, atomically."""
-        results.meta.update({"point": point.id, "params": point.params,
-                             "changes": point.changes, "sweep": self.fingerprint})
+        results.meta["sweep"] = self.fingerprint
         out = ResultDir(self.folder / POINTS_FOLDER / point.id)
         out.stage()
         try:

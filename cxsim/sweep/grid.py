@@ -429,17 +429,15 @@ def point_scenarios(scenario: Scenario, grid: Grid) -> list[Scenario]:
             scenarios.append(scenario)
             continue
         data: dict[str, Any] = base
-        broken = False
         for path, value in point.changes.items():
             # JSON is YAML: each value goes through the same path=value reading as --set.
             try:
                 data = apply_overrides(data, [f"{path}={_key(value)}"])
             except ScenarioError as error:
+                # A field the scenario does not have; the point's other values are still
+                # checked, so that every problem is found at once.
                 where = _path_origin(point.origins[path])
                 problems += [Problem(where, p.message) for p in error.problems]
-                broken = True
-        if broken:
-            continue
         try:
             scenarios.append(parse_scenario(data, f"grid point {point.id}"))
         except ScenarioError as error:

@@ -132,6 +132,8 @@ class Sweep:
                     results = Results.from_records(
                         self.scenarios[point.index], self.seed, [batch[r] for r in
                                                                  range(self.reps)])
+                    results.meta.update({"point": point.id, "params": point.params,
+                                         "changes": point.changes})
                     if directory is not None:
                         directory.write_point(point, results)
                     else:
