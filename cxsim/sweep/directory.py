@@ -215,14 +215,7 @@ class SweepDir:
     def write_point(self, point: Point, results: Results) -> Path:
         """Write one finished point as a run directory of its own, atomically."""
         results.meta["sweep"] = self.fingerprint
-        out = ResultDir(self.folder / POINTS_FOLDER / point.id)
-        out.stage()
-        try:
-            results.write(out.staging)
-            return out.commit()
-        except BaseException:
-            out.discard()
-            raise
+        return results.save(self.folder / POINTS_FOLDER / point.id)
 
     def finish(self, results: SweepResults) -> Path:
         """Write the combined tables, mark the sweep complete, and put a staged sweep in

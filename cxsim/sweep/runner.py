@@ -116,7 +116,8 @@ class Sweep:
             # A bar counts replications and names each point as it is written; a log gets a
             # line per point.
             bar = Progress("replication", len(tasks), lines=False) if progress is True else None
-            report = bar if bar is not None else progress_for(progress, "", 0)
+            report = bar if bar is not None else progress_for(progress, "replication",
+                                                               len(tasks))
             records: dict[int, dict[int, ReplicationRecord]] = {}
             finished = 0
 
