@@ -6,14 +6,20 @@ tables are identical whichever executor runs the replications and in whatever or
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from cxsim.executors import Executor, executor_for
 from cxsim.model import ReplicationRecord, simulate
+from cxsim.progress import ProgressCallback, progress_for
 from cxsim.results import Results
 from cxsim.scenario.models import Scenario
 
-__all__ = ["DEFAULT_REPS", "ReplicationTask", "run", "run_replications", "simulate_task"]
+__all__ = [
+    "DEFAULT_REPS",
+    "ReplicationTask",
+    "check_whole",
+    "run",
+    "run_replications",
+    "simulate_task",
+]
 
 DEFAULT_REPS = 10
 
@@ -26,7 +32,8 @@ def simulate_task(task: ReplicationTask) -> ReplicationRecord:
     return simulate(scenario, seed, replication)
 
 
-def _check(name: str, value: int, minimum: int) -> None:
+def check_whole(name: str, value: int, minimum: int) -> None:
+    """ValueError unless ``value`` is a whole number >= ``minimum`` (``name`` says which)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ValueError(f"{name}(={value!r}) must be a whole number >= {minimum}")
 
@@ -36,7 +43,7 @@ def run_replications(
     reps: int = DEFAULT_REPS,
     seed: int = 0,
     workers: int = 1,
-    progress: Callable[[int, int], None] | None = None,
+    progress: bool | ProgressCallback | None = None,
     executor: Executor | None = None,
 ) -> list[ReplicationRecord]:
     """The records of replications 0 to ``reps - 1``, in replication order.
@@ -47,21 +54,24 @@ def run_replications(
         seed: root seed (>= 0).
         workers: processes to run replications in when no ``executor`` is given; 1 runs them
             in this process.
-        progress: called with (finished, reps) after each replication.
-        executor: where to run them (``cxsim.executors``); its workers stay up for the caller
-            to reuse. Without one, an executor for ``workers`` is made and closed here.
+        progress: ``True`` for a progress bar (a notebook bar in Jupyter), or a callable
+            called with (finished, reps) after each replication.
+        executor: where to run them (``cxsim.executors``: local processes or a Dask cluster);
+            its workers stay up for the caller to reuse. Without one, an executor for
+            ``workers`` is made and closed here.
     """
-    _check("reps", reps, 1)
-    _check("seed", seed, 0)
-    _check("workers", workers, 1)
+    check_whole("reps", reps, 1)
+    check_whole("seed", seed, 0)
+    check_whole("workers", workers, 1)
     tasks = [(scenario, seed, r) for r in range(reps)]
+    report = progress_for(progress, "replication", reps)
     finished = 0
 
     def done(_index: int, _record: ReplicationRecord) -> None:
         nonlocal finished
         finished += 1
-        if progress is not None:
-            progress(finished, reps)
+        if report is not None:
+            report(finished, reps)
 
     if executor is not None:
         return executor.map(simulate_task, tasks, done)
@@ -74,12 +84,13 @@ def run(
     reps: int = DEFAULT_REPS,
     seed: int = 0,
     workers: int = 1,
-    progress: Callable[[int, int], None] | None = None,
+    progress: bool | ProgressCallback | None = None,
     executor: Executor | None = None,
 ) -> Results:
     """Simulate ``reps`` replications of ``scenario`` and build the result tables.
 
     Same scenario + same seed = identical tables, with any executor and number of workers.
+    Arguments as for ``run_replications``.
     """
     records = run_replications(scenario, reps, seed, workers, progress, executor)
     return Results.from_records(scenario, seed, records)

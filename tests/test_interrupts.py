@@ -92,3 +92,98 @@ def test_workers_stop_by_themselves_when_the_run_is_killed(tmp_path: Path) -> No
     process.kill()
     process.wait(timeout=10)
     assert _gone(process.pid, 15), "a worker outlived the run"
+
+
+# -- sweeps: finished points survive any stop ----------------------------------------------
+
+# Two quick points, then two slow ones: a stop while the slow ones run finds two finished.
+SWEEP_GRID = {"params": [{"zip": [
+    {"path": "teams.us_agents.agents", "values": [29, 30, 31, 32], "name": "agents"},
+    {"path": "horizon_days", "values": [1, 1, 40, 40], "name": "days"}]}]}
+
+
+def _sweep_command(grid: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "cxsim", "sweep", str(EXAMPLES / "one_queue.yaml"), "--grid",
+            str(grid), "--reps", "2", "--seed", "3", "--set", "warmup_days=0.25", "--out",
+            str(out), *extra]
+
+
+def _start_sweep(grid: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
+    """A sweep, once its first two points are written."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(_sweep_command(grid, out, *extra), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not (out / "points" / "p001").exists() and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    assert (out / "points" / "p001").exists(), "the first points never came"
+    return process
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every file below ``folder``: its inode, modification time and contents."""
+    return {str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_killed_sweep_resumes_to_the_same_tables_without_touching_finished_points(
+    tmp_path: Path,
+) -> None:
+    import pandas as pd
+    import yaml
+
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(yaml.safe_dump(SWEEP_GRID))
+    out = tmp_path / "killed"
+    process = _start_sweep(grid, out)
+    os.killpg(process.pid, signal.SIGKILL)  # no chance to tidy up
+    process.wait(timeout=10)
+    finished = sorted(p.name for p in (out / "points").iterdir() if not p.name.startswith("."))
+    assert finished[:2] == ["p000", "p001"] and "p003" not in finished
+    kept = {name: _snapshot(out / "points" / name) for name in finished}
+
+    done = subprocess.run(_sweep_command(grid, out, "--resume"), capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert f"({len(finished)} already done)" in done.stderr
+    written = [line.split()[1] for line in done.stderr.splitlines() if " written " in line]
+    assert sorted(written) == [f"p{i:03d}" for i in range(len(finished), 4)]
+    for name, files in kept.items():
+        assert _snapshot(out / "points" / name) == files, f"point {name} was touched"
+    assert not [p for p in out.rglob(".*")], "a half-written point was left behind"
+
+    whole = tmp_path / "whole"
+    again = subprocess.run(_sweep_command(grid, whole, "--quiet"), capture_output=True,
+                           text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600,
+                           check=False)
+    assert again.returncode == 0, again.stderr
+    for table in ("summary.csv", "front.csv", "points.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(out / table), pd.read_csv(whole / table))
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"),
+                                  pd.read_parquet(whole / "runs.parquet"))
+
+
+@pytest.mark.parametrize("executor", [["--workers", "2"], ["--dask", "local", "--workers", "2"]],
+                         ids=["processes", "dask"])
+def test_ctrl_c_stops_a_sweep_and_says_which_points_it_kept(
+    tmp_path: Path, executor: list[str],
+) -> None:
+    import yaml
+
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(yaml.safe_dump(SWEEP_GRID))
+    out = tmp_path / "sweep"
+    process = _start_sweep(grid, out, *executor)
+    asked = time.monotonic()
+    os.killpg(process.pid, signal.SIGINT)
+    _, error = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert time.monotonic() - asked < 20
+    assert "Traceback" not in error and "Error" not in error
+    kept = len([p for p in (out / "points").iterdir() if not p.name.startswith(".")])
+    assert [line for line in error.splitlines() if line.startswith("cxsim:")][-1] == (
+        f"cxsim: interrupted; {kept} of 4 points kept in '{out}' (--resume finishes the sweep)")
+    assert _gone(process.pid, 15), "a worker is still running"

@@ -21,13 +21,14 @@ ALLOWED: dict[str, set[str]] = {
     "model": {"scenario", "theory"},
     "results": {"model", "scenario", "theory"},
     "executors": {"model", "scenario"},
-    "run": {"executors", "model", "results", "scenario"},
-    "sweep": {"executors", "model", "results", "run", "scenario"},
-    "plan": {"executors", "model", "results", "run", "scenario", "theory"},
+    "progress": set(),
+    "run": {"executors", "model", "progress", "results", "scenario"},
+    "sweep": {"executors", "model", "progress", "results", "run", "scenario"},
+    "plan": {"executors", "model", "progress", "results", "run", "scenario", "theory"},
     "report": {"results", "scenario", "theory"},
     "__main__": {"cli"},
-    "cli": {"executors", "model", "plan", "report", "results", "run", "scenario", "sweep",
-            "theory"},
+    "cli": {"executors", "model", "plan", "progress", "report", "results", "run", "scenario",
+            "sweep", "theory"},
 }
 
 

@@ -1,13 +1,16 @@
 """The ``cxsim`` command: one small handler per subcommand.
 
     cxsim validate SCENARIO.yaml [--set path=value ...]
-    cxsim run SCENARIO.yaml [--reps N] [--seed S] [--set path=value ...] [--out DIR] [--workers N]
+    cxsim run SCENARIO.yaml [--reps N] [--seed S] [--set path=value ...] [--out DIR]
+                            [--workers N | --dask ADDRESS]
     cxsim plan staffing SCENARIO.yaml [--reps N] [--seed S] [--set ...] [--out DIR] [--workers N]
+    cxsim sweep SCENARIO.yaml --grid GRID.yaml [--out DIR] [--resume] [...]
+    cxsim compare DIR_A DIR_B [DIR_C ...] [--out FILE]
 
 Each subcommand is a module with ``NAME``, ``HELP``, ``EXAMPLES``, ``add_arguments(parser)`` and
 ``handle(args) -> exit status``. Bad input prints one line per problem and exits with status 2,
 writing nothing; Ctrl-C exits with 130 and SIGTERM with 143, after stopping every worker, with
-one line and no partial result.
+one line and no partial result (a sweep says which finished points it kept).
 """
 
 from __future__ import annotations
@@ -18,18 +21,19 @@ import sys
 from collections.abc import Sequence
 from types import FrameType, ModuleType
 
-from cxsim.cli import plan, run, validate
+from cxsim.cli import compare, plan, run, sweep, validate
 from cxsim.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
     EXIT_TERMINATED,
     BadInputError,
+    Interrupted,
     Terminated,
 )
 
 __all__ = ["main"]
 
-COMMANDS: tuple[ModuleType, ...] = (validate, run, plan)
+COMMANDS: tuple[ModuleType, ...] = (validate, run, plan, sweep, compare)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -84,5 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated:
         print("\ncxsim: terminated; no results written", file=sys.stderr)
         return EXIT_TERMINATED
+    except Interrupted as stop:
+        terminated = isinstance(stop.cause, Terminated)
+        print(f"\ncxsim: {'terminated' if terminated else 'interrupted'}; {stop.kept}",
+              file=sys.stderr)
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     finally:
         signal.signal(signal.SIGTERM, previous)

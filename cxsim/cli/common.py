@@ -1,5 +1,6 @@
-"""What every subcommand shares: exit statuses, common options, loading the scenario, the
-result directory, and text that is safe to print.
+"""What every subcommand shares: exit statuses, common options, loading the scenario, where
+replications run (local processes or a Dask cluster), the result directory, progress, and text
+that is safe to print.
 
 Bad input (a scenario problem, a bad option, a result directory cxsim must not write) raises
 ``BadInputError`` with one line per problem; the command prints them and exits with status 2,
@@ -14,6 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from cxsim.executors import ClusterError, DaskExecutor, Executor, executor_for
+from cxsim.progress import Progress
 from cxsim.results.output import OutputError, ResultDir
 from cxsim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -22,15 +25,18 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_TERMINATED",
     "BadInputError",
+    "Interrupted",
     "Terminated",
     "add_run_options",
     "add_scenario_options",
     "describe",
     "load",
+    "open_executor",
     "printable",
     "progress_printer",
     "result_dir",
     "terminal_width",
+    "where_it_runs",
     "whole",
 ]
 
@@ -49,6 +55,16 @@ class BadInputError(Exception):
 
 class Terminated(BaseException):
     """The process was asked to stop (SIGTERM); like Ctrl-C, it stops every worker."""
+
+
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM (``cause``) after which some results were kept: ``kept`` says which
+    and where, in place of "no results written"."""
+
+    def __init__(self, cause: BaseException, kept: str) -> None:
+        super().__init__(kept)
+        self.cause = cause
+        self.kept = kept
 
 
 def printable(text: object) -> str:
@@ -94,8 +110,13 @@ def add_run_options(command: argparse.ArgumentParser, default_reps: int,
     command.add_argument("--reps", type=whole(1), default=default_reps,
                          help=f"replications (default {default_reps})")
     command.add_argument("--seed", type=whole(0), default=0, help="root seed (default 0)")
-    command.add_argument("--workers", type=whole(1), default=1,
-                         help="processes to run replications in (default 1)")
+    command.add_argument("--workers", type=whole(1), default=None,
+                         help="processes to run replications in (default 1; with --dask local "
+                              "the cluster's processes, default one per core)")
+    command.add_argument("--dask", default=None, metavar="ADDRESS",
+                         help="run replications on a Dask cluster: a running scheduler "
+                              "(tcp://host:8786) or 'local' to start one on this machine "
+                              "(needs the cluster extra)")
     command.add_argument("--out", default=None,
                          help="result directory: new, empty or an earlier cxsim result "
                               f"(default {default_out})")
@@ -123,6 +144,34 @@ def result_dir(args: argparse.Namespace, default_name: str) -> ResultDir:
     return directory
 
 
+def open_executor(args: argparse.Namespace, tasks: int) -> Executor:
+    """Where the replications of ``args`` run: ``--dask`` (connected now, so that a scheduler
+    that does not answer is found before anything runs) or ``--workers`` local processes (at
+    most ``tasks``); ``args.workers`` is set to the number of workers. Close it after use.
+    """
+    address = getattr(args, "dask", None)
+    if address is None:
+        args.workers = args.workers or 1
+        return executor_for(max(1, min(args.workers, tasks)))
+    if address.strip() != "local" and args.workers is not None:
+        raise BadInputError(["--workers: a running scheduler has the workers it has (--workers "
+                             "sets the size of --dask local only)"])
+    try:
+        executor = DaskExecutor(address.strip(), workers=args.workers).start()
+    except (ClusterError, ValueError) as error:
+        raise BadInputError([f"--dask: {printable(error)}"]) from None
+    args.workers = executor.workers
+    return executor
+
+
+def where_it_runs(executor: Executor) -> str:
+    """``2 worker(s)``, or ``2 worker(s) of a local Dask cluster``, for what a command prints."""
+    if isinstance(executor, DaskExecutor):
+        where = "a local Dask cluster" if executor.local else f"Dask at {executor.address}"
+        return f"{executor.workers} worker(s) of {printable(where)}"
+    return f"{executor.workers} worker(s)"
+
+
 def describe(scenario: Scenario) -> str:
     """One line naming the scenario and its size."""
     return (
@@ -133,18 +182,10 @@ def describe(scenario: Scenario) -> str:
     )
 
 
-def progress_printer(quiet: bool, what: str = "replication") -> Callable[[int, int], None]:
-    """Reports (done, total) on standard error: one updating line on a terminal, a line per
-    item otherwise, nothing when quiet."""
-    live = sys.stderr.isatty()
-
-    def report(done: int, total: int) -> None:
-        if quiet:
-            return
-        end = "" if live and done < total else "\n"
-        print(f"\r  {what} {done}/{total}", end=end, file=sys.stderr, flush=True)
-
-    return report
+def progress_printer(quiet: bool, what: str = "replication") -> Progress:
+    """Reports (done, total) on standard error: a bar with the time left on a terminal, a line
+    per item otherwise, nothing when quiet (``cxsim.progress.Progress``)."""
+    return Progress(what, quiet=quiet)
 
 
 def terminal_width() -> int:

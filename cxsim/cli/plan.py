@@ -22,12 +22,14 @@ from cxsim.cli.common import (
     add_scenario_options,
     describe,
     load,
+    open_executor,
     printable,
     progress_printer,
     result_dir,
+    where_it_runs,
     whole,
 )
-from cxsim.executors import Executor, executor_for
+from cxsim.executors import Executor
 from cxsim.plan.common import Plan
 from cxsim.plan.staffing import (
     DEFAULT_ITERATIONS,
@@ -36,6 +38,7 @@ from cxsim.plan.staffing import (
     plan_staffing,
     staffing_problems,
 )
+from cxsim.progress import Progress as ProgressBar
 from cxsim.scenario import Scenario
 
 NAME = "plan"
@@ -169,23 +172,25 @@ def handle(args: argparse.Namespace) -> int:
     if problems:
         raise BadInputError(problems)
     out = result_dir(args, f"{args.scenario.stem}-{args.kind}-plan")
-    printers: dict[str, Callable[[int, int], None]] = {}
+    printers: dict[str, ProgressBar] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
         if stage not in printers:
             printers[stage] = progress_printer(args.quiet, f"{stage}: replication")
         printers[stage](done, total)
+        if done == total:
+            printers.pop(stage).close()
 
     def log(line: str) -> None:
         if not args.quiet:
             print(f"  {line}", file=sys.stderr, flush=True)
 
     try:
-        if not args.quiet:
-            print(f"cxsim: planning {args.kind} for {describe(scenario)}; {args.reps} "
-                  f"replication(s) an iteration, seed {args.seed}, {args.workers} worker(s)",
-                  file=sys.stderr)
-        with executor_for(args.workers) as executor:
+        with open_executor(args, args.reps) as executor:
+            if not args.quiet:
+                print(f"cxsim: planning {args.kind} for {describe(scenario)}; {args.reps} "
+                      f"replication(s) an iteration, seed {args.seed}, "
+                      f"{where_it_runs(executor)}", file=sys.stderr)
             plan = planner.make(scenario, args, executor, progress, log)
         plan.verification.meta["workers"] = args.workers
         plan.write(out.staging)
@@ -193,6 +198,9 @@ def handle(args: argparse.Namespace) -> int:
     except BaseException:
         out.discard()
         raise
+    finally:
+        for printer in printers.values():
+            printer.close()
     if not args.quiet:
         print("\n".join(planner.show(plan)))
     print(f"plan: {printable(path)}")

@@ -11,10 +11,12 @@ from cxsim.cli.common import (
     add_scenario_options,
     describe,
     load,
+    open_executor,
     printable,
     progress_printer,
     result_dir,
     terminal_width,
+    where_it_runs,
 )
 from cxsim.cli.screen import attention_text, summary_text
 from cxsim.results.catalogue import SCOPES
@@ -24,6 +26,7 @@ NAME = "run"
 HELP = "simulate a scenario and write result tables"
 EXAMPLES = """examples:
   cxsim run scenarios/expansion_eu.yaml --reps 3 --workers 2
+  cxsim run scenarios/expansion_eu.yaml --reps 20 --dask tcp://scheduler:8786
   cxsim run scenarios/one_queue.yaml --set teams.us_agents.agents=34 --out results/34_agents
   cxsim run scenarios/expansion_eu.yaml --region de --scope orders
 """
@@ -48,11 +51,13 @@ def handle(args: argparse.Namespace) -> int:
                         f"{', '.join(sorted(known))})" for name in unknown])
     out = result_dir(args, args.scenario.stem)
     try:
-        if not args.quiet:
-            print(f"cxsim: running {describe(scenario)}; {args.reps} replication(s), "
-                  f"seed {args.seed}, {args.workers} worker(s)", file=sys.stderr)
-        results = run(scenario, reps=args.reps, seed=args.seed, workers=args.workers,
-                      progress=progress_printer(args.quiet))
+        with open_executor(args, args.reps) as executor:
+            if not args.quiet:
+                print(f"cxsim: running {describe(scenario)}; {args.reps} replication(s), "
+                      f"seed {args.seed}, {where_it_runs(executor)}", file=sys.stderr)
+            with progress_printer(args.quiet) as progress:
+                results = run(scenario, reps=args.reps, seed=args.seed, progress=progress,
+                              executor=executor)
         results.meta["workers"] = args.workers
         results.write(out.staging)
         path = out.commit()
