@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -142,3 +145,17 @@ def test_set_can_add_an_optional_part_the_file_leaves_out(tmp_path: Path) -> Non
     bad = cxsim_command("validate", ONE_QUEUE, "--set", "channels.phone.bott.deflect_share=0.5")
     assert bad.returncode == 2
     assert "channels.phone.bott: unknown field (did you mean 'bot'?" in bad.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    # cxsim run ... | head -1: the pipe closes before the summary is printed.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cxsim", "run", str(ONE_QUEUE), "--reps", "2", *SHORT, "--out",
+         str(tmp_path / "r")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=300) == 141
+    assert "Traceback" not in error and "BrokenPipe" not in error
+    assert (tmp_path / "r" / "summary.csv").exists()  # the results were written first

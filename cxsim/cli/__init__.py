@@ -16,6 +16,7 @@ one line and no partial result (a sweep says which finished points it kept).
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -32,6 +33,8 @@ from cxsim.cli.common import (
 )
 
 __all__ = ["main"]
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report a pipe closed early
 
 COMMANDS: tuple[ModuleType, ...] = (validate, run, plan, sweep, compare)
 
@@ -88,6 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated:
         print("\ncxsim: terminated; no results written", file=sys.stderr)
         return EXIT_TERMINATED
+    except BrokenPipeError:
+        # The reader of standard output went away (cxsim ... | head): what was written stays
+        # written; say nothing more, as other commands in a pipe do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Interrupted as stop:
         terminated = isinstance(stop.cause, Terminated)
         print(f"\ncxsim: {'terminated' if terminated else 'interrupted'}; {stop.kept}",
