@@ -53,9 +53,9 @@ from text import fmt_count, print_table
 
 import cxsim
 from cxsim.model import ReplicationRecord, simulate
-from cxsim.plan.erlang import erlang_a
 from cxsim.scenario.distributions import Exponential
 from cxsim.scenario.models import Scenario, SyncChannel
+from cxsim.theory.erlang import erlang_a
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SCENARIO = HERE / "mmcm.yaml"

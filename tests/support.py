@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
 import cxsim
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "scenarios"
+
+
+def cxsim_command(
+    *args: str | Path, cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """``cxsim ARGS`` as a planner runs it, in a process of its own; fails on a traceback."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "cxsim", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, env=env, timeout=timeout, check=False)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
 
 # Two-sided 99.9%: with a fixed seed a check either always passes or always fails, so the
 # level only sets how far from theory an estimate may stray before we call the model wrong.

@@ -18,6 +18,9 @@ and days are in its region's local time (an IANA zone, daylight saving included)
   available first, the rest are picked at random.
 - **Ramp**: a hire works at ``ramp.start_pct`` % of full speed on its first day, rising linearly
   to 100 % ``ramp.weeks`` weeks later; efficiencies are updated at each local midnight.
+- **A roster** (``team.roster``, instead of shifts) names the agents on duty: on each quarter hour
+  the agents of the roster's shifts on duty then, summed, employees ``0 .. n-1`` at full speed,
+  whatever the headcount (which is still kept, for the tables); shrinkage applies as above.
 """
 
 from __future__ import annotations
@@ -33,9 +36,16 @@ import numpy.typing as npt
 
 from cxsim.model.calendar import LocalClock
 from cxsim.scenario.common import MINUTES_PER_DAY, QUARTER_MINUTES, WEEKDAYS
-from cxsim.scenario.teams import Shift, Team
+from cxsim.scenario.teams import RosterPeriod, Shift, Team
 
-__all__ = ["DAYS_PER_MONTH", "Roster", "RosterState", "daily_attrition", "shift_offsets"]
+__all__ = [
+    "DAYS_PER_MONTH",
+    "Roster",
+    "RosterState",
+    "daily_attrition",
+    "roster_on_duty",
+    "shift_offsets",
+]
 
 # Mean length of a month, days (365.25 / 12).
 DAYS_PER_MONTH = 30.4375
@@ -119,6 +129,43 @@ def shift_offsets(shifts: Sequence[Shift]) -> list[float]:
     return offsets
 
 
+def roster_on_duty(
+    periods: Sequence[RosterPeriod],
+    start_date: dt.date,
+    zone: zoneinfo.ZoneInfo,
+    horizon_minutes: float,
+) -> npt.NDArray[np.int64]:
+    """Agents a roster has on duty in each quarter hour of the clock, from minute 0 to the
+    horizon (``ceil(horizon / 15) + 1`` values), before shrinkage.
+
+    Args:
+        periods: the roster's periods (they share no date).
+        start_date: the scenario's start date; minute 0 is 00:00 UTC of it.
+        zone: the team's region time zone (the roster is in its local time).
+        horizon_minutes: length of the simulated span, minutes.
+    """
+    clock = LocalClock(start_date, zone)
+    first_date = clock.date(0.0)
+    quarters = math.ceil(horizon_minutes / QUARTER_MINUTES) + 1
+    change = np.zeros(quarters + 1, dtype=np.int64)
+    last_date = first_date + dt.timedelta(days=math.ceil(horizon_minutes / MINUTES_PER_DAY) + 1)
+    for period in periods:
+        # The day before the clock starts may hold a shift that runs past midnight into it.
+        date = max(period.start, first_date - _ONE_DAY)
+        while date <= min(period.end, last_date):
+            weekday = date.weekday()
+            for shift in period.shifts:
+                if shift.agents and shift.works_on(weekday):
+                    start = clock.at(date, shift.start_hour)
+                    end = clock.at(date, shift.start_hour + shift.length_hours)
+                    first = min(max(math.ceil(start / QUARTER_MINUTES - _EPS), 0), quarters)
+                    last = min(max(math.ceil(end / QUARTER_MINUTES - _EPS), 0), quarters)
+                    change[first] += shift.agents
+                    change[last] -= shift.agents
+            date += _ONE_DAY
+    return np.cumsum(change[:quarters])
+
+
 class Roster:
     """The employees of one team on duty over the simulation clock.
 
@@ -149,6 +196,11 @@ class Roster:
         self._shrinkage_rng = shrinkage_rng
         self._leave = daily_attrition(team.attrition_pct_per_month)
         self._shrinkage = team.shrinkage
+        # Agents on duty per quarter hour of the clock when the team has a roster, else None.
+        self._planned = (
+            roster_on_duty(team.roster, start_date, zone, horizon_minutes)
+            if team.roster is not None else None
+        )
         self._shifts = list(team.shifts or [])
         self._offsets = shift_offsets(self._shifts)
         self._weekdays = [{WEEKDAYS.index(d) for d in s.days} for s in self._shifts]
@@ -199,7 +251,13 @@ class Roster:
         """
         while minute >= self._next_midnight:
             self._new_day()
-        active = self._active_shifts(minute) if minute >= self._shift_change else self._active
+        if self._planned is not None:
+            quarter = min(int(minute // QUARTER_MINUTES), len(self._planned) - 1)
+            active: tuple[int, ...] = (int(self._planned[quarter]),)
+        elif minute >= self._shift_change:
+            active = self._active_shifts(minute)
+        else:
+            active = self._active
         changed = False
         if self._staff_changed or active != self._active:
             if self._staff_changed:
@@ -213,7 +271,8 @@ class Roster:
             self._hour = hour
             self._state = None
         if self._state is None:
-            efficiency = self._efficiency
+            # Rostered agents work at full speed: the hiring plan makes them available.
+            efficiency = self._efficiency if self._planned is None else {}
             self._state = RosterState(
                 len(self._scheduled),
                 tuple((e, efficiency.get(e, 1.0)) for e in self._available),
@@ -263,6 +322,8 @@ class Roster:
         self._state = None
 
     def _compute_static(self) -> bool:
+        if self._planned is not None:
+            return self._shrinkage <= 0 and bool(np.all(self._planned == self._planned[0]))
         if self._shifts or self._shrinkage > 0 or self._leave > 0 or self._hired_on:
             return False
         return all(self._clock.at(date, 0.0) > self._horizon for date, _, _ in self._hires)
@@ -289,6 +350,8 @@ class Roster:
 
     def _roster(self, active: tuple[int, ...]) -> list[int]:
         """Employees on the active shifts: each shift's block, pushed on past the one before."""
+        if self._planned is not None:
+            return list(range(active[0]))
         employees = self._employees
         if not self._shifts:
             return list(employees)

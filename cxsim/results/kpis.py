@@ -22,10 +22,10 @@ from cxsim.model.metrics import (
     histogram_share_within,
 )
 from cxsim.model.order_contacts import ORDER_CONTACT_MEASURES
-from cxsim.plan.erlang import agents_for_service_level_many
-from cxsim.results.summary import ALL, first_counted_day, ratio
+from cxsim.results.summary import ALL, first_counted_day, ratio, rollups
 from cxsim.scenario.common import ORDER_REASONS
 from cxsim.scenario.models import Scenario, SyncChannel
+from cxsim.theory.erlang import agents_for_service_level_many
 
 __all__ = ["run_rows", "scenario_reasons"]
 
@@ -94,7 +94,7 @@ def _groups(keys: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str], list[
     """(region, channel) scopes, with ``*`` for all, -> indices of the queues they cover."""
     groups: dict[tuple[str, str], list[int]] = {}
     for index, (region, channel, _language) in enumerate(keys):
-        for scope in ((region, channel), (region, ALL), (ALL, channel), (ALL, ALL)):
+        for scope in rollups(region, channel):
             groups.setdefault(scope, []).append(index)
     return groups
 
@@ -255,7 +255,7 @@ def _reason_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[An
         for reason in reasons:
             days = record.reasons.get((region, channel, language, reason))
             count = float(sum(days[first_day:])) if days else 0.0
-            for scope in ((region, channel), (region, ALL), (ALL, channel), (ALL, ALL)):
+            for scope in rollups(region, channel):
                 key = (*scope, reason)
                 totals[key] = totals.get(key, 0.0) + count
     rep = record.replication
@@ -273,7 +273,7 @@ def _order_rows(
     groups: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
     for key in record.orders:
         region, channel, _product = key
-        for scope in ((region, channel), (region, ALL), (ALL, channel), (ALL, ALL)):
+        for scope in rollups(region, channel):
             groups.setdefault(scope, []).append(key)
     for (region, channel), keys in groups.items():
         def total(measure: str, keys: list[tuple[str, str, str]] = keys) -> float:

@@ -12,16 +12,17 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cxsim.model.calendar import MINUTES_PER_DAY
+from cxsim.results.catalogue import SHARE_KPIS
+from cxsim.scenario.common import MINUTES_PER_DAY
 from cxsim.scenario.models import Scenario
 
 __all__ = [
     "ALL",
-    "SHARE_KPIS",
     "SUMMARY_COLUMNS",
     "confidence_interval",
     "first_counted_day",
     "ratio",
+    "rollups",
     "summarise",
 ]
 
@@ -49,12 +50,6 @@ def confidence_interval(values: Sequence[float], level: float = 0.95) -> tuple[f
     return mean, mean - half, mean + half
 
 
-# KPIs that are shares; every other KPI is a count, a time or an amount and is never negative.
-SHARE_KPIS = frozenset({"service_level", "wait_prob", "abandon_rate", "occupancy", "fill_rate",
-                        "on_time_rate", "backorder_rate", "lost_rate", "next_node_rate",
-                        "late_shipment_rate", "responded_in_time"})
-
-
 def summarise(runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """One row per scope x region x channel x KPI: mean and confidence interval over reps.
 
@@ -73,6 +68,12 @@ def summarise(runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         reps = int(np.isfinite(values).sum())
         rows.append((scope, region, channel, kpi, mean, low, high, reps))
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def rollups(region: str, channel: str) -> tuple[tuple[str, str], ...]:
+    """The (region, channel) rows a figure of one region and channel adds to: itself, its
+    region over all channels, its channel over all regions, and everything."""
+    return ((region, channel), (region, ALL), (ALL, channel), (ALL, ALL))
 
 
 def ratio(numerator: float, denominator: float) -> float:
