@@ -2,6 +2,8 @@
 
     cxsim validate SCENARIO.yaml [--set path=value ...]
     cxsim run SCENARIO.yaml [--reps N] [--seed S] [--set path=value ...] [--out DIR] [--workers N]
+                            [--no-report]
+    cxsim report DIR [--out FILE]
 
 Each subcommand is a module with ``NAME``, ``HELP``, ``EXAMPLES``, ``add_arguments(parser)`` and
 ``handle(args) -> exit status``. Bad input prints one line per problem and exits with status 2,
@@ -17,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from types import FrameType, ModuleType
 
-from cxsim.cli import run, validate
+from cxsim.cli import report, run, validate
 from cxsim.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
@@ -28,7 +30,7 @@ from cxsim.cli.common import (
 
 __all__ = ["main"]
 
-COMMANDS: tuple[ModuleType, ...] = (validate, run)
+COMMANDS: tuple[ModuleType, ...] = (validate, run, report)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         args = _parser().parse_args(argv)
+        # As typed, for the record a result keeps of how it was made.
+        args.command_line = ["cxsim", *map(str, sys.argv[1:] if argv is None else argv)]
         status: int = args.handle(args)
         return status
     except BadInputError as error:

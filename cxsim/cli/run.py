@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 
 from cxsim.cli.common import (
@@ -16,8 +17,10 @@ from cxsim.cli.common import (
     result_dir,
     terminal_width,
 )
-from cxsim.cli.screen import attention_text, summary_text
+from cxsim.cli.screen import attention_text, summary_text, verdict_text
+from cxsim.report import REPORT_NAME, build_report, write_report
 from cxsim.results.catalogue import SCOPES
+from cxsim.results.output import add_result_file
 from cxsim.run import DEFAULT_REPS, run
 
 NAME = "run"
@@ -26,6 +29,9 @@ EXAMPLES = """examples:
   cxsim run scenarios/expansion_eu.yaml --reps 3 --workers 2
   cxsim run scenarios/one_queue.yaml --set teams.us_agents.agents=34 --out results/34_agents
   cxsim run scenarios/expansion_eu.yaml --region de --scope orders
+  cxsim run scenarios/one_queue.yaml --no-report
+
+Besides the tables, DIR/report.html is the run's report: one file that opens offline.
 """
 
 
@@ -37,6 +43,8 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
                          help="show only this region (or node) on screen (repeatable)")
     command.add_argument("--scope", dest="scopes", action="append", default=[],
                          choices=SCOPES, help="show only this scope on screen (repeatable)")
+    command.add_argument("--no-report", dest="report", action="store_false",
+                         help=f"do not write {REPORT_NAME} beside the tables")
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -54,7 +62,14 @@ def handle(args: argparse.Namespace) -> int:
         results = run(scenario, reps=args.reps, seed=args.seed, workers=args.workers,
                       progress=progress_printer(args.quiet))
         results.meta["workers"] = args.workers
+        results.meta["command"] = shlex.join(args.command_line)
         results.write(out.staging)
+        if args.report:
+            # Inside the staging directory: the report is part of the atomic result.
+            if not args.quiet:
+                print("  writing the report", file=sys.stderr)
+            write_report(build_report(results), out.staging / REPORT_NAME)
+            add_result_file(out.staging, REPORT_NAME)
         path = out.commit()
     except BaseException:
         out.discard()
@@ -66,5 +81,10 @@ def handle(args: argparse.Namespace) -> int:
         if attention:
             print("Targets not met and launch items not ready (targets.csv, launch.csv):")
             print(attention)
+        print(f"Verdict per region ({REPORT_NAME if args.report else 'the report'} gives every "
+              "reason and the rules):")
+        print(verdict_text(results, args.regions))
+        if args.report:
+            print(f"report: {printable(path / REPORT_NAME)}")
     print(f"results: {printable(path)}")
     return 0
