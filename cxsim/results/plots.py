@@ -10,6 +10,7 @@ tables by the day they count (``day_axis``). A plot with nothing to show raises
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ __all__ = [
     "PER_DAY_CLOCK",
     "PER_DAY_COLUMN",
     "NothingToPlotError",
+    "PlotFigure",
     "day_axis",
     "plot_backlog",
     "plot_contacts",
@@ -61,6 +63,16 @@ _MEASURES = ("offered", "handled", "answered_at_once", "answered_in_target", "ab
 
 class NothingToPlotError(ValueError):
     """The tables hold nothing for this plot (say a region without contacts)."""
+
+
+class PlotFigure(Figure):
+    """A matplotlib figure that a notebook shows as an image, whether pyplot was imported or
+    not (IPython's rich display: ``_repr_png_``)."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=100)
+        return buffer.getvalue()
 
 
 def day_axis(table: pd.DataFrame) -> pd.Series:
@@ -117,7 +129,7 @@ def _colours(names: Sequence[str]) -> dict[str, str]:
 
 
 def _figure(height_in: float) -> Figure:
-    return Figure(figsize=(WIDTH_IN, height_in), layout="constrained")
+    return PlotFigure(figsize=(WIDTH_IN, height_in), layout="constrained")
 
 
 def _date_axis(ax: Axes) -> None:
@@ -299,8 +311,10 @@ def plot_staffing(results: Results, region: str | None = None) -> Figure:
         rostered = (on_duty["on_duty_minutes"] / 60.0).groupby(
             [on_duty["rep"], on_duty["day"]]).sum().rename("hours").reset_index()
     required = _required_hours(results, region)
+    if teams.empty and required.empty:
+        raise NothingToPlotError(f"no agents and no contacts in region {region!r}")
     if rostered.empty and required.empty:
-        raise NothingToPlotError(f"no whole local day of agents or contacts in {region!r}")
+        raise NothingToPlotError(f"no whole local day after the warm-up in region {region!r}")
     figure = _figure(3.6)
     ax = figure.subplots()
     for hours, colour, label in ((rostered, _PALETTE[0], "rostered (shifts)"),
