@@ -111,7 +111,8 @@ def _verdict(results: Results, stats: Stats) -> Section:
     shown = [(label, scope, kpi) for label, scope, kpi in HEADLINES
              if any(not math.isnan(stats.get((scope, r, ALL, kpi), (math.nan,))[0])
                     and (kpi != "total" or stats[scope, r, ALL, kpi][0] > 0) for r in regions)]
-    rows = tuple((Cell(label), *(_cell(stats, scope, region, ALL, kpi) for region in regions))
+    rows = tuple((Cell(label, describe(kpi)),
+                  *(_cell(stats, scope, region, ALL, kpi) for region in regions))
                  for label, scope, kpi in shown)
     headlines = Table(("", *map(_region_name, regions)), rows,
                       "Headline numbers over the counted period: the mean across replications, "

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, DayLocator
+from matplotlib.dates import (
+    AutoDateLocator,
+    ConciseDateFormatter,
+    DateFormatter,
+    DayLocator,
+    date2num,
+)
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
@@ -157,11 +163,13 @@ def _band(ax: Axes, band: pd.DataFrame, x: str, colour: str, label: str,
           low: float = 0.0, high: float = np.inf) -> None:
     """The mean as a line and its confidence interval as a band, clipped to [low, high]; a
     single point as a marker with error bars."""
-    mean = band["mean"].clip(low, high)
-    lows, highs = band["ci_low"].clip(low, high), band["ci_high"].clip(low, high)
+    mean = band["mean"].clip(low, high).to_numpy(dtype=float)
+    lows = band["ci_low"].clip(low, high).to_numpy(dtype=float)
+    highs = band["ci_high"].clip(low, high).to_numpy(dtype=float)
     if len(band) < 2:
-        error = None if lows.isna().all() else [mean - lows, highs - mean]
-        ax.errorbar(band[x], mean, yerr=error, fmt="o", color=colour, label=label, capsize=4)
+        error = None if np.isnan(lows).all() else np.array([mean - lows, highs - mean])
+        ax.errorbar(band[x].to_numpy(), mean, yerr=error, fmt="o", color=colour, label=label,
+                    capsize=4)
         return
     ax.plot(band[x], mean, color=colour, label=label, linewidth=1.3,
             marker="o" if len(band) <= _FEW_DAYS else None, markersize=3)
@@ -322,11 +330,12 @@ def plot_staffing(results: Results, region: str | None = None) -> Figure:
                                   "required (Erlang C per interval, after shrinkage)")):
         if not hours.empty:
             _band(ax, confidence_band(hours, ["day"], "hours"), "day", colour, label)
-    days = pd.concat([rostered["day"], required["day"]])
+    days = [frame["day"] for frame in (rostered, required) if not frame.empty]
+    first, last = min(day.min() for day in days), max(day.max() for day in days)
     hires = results.hiring[results.hiring["region"] == region]
     for row in hires.to_dict("records"):
         start = pd.Timestamp(row["start_date"])
-        if not days.min() <= start <= days.max():
+        if not first <= start <= last:
             continue
         ax.axvline(start, color="#555555", linestyle=":", linewidth=1)  # type: ignore[arg-type]
         ax.annotate(f"+{row['agents']} {row['team']}", (start, 1.0),
@@ -417,7 +426,9 @@ def plot_stock(results: Results, node: str) -> Figure:
         level.set_title(title, loc="left", fontsize=10)
         level.legend(loc="upper right", fontsize=8, frameon=False)
         _count_axis(level)
-        edges = np.append(means.index.to_numpy(), means.index[-1] + pd.Timedelta(days=1))
+        stamps = means.index.to_numpy()
+        edges = date2num(  # type: ignore[no-untyped-call]
+            np.append(stamps, stamps[-1] + np.timedelta64(1, "D")))
         received.stairs(means["receipts"].to_numpy(), edges, fill=True, color=_PALETTE[2])
         received.set_ylabel("received\n(units)", fontsize=8)
         _count_axis(received)
