@@ -22,11 +22,11 @@ import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 __all__ = ["MARKER", "OutputError", "ResultDir", "add_result_file", "check_output_dir",
-           "result_files"]
+           "result_files", "save_result"]
 
 MARKER = "run.json"
 # What earlier versions wrote, for results whose run.json does not list its files.
@@ -235,6 +235,21 @@ class ResultDir:
             with contextlib.suppress(OSError):
                 folder.rmdir()
         self._made.clear()
+
+
+def save_result(
+    directory: str | Path, write: Callable[[Path], object], protect: Iterable[str | Path] = ()
+) -> Path:
+    """Write a result into ``directory`` atomically: ``write(folder)`` fills a staging folder
+    that then takes the directory's place; nothing is left behind if it fails."""
+    out = ResultDir(directory, protect)
+    out.stage()
+    try:
+        write(out.staging)
+        return out.commit()
+    except BaseException:
+        out.discard()
+        raise
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -31,7 +31,7 @@ from cxsim.results.frames import (
     with_suppliers,
 )
 from cxsim.results.kpis import run_rows
-from cxsim.results.output import MARKER, ResultDir
+from cxsim.results.output import MARKER, save_result
 from cxsim.results.summary import ALL, summarise
 from cxsim.scenario.models import Scenario
 
@@ -155,14 +155,7 @@ class Results:
             directory: where to write.
             protect: files whose folders must never be replaced (say the scenario file).
         """
-        out = ResultDir(directory, protect)
-        out.stage()
-        try:
-            self.write(out.staging)
-            return out.commit()
-        except BaseException:
-            out.discard()
-            raise
+        return save_result(directory, self.write, protect)
 
     def write(self, folder: Path) -> list[str]:
         """Write every table into the existing directory ``folder``; returns the file names.
