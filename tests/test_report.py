@@ -182,3 +182,32 @@ def test_report_of_a_damaged_result_says_so_in_one_line(
     error = capsys.readouterr().err
     assert error.startswith(f"cxsim: {copy}: cannot read the result (") and error.count("\n") == 1
     assert (copy / REPORT_NAME).read_bytes() == before
+
+
+def test_a_plan_directory_reports_the_plan_after_the_verdict_on_its_verification(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pandas as pd
+
+    from cxsim.plan.common import Plan, apply_plan, verify
+
+    scenario = cxsim.load_scenario(ONE_QUEUE, ["horizon_days=2", "warmup_days=1"])
+    changes = {"teams.us_agents.agents": 33}
+    planned = apply_plan(scenario, changes)
+    staffing = pd.DataFrame({"team": ["us_agents"], "required": [32.5], "rostered": [33]})
+    plan = Plan("staffing", scenario, changes, planned, {"staffing": staffing},
+                verify(planned, reps=2, seed=0), findings=["chat has no team <in> the region"])
+    out = plan.save(tmp_path / "plan")
+    assert main(["report", str(out)]) == 0
+    assert capsys.readouterr().out == f"report: {out / REPORT_NAME}\n"
+    tree = _parse((out / REPORT_NAME).read_text(encoding="utf-8"))
+    assert tree.findtext(".//title") == "one queue: staffing plan"
+    sections = [section.get("id") for section in tree.iter("section")]
+    assert sections[:2] == ["verdict", "plan"]
+    plan_text = "".join(next(s for s in tree.iter("section") if s.get("id") == "plan").itertext())
+    assert "teams.us_agents.agents" in plan_text and "33" in plan_text
+    assert "chat has no team <in> the region" in plan_text
+    assert "staffing.csv: 1 row(s)" in plan_text and "32.5" in plan_text
+    # The verification's seed is the plan's: the appendix reproduces it.
+    assert "cxsim run DIR/scenario.yaml --reps 2 --seed 1" in "".join(tree.itertext())
+    assert REPORT_NAME in _files(out)

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 from cxsim.cli.common import BadInputError, printable
-from cxsim.report import REPORT_NAME, build_report, is_report, write_report
-from cxsim.results import Results
+from cxsim.report import REPORT_NAME, is_report, report_of, write_report
 from cxsim.results.output import MARKER, add_result_file, result_files
 
 NAME = "report"
-HELP = "write the HTML report of a result directory"
+HELP = "write the HTML report of a result directory (a run or a plan)"
+KINDS = ("run", "plan")
 EXAMPLES = f"""examples:
   cxsim report results/expansion_eu
   cxsim report results/expansion_eu --out expansion_eu.html
@@ -24,7 +24,7 @@ DIR/{REPORT_NAME} unless given --no-report.
 
 def add_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("directory", type=Path,
-                         help="a result directory (written by cxsim run)")
+                         help="a result directory (written by cxsim run or a plan)")
     command.add_argument("--out", type=Path, default=None,
                          help=f"the report file (default DIRECTORY/{REPORT_NAME}); an existing "
                               "file is replaced only if it is a report cxsim wrote")
@@ -57,17 +57,17 @@ def handle(args: argparse.Namespace) -> int:
         raise BadInputError([f"{shown}: not a cxsim result (no {MARKER}; a result directory "
                              "cxsim run wrote)"])
     kind = json.loads((directory / MARKER).read_text(encoding="utf-8")).get("kind", "run")
-    if kind != "run":
-        raise BadInputError([f"{shown}: a {printable(kind)} result; reports are built for runs "
-                             "(a directory cxsim run wrote)"])
+    if kind not in KINDS:
+        raise BadInputError([f"{shown}: a {printable(kind)} result; reports are built for "
+                             f"{' and '.join(KINDS)} directories"])
     out = _checked_out(directory, files, args.out or directory / REPORT_NAME)
     try:
-        results = Results.load(directory)
+        html = report_of(directory)
     except (OSError, ValueError, KeyError) as error:
         reason = printable(str(error).splitlines()[0] if str(error) else type(error).__name__)
         raise BadInputError([f"{shown}: cannot read the result ({reason})"]) from None
     try:
-        write_report(build_report(results), out)
+        write_report(html, out)
         if out.parent.resolve() == directory.resolve():
             add_result_file(directory, out.name)
     except OSError as error:

@@ -10,16 +10,19 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import jinja2
+import pandas as pd
 
 from cxsim.report.document import Section
+from cxsim.report.plan_sections import plan_section, plan_tables
 from cxsim.report.run_sections import run_sections
 from cxsim.results.store import Results
 
-__all__ = ["GENERATOR", "REPORT_NAME", "build_report", "is_report", "render", "write_report"]
+__all__ = ["GENERATOR", "REPORT_NAME", "build_report", "is_report", "render", "report_of",
+           "write_report"]
 
 REPORT_NAME = "report.html"
 # How the page names its maker: a file whose head says so is a report cxsim wrote.
@@ -47,9 +50,24 @@ def render(title: str, kind: str, sections: Sequence[Section]) -> str:
     return template.render(title=title, kind=kind, sections=list(sections), version=__version__)
 
 
-def build_report(results: Results) -> str:
-    """The HTML report of a run's results."""
-    return render(results.scenario.name, "run", run_sections(results))
+def build_report(results: Results, plan: Mapping[str, pd.DataFrame] | None = None) -> str:
+    """The HTML report of a run's results; of a plan's when ``results.meta`` says it is one
+    (``"kind": "plan"``, as a plan directory's ``run.json`` does), with ``plan`` its tables."""
+    sections = run_sections(results)
+    if results.meta.get("kind") == "plan":
+        # The verdict first, on the plan's verification; then the plan itself.
+        sections.insert(1, plan_section(results, plan or {}))
+        kind = str(results.meta.get("plan", ""))
+        title = f"{results.scenario.name}: {kind} plan" if kind else results.scenario.name
+        return render(title, "plan", sections)
+    return render(results.scenario.name, "run", sections)
+
+
+def report_of(directory: str | Path) -> str:
+    """The HTML report of a result directory (a run's or a plan's), from its files alone."""
+    results = Results.load(directory)
+    tables = plan_tables(directory) if results.meta.get("kind") == "plan" else None
+    return build_report(results, tables)
 
 
 def write_report(html: str, path: str | Path) -> Path:

@@ -114,13 +114,16 @@ def _verdict(results: Results, stats: Stats) -> Section:
     rows = tuple((Cell(label, describe(kpi)),
                   *(_cell(stats, scope, region, ALL, kpi) for region in regions))
                  for label, scope, kpi in shown)
+    costs = any(kpi == "total" for _label, _scope, kpi in shown)
     headlines = Table(("", *map(_region_name, regions)), rows,
                       "Headline numbers over the counted period: the mean across replications, "
-                      "with the 95% interval beneath. Cost is in the scenario's currency units.")
+                      "with the 95% interval beneath."
+                      + (" Cost is in the scenario's currency units." if costs else ""))
     return Section("verdict", "Verdict", (
         Text(f"{results.reps} replication(s) of {scenario.start_date} to "
-             f"{end - dt.timedelta(days=1)} ({scenario.horizon_days:g} days, the first "
-             f"{scenario.warmup_days:g} a warm-up that statistics skip), seed {results.seed}. "
+             f"{end - dt.timedelta(days=1)} ({scenario.horizon_days:g} days, of which the "
+             f"first {scenario.warmup_days:g} a warm-up that statistics skip), seed "
+             f"{results.seed}. "
              "Each region's verdict follows the rules in the appendix: no-go when any reason "
              "is, else at risk when any reason is, else go."),
         Verdicts(tuple(region_verdicts(results))),

@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 import yaml
@@ -94,6 +94,10 @@ class Results:
     launch: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
 
+    # The tables ``write`` keeps as CSV (the others are Parquet).
+    CSV_FILES: ClassVar[tuple[str, ...]] = ("summary.csv", "hiring.csv", "targets.csv",
+                                            "launch.csv")
+
     @classmethod
     def from_records(
         cls, scenario: Scenario, seed: int, records: Sequence[ReplicationRecord]
@@ -165,7 +169,7 @@ class Results:
         """
         from cxsim import __version__
 
-        files = ["summary.csv", "hiring.csv", "targets.csv", "launch.csv"]
+        files = list(self.CSV_FILES)
         self.summary.to_csv(folder / "summary.csv", index=False)
         self.hiring.to_csv(folder / "hiring.csv", index=False)
         self.targets.to_csv(folder / "targets.csv", index=False)
