@@ -278,6 +278,17 @@ def plot_service_level(results: Results, region: str | None = None) -> Figure:
     return figure
 
 
+def _local_day_axes(results: Results, region: str, figure: Figure, ax: Axes, title: str
+                    ) -> None:
+    """A count per local day from zero, dated in the region's time zone, titled."""
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(f"day ({results.scenario.regions[region].timezone})")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    _count_axis(ax)
+    _date_axis(ax)
+    figure.suptitle(f"{region}: {title}", fontsize=11)
+
+
 def _required_hours(results: Results, region: str) -> pd.DataFrame:
     """Rostered agent hours per replication and local day that every queue of ``region`` needs
     to meet its target (``cxsim.results.kpis.required_agents``)."""
@@ -341,13 +352,8 @@ def plot_staffing(results: Results, region: str | None = None) -> Figure:
         ax.annotate(f"+{row['agents']} {row['team']}", (start, 1.0),
                     xycoords=("data", "axes fraction"), xytext=(3, -12),
                     textcoords="offset points", fontsize=8, color="#333333")
-    ax.set_ylim(bottom=0)
     ax.set_ylabel("agent hours per day")
-    ax.set_xlabel(f"day ({results.scenario.regions[region].timezone})")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
-    _count_axis(ax)
-    _date_axis(ax)
-    figure.suptitle(f"{region}: agents required against rostered", fontsize=11)
+    _local_day_axes(results, region, figure, ax, "agents required against rostered")
     return figure
 
 
@@ -380,14 +386,9 @@ def plot_backlog(results: Results, region: str | None = None) -> Figure:
         hours = getattr(target, "respond_within_hours", float("nan"))
         _band(ax, band[band["channel"] == channel], "day", colours[channel],
               f"{channel} (target: answered within {hours:g} h)")
-    ax.set_ylim(bottom=0)
     ax.set_ylabel("messages waiting\n(daily peak of the\n"
                   f"{results.scenario.interval_minutes}-minute means)", fontsize=9)
-    ax.set_xlabel(f"day ({results.scenario.regions[region].timezone})")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
-    _count_axis(ax)
-    _date_axis(ax)
-    figure.suptitle(f"{region}: backlog of messages", fontsize=11)
+    _local_day_axes(results, region, figure, ax, "backlog of messages")
     return figure
 
 
