@@ -30,6 +30,16 @@ def cxsim_command(
     return done
 
 
+def short_horizon(path: Path) -> list[str]:
+    """Changes (``path=value``) that shorten an example enough for the suite: orders need long
+    enough for their promises (up to a few business days) to fall due; the full horizon runs in
+    the quick start."""
+    full = cxsim.load_scenario(path)
+    sells = any(region.demand for region in full.regions.values())
+    days = min(full.horizon_days, 12 if sells else 3)
+    return [f"horizon_days={days}", f"warmup_days={min(full.warmup_days, 1)}"]
+
+
 # Two-sided 99.9%: with a fixed seed a check either always passes or always fails, so the
 # level only sets how far from theory an estimate may stray before we call the model wrong.
 CHECK_LEVEL = 0.999

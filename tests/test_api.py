@@ -23,6 +23,23 @@ def test_public_names() -> None:
         assert getattr(cxsim, name) is not None
 
 
+def test_report_and_results_public_names() -> None:
+    import cxsim.report
+    import cxsim.results.plots
+    import cxsim.results.verdicts
+
+    assert sorted(cxsim.report.__all__) == [
+        "REPORT_NAME", "build_report", "is_report", "render", "report_of", "write_report"]
+    assert {"region_verdicts", "verdict_table", "RULES", "RegionVerdict", "Finding"} <= set(
+        cxsim.results.verdicts.__all__)
+    assert {"plot_backlog", "plot_contacts", "plot_cost", "plot_delivery",
+            "plot_service_level", "plot_staffing", "plot_stock", "NothingToPlotError"} <= set(
+        cxsim.results.plots.__all__)
+    for module in (cxsim.report, cxsim.results.plots, cxsim.results.verdicts):
+        for name in module.__all__:
+            assert getattr(module, name) is not None
+
+
 def test_confidence_interval_is_the_t_interval() -> None:
     values = [1.0, 2.0, 4.0, 7.0]
     mean, low, high = confidence_interval(values)

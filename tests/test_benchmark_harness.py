@@ -119,3 +119,21 @@ def test_scaling_harness_prints_rates_speed_ups_and_the_cost_per_task() -> None:
     assert re.search(r"Dask overhead per replication over local processes: [+-][\d.]+ s",
                      done.stdout)
     assert "identical tables on every executor: yes" in done.stdout
+
+
+def test_report_harness_times_the_report_and_measures_its_size() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_report.py"), "--days", "8",
+         "--reps", "2", "--workers", "1", "--repeat", "1"],
+        capture_output=True, text=True, timeout=300, check=False, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    timing = re.search(r"reading the tables ([\d.]+) s; building the report ([\d.]+) s",
+                       done.stdout)
+    assert timing is not None and all(float(x) > 0 for x in timing.groups()), done.stdout
+    size = re.search(r"report ([\d.]+) MB: (\d+) figures, ([\d.]+) MB of them", done.stdout)
+    assert size is not None, done.stdout
+    total, figures, images = float(size.group(1)), int(size.group(2)), float(size.group(3))
+    # Eight days of the US alone: contacts, service level, agents and backlog there, stock at
+    # the three nodes, delivery and cost.
+    assert figures >= 9 and 0 < images < total

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import cxsim
-from tests.support import EXAMPLES, cxsim_command
+from tests.support import EXAMPLES, cxsim_command, short_horizon
 
 SCENARIOS = sorted(EXAMPLES.glob("*.yaml"))
 
@@ -33,16 +33,6 @@ def test_example_is_described_at_its_top(path: Path) -> None:
     assert len(header) >= 3, "describe the example in comments at the top of the file"
 
 
-def _short(path: Path) -> list[str]:
-    """--set options for a horizon short enough for the suite: orders need long enough for
-    their promises (up to a few business days) to fall due; the full horizon runs in the quick
-    start."""
-    full = cxsim.load_scenario(path)
-    sells = any(region.demand for region in full.regions.values())
-    days = min(full.horizon_days, 12 if sells else 3)
-    return ["--set", f"horizon_days={days}", "--set", f"warmup_days={min(full.warmup_days, 1)}"]
-
-
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
 def test_example_validates_through_the_command_line(path: Path) -> None:
     done = cxsim_command("validate", path)
@@ -53,9 +43,11 @@ def test_example_validates_through_the_command_line(path: Path) -> None:
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
 def test_example_runs_through_the_command_line(path: Path, tmp_path: Path) -> None:
     out = tmp_path / "result"
-    done = cxsim_command("run", path, "--reps", "2", "--seed", "1", *_short(path), "--out", out)
+    short = [option for change in short_horizon(path) for option in ("--set", change)]
+    done = cxsim_command("run", path, "--reps", "2", "--seed", "1", *short, "--out", out)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == f"results: {out}"
+    assert (out / "report.html").is_file()
     scenario = cxsim.load_scenario(path)
     summary = pd.read_csv(out / "summary.csv", keep_default_na=False, na_values=[""])
     everything = summary[(summary["region"] == "*") & (summary["channel"] == "*")]

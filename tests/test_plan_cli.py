@@ -15,7 +15,8 @@ from tests.support import EXAMPLES, cxsim_command
 PLANNABLE = [path for path in sorted(EXAMPLES.glob("*.yaml"))
              if (lambda s: bool(s.contact_volume or s.order_contacts))(cxsim.load_scenario(path))]
 PLAN_FILES = {"staffing.csv", "roster.csv", "hiring_plan.csv", "headcount.csv", "iterations.csv",
-              "verification.csv", "planned.yaml", "summary.csv", "targets.csv", "run.json"}
+              "verification.csv", "planned.yaml", "summary.csv", "targets.csv", "run.json",
+              "report.html"}
 
 
 def _short(path: Path) -> list[str]:
@@ -35,7 +36,7 @@ def test_staffing_plan_of_example_through_the_command_line(path: Path, tmp_path:
     done = cxsim_command("plan", "staffing", path, "--reps", "2", "--seed", "1",
                          "--iterations", "2", *_short(path), "--out", out)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == f"plan: {out}"
+    assert done.stdout.splitlines()[-2:] == [f"report: {out / 'report.html'}", f"plan: {out}"]
     assert "Staffing plan per team" in done.stdout and "Verification with seed 2" in done.stdout
     assert "iteration 1: " in done.stderr and "rosters: " in done.stderr
     assert {p.name for p in out.iterdir()} >= PLAN_FILES

@@ -2,10 +2,11 @@
 
     cxsim validate SCENARIO.yaml [--set path=value ...]
     cxsim run SCENARIO.yaml [--reps N] [--seed S] [--set path=value ...] [--out DIR]
-                            [--workers N | --dask ADDRESS]
+                            [--workers N | --dask ADDRESS] [--no-report]
     cxsim plan staffing SCENARIO.yaml [--reps N] [--seed S] [--set ...] [--out DIR] [--workers N]
     cxsim sweep SCENARIO.yaml --grid GRID.yaml [--out DIR] [--resume] [...]
     cxsim compare DIR_A DIR_B [DIR_C ...] [--out FILE]
+    cxsim report DIR [--out FILE]
 
 Each subcommand is a module with ``NAME``, ``HELP``, ``EXAMPLES``, ``add_arguments(parser)`` and
 ``handle(args) -> exit status``. Bad input prints one line per problem and exits with status 2,
@@ -22,7 +23,7 @@ import sys
 from collections.abc import Sequence
 from types import FrameType, ModuleType
 
-from cxsim.cli import compare, plan, run, sweep, validate
+from cxsim.cli import compare, plan, report, run, sweep, validate
 from cxsim.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
@@ -36,7 +37,7 @@ __all__ = ["main"]
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report a pipe closed early
 
-COMMANDS: tuple[ModuleType, ...] = (validate, run, plan, sweep, compare)
+COMMANDS: tuple[ModuleType, ...] = (validate, run, plan, sweep, compare, report)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -76,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         args = _parser().parse_args(argv)
+        # As typed, for the record a result keeps of how it was made.
+        args.command_line = ["cxsim", *map(str, sys.argv[1:] if argv is None else argv)]
         status: int = args.handle(args)
         return status
     except BadInputError as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from cxsim.plan.staffing import (
     staffing_problems,
 )
 from cxsim.progress import Progress as ProgressBar
+from cxsim.report import REPORT_NAME, report_of, write_report
+from cxsim.results.output import add_result_file
 from cxsim.scenario import Scenario
 
 NAME = "plan"
@@ -162,6 +165,8 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
         add_scenario_options(parser)
         add_run_options(parser, DEFAULT_PLAN_REPS,
                         f"results/<scenario file name>-{kind}-plan")
+        parser.add_argument("--no-report", dest="report", action="store_false",
+                            help=f"do not write {REPORT_NAME} beside the plan's tables")
         planner.add_options(parser)
 
 
@@ -193,7 +198,12 @@ def handle(args: argparse.Namespace) -> int:
                       f"{where_it_runs(executor)}", file=sys.stderr)
             plan = planner.make(scenario, args, executor, progress, log)
         plan.verification.meta["workers"] = args.workers
+        plan.verification.meta["command"] = shlex.join(args.command_line)
         plan.write(out.staging)
+        if args.report:
+            # Inside the staging directory: the report is part of the atomic result.
+            write_report(report_of(out.staging), out.staging / REPORT_NAME)
+            add_result_file(out.staging, REPORT_NAME)
         path = out.commit()
     except BaseException:
         out.discard()
@@ -203,5 +213,7 @@ def handle(args: argparse.Namespace) -> int:
             printer.close()
     if not args.quiet:
         print("\n".join(planner.show(plan)))
+        if args.report:
+            print(f"report: {printable(path / REPORT_NAME)}")
     print(f"plan: {printable(path)}")
     return 0

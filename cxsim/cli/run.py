@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 
 from cxsim.cli.common import (
@@ -18,8 +19,10 @@ from cxsim.cli.common import (
     terminal_width,
     where_it_runs,
 )
-from cxsim.cli.screen import attention_text, summary_text
+from cxsim.cli.screen import attention_text, summary_text, verdict_text
+from cxsim.report import REPORT_NAME, build_report, write_report
 from cxsim.results.catalogue import SCOPES
+from cxsim.results.output import add_result_file
 from cxsim.run import DEFAULT_REPS, run
 
 NAME = "run"
@@ -29,6 +32,9 @@ EXAMPLES = """examples:
   cxsim run scenarios/expansion_eu.yaml --reps 20 --dask tcp://scheduler:8786
   cxsim run scenarios/one_queue.yaml --set teams.us_agents.agents=34 --out results/34_agents
   cxsim run scenarios/expansion_eu.yaml --region de --scope orders
+  cxsim run scenarios/one_queue.yaml --no-report
+
+Besides the tables, DIR/report.html is the run's report: one file that opens offline.
 """
 
 
@@ -40,6 +46,8 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
                          help="show only this region (or node) on screen (repeatable)")
     command.add_argument("--scope", dest="scopes", action="append", default=[],
                          choices=SCOPES, help="show only this scope on screen (repeatable)")
+    command.add_argument("--no-report", dest="report", action="store_false",
+                         help=f"do not write {REPORT_NAME} beside the tables")
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -59,7 +67,14 @@ def handle(args: argparse.Namespace) -> int:
                 results = run(scenario, reps=args.reps, seed=args.seed, progress=progress,
                               executor=executor)
         results.meta["workers"] = args.workers
+        results.meta["command"] = shlex.join(args.command_line)
         results.write(out.staging)
+        if args.report:
+            # Inside the staging directory: the report is part of the atomic result.
+            if not args.quiet:
+                print("  writing the report", file=sys.stderr)
+            write_report(build_report(results), out.staging / REPORT_NAME)
+            add_result_file(out.staging, REPORT_NAME)
         path = out.commit()
     except BaseException:
         out.discard()
@@ -71,5 +86,10 @@ def handle(args: argparse.Namespace) -> int:
         if attention:
             print("Targets not met and launch items not ready (targets.csv, launch.csv):")
             print(attention)
+        print(f"Verdict per region ({REPORT_NAME if args.report else 'the report'} gives every "
+              "reason and the rules):")
+        print(verdict_text(results, args.regions))
+        if args.report:
+            print(f"report: {printable(path / REPORT_NAME)}")
     print(f"results: {printable(path)}")
     return 0

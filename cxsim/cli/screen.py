@@ -1,4 +1,5 @@
-"""What a run prints: its headline KPIs with confidence intervals, then what needs attention.
+"""What a run prints: its headline KPIs with confidence intervals, then what needs attention,
+then the verdict per region.
 
 Lines fit the terminal: each region and channel gets a header, its KPIs follow wrapped to the
 width. The KPIs shown are ``HEADLINE_KPIS``; every KPI is in ``summary.csv``.
@@ -6,27 +7,24 @@ width. The KPIs shown are ``HEADLINE_KPIS``; every KPI is in ``summary.csv``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Hashable, Mapping
 
 import pandas as pd
 
 from cxsim.cli.common import printable
 from cxsim.results import Results
-from cxsim.results.catalogue import HEADLINE_KPIS, format_value
+from cxsim.results.catalogue import HEADLINE_KPIS, format_interval, format_value
 from cxsim.results.summary import ALL
+from cxsim.results.verdicts import region_verdicts
 
-__all__ = ["attention_text", "summary_text"]
+__all__ = ["attention_text", "summary_text", "verdict_text"]
 
 _INDENT = "    "
 
 
 def _cell(kpi: str, row: Mapping[Hashable, object]) -> str:
-    value = format_value(kpi, float(row["mean"]))  # type: ignore[arg-type]
-    low, high = float(row["ci_low"]), float(row["ci_high"])  # type: ignore[arg-type]
-    if not math.isnan(low):
-        value += f" [{format_value(kpi, low)}, {format_value(kpi, high)}]"
-    return f"{kpi} {value}"
+    mean, low, high = (float(row[c]) for c in ("mean", "ci_low", "ci_high"))  # type: ignore[arg-type]
+    return f"{kpi} {format_interval(kpi, mean, low, high)}"
 
 
 def _wrap(cells: list[str], width: int) -> list[str]:
@@ -121,4 +119,19 @@ def attention_text(results: Results, regions: Collection[str] = ()) -> str:
         detail = f" ({printable(row['detail'])})" if row["detail"] else ""
         lines.append(f"  launch {printable(row['region'])} {row['kind']} "
                      f"{printable(row['item'])}: {row['status']}{decide}{detail}")
+    return "\n".join(lines)
+
+
+def verdict_text(results: Results, regions: Collection[str] = ()) -> str:
+    """A line per region: its verdict and the most serious reason (``cxsim.results.verdicts``)."""
+    lines = []
+    verdicts = [v for v in region_verdicts(results) if not regions or v.region in regions]
+    width = max((len(printable(v.region)) for v in verdicts), default=0)
+    for verdict in verdicts:
+        line = f"  {printable(verdict.region):<{width}}  {verdict.verdict}"
+        serious = [f for f in verdict.findings if f.severity != "note"]
+        if serious:
+            more = f" (and {len(serious) - 1} more)" if len(serious) > 1 else ""
+            line += f": {printable(serious[0].text)}{more}"
+        lines.append(line)
     return "\n".join(lines)

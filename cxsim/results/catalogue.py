@@ -18,6 +18,7 @@ __all__ = [
     "SHARE_KPIS",
     "Kpi",
     "describe",
+    "format_interval",
     "format_value",
     "kpi_unit",
 ]
@@ -146,3 +147,12 @@ def format_value(name: str, value: float) -> str:
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
+
+
+def format_interval(name: str, mean: float, low: float, high: float) -> str:
+    """A KPI's mean with its 95% confidence interval, ``91.7% [91.3%, 92.1%]``; the mean alone
+    when there is no interval (one replication)."""
+    value = format_value(name, mean)
+    if math.isnan(low) or math.isnan(high):
+        return value
+    return f"{value} [{format_value(name, low)}, {format_value(name, high)}]"

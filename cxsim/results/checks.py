@@ -26,7 +26,7 @@ import pandas as pd
 from cxsim.model.calendar import MINUTES_PER_DAY, LocalClock
 from cxsim.scenario.models import Scenario
 
-__all__ = ["LAUNCH_COLUMNS", "TARGET_COLUMNS", "launch_checks", "targets"]
+__all__ = ["LAUNCH_COLUMNS", "TARGET_COLUMNS", "launch_checks", "target_status", "targets"]
 
 TARGET_COLUMNS = ["scope", "region", "channel", "kpi", "rule", "limit", "mean", "ci_low",
                   "ci_high", "status"]
@@ -37,7 +37,9 @@ LAUNCH_COLUMNS = ["region", "launch_date", "kind", "item", "lead_days", "started
 LEAD_TIME_QUANTILE = 0.95
 
 
-def _status(mean: float, low: float, high: float, limit: float, at_least: bool) -> str:
+def target_status(mean: float, low: float, high: float, limit: float, at_least: bool) -> str:
+    """``met``, ``at risk`` or ``missed``: a KPI's confidence interval against a limit it must
+    reach (``at_least``) or stay under; with no interval (one replication), by the mean alone."""
     if math.isnan(low):
         low = high = mean
     good_low, good_high = (low >= limit, high >= limit) if at_least else (
@@ -59,7 +61,8 @@ def targets(scenario: Scenario, summary: pd.DataFrame) -> pd.DataFrame:
             if math.isnan(mean):
                 continue  # nothing to judge: no contact or order there
             rows.append((scope, record["region"], channel, kpi, ">=" if at_least else "<=",
-                         limit, mean, low, high, _status(mean, low, high, limit, at_least)))
+                         limit, mean, low, high,
+                         target_status(mean, low, high, limit, at_least)))
 
     for name, channel in scenario.channels.items():
         add("contacts", "service_level", name, channel.target.service_level, True)

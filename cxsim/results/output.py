@@ -25,7 +25,8 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["MARKER", "OutputError", "ResultDir", "check_output_dir", "save_result"]
+__all__ = ["MARKER", "OutputError", "ResultDir", "add_result_file", "check_output_dir",
+           "result_files", "save_result"]
 
 MARKER = "run.json"
 # What earlier versions wrote, for results whose run.json does not list its files.
@@ -69,6 +70,23 @@ def _earlier_files(folder: Path) -> frozenset[str] | None:
     if isinstance(files, list) and all(isinstance(f, str) for f in files):
         return frozenset(files) | {MARKER}
     return _KNOWN_FILES
+
+
+def result_files(folder: str | Path) -> frozenset[str] | None:
+    """The files cxsim wrote in ``folder`` (its ``run.json`` lists them), or None when the
+    folder holds no cxsim result."""
+    return _earlier_files(Path(folder))
+
+
+def add_result_file(folder: str | Path, name: str) -> None:
+    """List ``name`` among the files cxsim wrote in the result ``folder`` (a report written
+    beside the tables), so that a later run may replace the folder whole."""
+    marker = Path(folder) / MARKER
+    meta = json.loads(marker.read_text(encoding="utf-8"))
+    meta["files"] = sorted({*meta.get("files", []), name})
+    staging = marker.with_name(f".{MARKER}.tmp")
+    staging.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    os.replace(staging, marker)
 
 
 def check_output_dir(directory: str | Path, protect: Iterable[str | Path] = ()) -> Path:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 import yaml
@@ -34,6 +34,9 @@ from cxsim.results.kpis import run_rows
 from cxsim.results.output import MARKER, save_result
 from cxsim.results.summary import ALL, summarise
 from cxsim.scenario.models import Scenario
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["Results"]
 
@@ -90,6 +93,10 @@ class Results:
     targets: pd.DataFrame
     launch: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
+
+    # The tables ``write`` keeps as CSV (the others are Parquet).
+    CSV_FILES: ClassVar[tuple[str, ...]] = ("summary.csv", "hiring.csv", "targets.csv",
+                                            "launch.csv")
 
     @classmethod
     def from_records(
@@ -162,7 +169,7 @@ class Results:
         """
         from cxsim import __version__
 
-        files = ["summary.csv", "hiring.csv", "targets.csv", "launch.csv"]
+        files = list(self.CSV_FILES)
         self.summary.to_csv(folder / "summary.csv", index=False)
         self.hiring.to_csv(folder / "hiring.csv", index=False)
         self.targets.to_csv(folder / "targets.csv", index=False)
@@ -170,15 +177,17 @@ class Results:
         for name in _TABLES:
             getattr(self, name).to_parquet(folder / f"{name}.parquet", index=False)
             files.append(f"{name}.parquet")
-        scenario_data = self.scenario.model_dump(mode="json")
-        (folder / "scenario.yaml").write_text(
-            yaml.safe_dump(scenario_data, sort_keys=False, allow_unicode=True), encoding="utf-8"
-        )
+        (folder / "scenario.yaml").write_text(self.scenario_text(), encoding="utf-8")
         files += ["scenario.yaml", MARKER]
         meta = {**self.meta, "cxsim": __version__, "kind": "run", "files": sorted(files),
                 "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
         (folder / MARKER).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         return files
+
+    def scenario_text(self) -> str:
+        """The scenario as run, as YAML (``scenario.yaml``): it validates and runs as-is."""
+        data = self.scenario.model_dump(mode="json")
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
     @classmethod
     def load(cls, directory: str | Path) -> Results:
@@ -200,6 +209,55 @@ class Results:
             hiring=hiring, targets=pd.read_csv(folder / "targets.csv"), launch=launch,
             meta=meta, **tables,
         )
+
+    def verdicts(self) -> pd.DataFrame:
+        """The verdict on every region (go, at risk, no-go), one row per reason
+        (``cxsim.results.verdicts``: the rules, and the columns)."""
+        from cxsim.results.verdicts import region_verdicts, verdict_table
+
+        return verdict_table(region_verdicts(self))
+
+    def plot_contacts(self, region: str | None = None) -> Figure:
+        """Contacts per day in a region by reason and by channel (``cxsim.results.plots``)."""
+        from cxsim.results.plots import plot_contacts
+
+        return plot_contacts(self, region)
+
+    def plot_service_level(self, region: str | None = None) -> Figure:
+        """Service level per day of each channel in a region against its target."""
+        from cxsim.results.plots import plot_service_level
+
+        return plot_service_level(self, region)
+
+    def plot_staffing(self, region: str | None = None) -> Figure:
+        """Agent hours per day in a region, rostered against required, with hires."""
+        from cxsim.results.plots import plot_staffing
+
+        return plot_staffing(self, region)
+
+    def plot_backlog(self, region: str | None = None) -> Figure:
+        """Messages waiting for a first answer in a region, each day's peak."""
+        from cxsim.results.plots import plot_backlog
+
+        return plot_backlog(self, region)
+
+    def plot_stock(self, node: str) -> Figure:
+        """Stock on hand per product at a node, stock-out days and receipts."""
+        from cxsim.results.plots import plot_stock
+
+        return plot_stock(self, node)
+
+    def plot_delivery(self) -> Figure:
+        """Order-to-door time per region and sales channel against the promise."""
+        from cxsim.results.plots import plot_delivery
+
+        return plot_delivery(self)
+
+    def plot_cost(self) -> Figure:
+        """Cost per region by kind, with the interval of the total."""
+        from cxsim.results.plots import plot_cost
+
+        return plot_cost(self)
 
     def plot_intervals(self, column: str = "service_level", ax: Any = None) -> Any:
         """Mean of a per-interval column across replications, one line per queue; returns axes."""

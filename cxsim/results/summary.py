@@ -19,6 +19,7 @@ from cxsim.scenario.models import Scenario
 __all__ = [
     "ALL",
     "SUMMARY_COLUMNS",
+    "confidence_band",
     "confidence_interval",
     "first_counted_day",
     "ratio",
@@ -48,6 +49,28 @@ def confidence_interval(values: Sequence[float], level: float = 0.95) -> tuple[f
     quantile = stdtrit(data.size - 1, 0.5 + level / 2)
     half = float(quantile * data.std(ddof=1) / math.sqrt(data.size))
     return mean, mean - half, mean + half
+
+
+def confidence_band(
+    table: pd.DataFrame, keys: Sequence[str], column: str, level: float = 0.95
+) -> pd.DataFrame:
+    """``confidence_interval`` of ``column`` for every value of ``keys`` at once (a band over
+    days, say): ``table`` has one row per replication and key. Returns the keys with ``mean``,
+    ``ci_low`` and ``ci_high``; NaNs are left out, and with fewer than two values the limits
+    are NaN.
+    """
+    from scipy import stats
+
+    grouped = table.groupby(list(keys), sort=True)[column].agg(["mean", "std", "count"])
+    count = grouped["count"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        quantile = np.where(count >= 2, stats.t.ppf(0.5 + level / 2, np.maximum(count - 1, 1)),
+                            np.nan)
+        half = quantile * grouped["std"].to_numpy(dtype=float) / np.sqrt(count)
+    mean = grouped["mean"].to_numpy(dtype=float)
+    band = pd.DataFrame({"mean": mean, "ci_low": mean - half, "ci_high": mean + half},
+                        index=grouped.index)
+    return band.reset_index()
 
 
 def summarise(runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
