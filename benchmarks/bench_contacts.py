@@ -7,7 +7,8 @@
 Measures, each repeated ``--repeat`` times and reported as the fastest (shared machines are
 noisy; the minimum is the least disturbed run):
 
-1. whole process: ``python -m cxsim run benchmarks/mmcm.yaml --reps 1 ...`` as a subprocess,
+1. whole process: ``python -m cxsim run benchmarks/mmcm.yaml --reps 1 ...`` as a subprocess
+   (``--no-report`` where the code writes an HTML report: ``bench_report.py`` times that),
    the horizon set so that about ``--contacts`` contacts arrive. Every contact is counted, warm-up
    included (the sum of ``offered`` over ``contacts_by_interval.parquet``; ``summary.csv`` skips the
    warm-up).
@@ -48,7 +49,7 @@ from typing import Any
 
 import pandas as pd
 from callgrind import Costs, ciw_cost, cxsim_costs, have_valgrind, print_costs
-from checkouts import ROOT, export
+from checkouts import ROOT, export, run_flags
 from text import fmt_count, print_table
 
 import cxsim
@@ -173,7 +174,8 @@ def time_whole_process(path: Path, overrides: Sequence[str], seed: int, repeat: 
         with tempfile.TemporaryDirectory(prefix="cxsim-bench-") as parent:
             out = Path(parent) / "results"
             command = [sys.executable, "-m", "cxsim", "run", str(path), "--reps", "1",
-                       "--seed", str(seed), "--out", str(out), "--quiet", *sets]
+                       "--seed", str(seed), "--out", str(out), "--quiet", *run_flags(ROOT),
+                       *sets]
             start = time.perf_counter()
             done = subprocess.run(command, capture_output=True, text=True, check=False)
             wall = time.perf_counter() - start

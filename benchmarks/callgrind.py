@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from checkouts import code_env
+from checkouts import code_env, run_flags
 from text import fmt_count, print_table
 
 __all__ = ["Costs", "ciw_cost", "cxsim_costs", "have_valgrind", "print_costs"]
@@ -124,7 +124,8 @@ def cxsim_costs(
     with tempfile.TemporaryDirectory(prefix="cxsim-bench-") as parent:
         out = Path(parent) / "results"
         whole, _ = instructions([sys.executable, "-m", "cxsim", "run", str(path), "--reps", "1",
-                                 "--seed", str(seed), "--out", str(out), "--quiet", *sets], code)
+                                 "--seed", str(seed), "--out", str(out), "--quiet",
+                                 *run_flags(code), *sets], code)
         table = pd.read_parquet(out / "contacts_by_interval.parquet", columns=["offered"])
         contacts = round(float(table["offered"].sum()))
     start, _ = instructions([sys.executable, "-m", "cxsim", "validate", str(path)], code)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["ROOT", "code_env", "export"]
+__all__ = ["ROOT", "code_env", "export", "run_flags"]
 
 
 def export(ref: str, folder: Path) -> Path:
@@ -35,3 +35,11 @@ def export(ref: str, folder: Path) -> Path:
 def code_env(tree: Path) -> dict[str, str]:
     """The environment of a child process that imports cxsim from ``tree``."""
     return {**os.environ, "PYTHONPATH": str(tree)}
+
+
+def run_flags(tree: Path) -> list[str]:
+    """Options of ``cxsim run`` that keep a benchmark measuring what it always measured: the
+    tables without the HTML report, where the code under ``tree`` writes one (``bench_report.py``
+    measures the report)."""
+    sources = (tree / "cxsim").rglob("*.py")
+    return ["--no-report"] if any('"--no-report"' in path.read_text() for path in sources) else []
