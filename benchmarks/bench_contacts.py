@@ -462,7 +462,10 @@ def run_instructions(path: Path, queue: Queue, resize: list[str], args: argparse
     with tempfile.TemporaryDirectory(prefix="cxsim-baseline-") as folder:
         trees = [("this checkout", ROOT)]
         if args.baseline:
-            trees.append((f"baseline {args.baseline}", export(args.baseline, Path(folder))))
+            try:
+                trees.append((f"baseline {args.baseline}", export(args.baseline, Path(folder))))
+            except LookupError as error:
+                raise BenchError(str(error)) from None
         for label, tree in trees:
             try:
                 costs = cxsim_costs(tree, path, whole, alone, multichannel, args.seed)

@@ -19,9 +19,14 @@ __all__ = ["ROOT", "code_env", "export", "run_flags"]
 
 
 def export(ref: str, folder: Path) -> Path:
-    """The tree of commit ``ref`` of this repository, written under ``folder``."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", ref],
-                             capture_output=True, check=True).stdout
+    """The tree of commit ``ref`` of this repository, written under ``folder``; LookupError if
+    there is no such commit."""
+    done = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", ref],
+                          capture_output=True, check=False)
+    if done.returncode != 0:
+        raise LookupError(f"cannot export commit {ref!r}: "
+                          f"{done.stderr.decode(errors='replace').strip()}")
+    archive = done.stdout
     target = folder / "ref"
     target.mkdir()
     with tempfile.TemporaryFile() as buffer:
