@@ -5,13 +5,23 @@ business.
     >>> scenario = cxsim.load_scenario("scenarios/one_queue.yaml")   # doctest: +SKIP
     >>> results = cxsim.run(scenario, reps=10, seed=1)                # doctest: +SKIP
     >>> results.summary                                               # doctest: +SKIP
+    >>> plan = cxsim.plan_staffing(scenario, reps=4, seed=1)          # doctest: +SKIP
+    >>> plan.tables["staffing"]                                       # doctest: +SKIP
+    >>> grid = {"params": [{"path": "teams.us_agents.agents", "values": [28, 30, 32]}]}
+    >>> sweep = cxsim.sweep(scenario, grid, reps=10, seed=1)           # doctest: +SKIP
+    >>> sweep.front()                                                 # doctest: +SKIP
+    >>> cxsim.compare(sweep.point("p000"), sweep.point("p002"))       # doctest: +SKIP
 """
 
+from cxsim.plan.staffing import plan_staffing
 from cxsim.results import Results
+from cxsim.results.compare import compare
+from cxsim.results.sweeps import SweepResults
 from cxsim.run import run
 from cxsim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+from cxsim.sweep import sweep
 
-__all__ = ["Results", "Scenario", "ScenarioError", "__version__", "load_scenario",
-           "parse_scenario", "run"]
+__all__ = ["Results", "Scenario", "ScenarioError", "SweepResults", "__version__", "compare",
+           "load_scenario", "parse_scenario", "plan_staffing", "run", "sweep"]
 
 __version__ = "0.1.0"

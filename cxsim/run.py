@@ -1,4 +1,4 @@
-"""Replications of a scenario: seeding, and running them serially or in worker processes.
+"""Replications of a scenario: seeding, and running them on an executor.
 
 Replication ``r`` of root seed ``s`` draws from streams named by (s, r, stream name) alone, so the
 tables are identical whichever executor runs the replications and in whatever order they finish.
@@ -6,25 +6,34 @@ tables are identical whichever executor runs the replications and in whatever or
 
 from __future__ import annotations
 
-import multiprocessing
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-
+from cxsim.executors import Executor, executor_for
 from cxsim.model import ReplicationRecord, simulate
+from cxsim.progress import ProgressCallback, progress_for
 from cxsim.results import Results
 from cxsim.scenario.models import Scenario
 
-__all__ = ["DEFAULT_REPS", "run", "run_replications"]
+__all__ = [
+    "DEFAULT_REPS",
+    "ReplicationTask",
+    "check_whole",
+    "run",
+    "run_replications",
+    "simulate_task",
+]
 
 DEFAULT_REPS = 10
 
+ReplicationTask = tuple[Scenario, int, int]  # scenario, root seed, replication
 
-def _simulate_one(args: tuple[Scenario, int, int]) -> ReplicationRecord:
-    scenario, seed, replication = args
+
+def simulate_task(task: ReplicationTask) -> ReplicationRecord:
+    """Run one replication task (an executor's unit of work)."""
+    scenario, seed, replication = task
     return simulate(scenario, seed, replication)
 
 
-def _check(name: str, value: int, minimum: int) -> None:
+def check_whole(name: str, value: int, minimum: int) -> None:
+    """ValueError unless ``value`` is a whole number >= ``minimum`` (``name`` says which)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ValueError(f"{name}(={value!r}) must be a whole number >= {minimum}")
 
@@ -34,7 +43,8 @@ def run_replications(
     reps: int = DEFAULT_REPS,
     seed: int = 0,
     workers: int = 1,
-    progress: Callable[[int, int], None] | None = None,
+    progress: bool | ProgressCallback | None = None,
+    executor: Executor | None = None,
 ) -> list[ReplicationRecord]:
     """The records of replications 0 to ``reps - 1``, in replication order.
 
@@ -42,31 +52,31 @@ def run_replications(
         scenario: a validated scenario.
         reps: number of replications (>= 1).
         seed: root seed (>= 0).
-        workers: processes to run replications in; 1 runs them in this process.
-        progress: called with (finished, reps) after each replication.
+        workers: processes to run replications in when no ``executor`` is given; 1 runs them
+            in this process.
+        progress: ``True`` for a progress bar (a notebook bar in Jupyter), or a callable
+            called with (finished, reps) after each replication.
+        executor: where to run them (``cxsim.executors``: local processes or a Dask cluster);
+            its workers stay up for the caller to reuse. Without one, an executor for
+            ``workers`` is made and closed here.
     """
-    _check("reps", reps, 1)
-    _check("seed", seed, 0)
-    _check("workers", workers, 1)
+    check_whole("reps", reps, 1)
+    check_whole("seed", seed, 0)
+    check_whole("workers", workers, 1)
     tasks = [(scenario, seed, r) for r in range(reps)]
-    records: list[ReplicationRecord] = []
-    results: Iterator[ReplicationRecord]
-    if workers == 1 or reps == 1:
-        results = map(_simulate_one, tasks)
-        for record in results:
-            records.append(record)
-            if progress:
-                progress(len(records), reps)
-        return records
-    # spawn: a fresh interpreter per worker; forking a process that holds threads (pyarrow's)
-    # is unsafe, and the start method is chosen here rather than set globally.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, reps), mp_context=context) as pool:
-        for record in pool.map(_simulate_one, tasks):
-            records.append(record)
-            if progress:
-                progress(len(records), reps)
-    return records
+    report = progress_for(progress, "replication", reps)
+    finished = 0
+
+    def done(_index: int, _record: ReplicationRecord) -> None:
+        nonlocal finished
+        finished += 1
+        if report is not None:
+            report(finished, reps)
+
+    if executor is not None:
+        return executor.map(simulate_task, tasks, done)
+    with executor_for(min(workers, reps)) as own:
+        return own.map(simulate_task, tasks, done)
 
 
 def run(
@@ -74,13 +84,13 @@ def run(
     reps: int = DEFAULT_REPS,
     seed: int = 0,
     workers: int = 1,
-    progress: Callable[[int, int], None] | None = None,
+    progress: bool | ProgressCallback | None = None,
+    executor: Executor | None = None,
 ) -> Results:
     """Simulate ``reps`` replications of ``scenario`` and build the result tables.
 
-    Same scenario + same seed = identical tables, with any number of workers.
+    Same scenario + same seed = identical tables, with any executor and number of workers.
+    Arguments as for ``run_replications``.
     """
-    records = run_replications(scenario, reps, seed, workers, progress)
+    records = run_replications(scenario, reps, seed, workers, progress, executor)
     return Results.from_records(scenario, seed, records)
-
-

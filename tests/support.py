@@ -3,13 +3,42 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
 import cxsim
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "scenarios"
+
+
+def cxsim_command(
+    *args: str | Path, cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """``cxsim ARGS`` as a planner runs it, in a process of its own; fails on a traceback."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "cxsim", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, env=env, timeout=timeout, check=False)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def short_horizon(path: Path) -> list[str]:
+    """Changes (``path=value``) that shorten an example enough for the suite: orders need long
+    enough for their promises (up to a few business days) to fall due; the full horizon runs in
+    the quick start."""
+    full = cxsim.load_scenario(path)
+    sells = any(region.demand for region in full.regions.values())
+    days = min(full.horizon_days, 12 if sells else 3)
+    return [f"horizon_days={days}", f"warmup_days={min(full.warmup_days, 1)}"]
+
 
 # Two-sided 99.9%: with a fixed seed a check either always passes or always fails, so the
 # level only sets how far from theory an estimate may stray before we call the model wrong.

@@ -16,11 +16,28 @@ from cxsim.results import confidence_interval, summarise
 
 def test_public_names() -> None:
     assert sorted(cxsim.__all__) == sorted([
-        "Results", "Scenario", "ScenarioError", "__version__", "load_scenario",
-        "parse_scenario", "run",
+        "Results", "Scenario", "ScenarioError", "SweepResults", "__version__", "compare",
+        "load_scenario", "parse_scenario", "plan_staffing", "run", "sweep",
     ])
     for name in cxsim.__all__:
         assert getattr(cxsim, name) is not None
+
+
+def test_report_and_results_public_names() -> None:
+    import cxsim.report
+    import cxsim.results.plots
+    import cxsim.results.verdicts
+
+    assert sorted(cxsim.report.__all__) == [
+        "REPORT_NAME", "build_report", "is_report", "render", "report_of", "write_report"]
+    assert {"region_verdicts", "verdict_table", "RULES", "RegionVerdict", "Finding"} <= set(
+        cxsim.results.verdicts.__all__)
+    assert {"plot_backlog", "plot_contacts", "plot_cost", "plot_delivery",
+            "plot_service_level", "plot_staffing", "plot_stock", "NothingToPlotError"} <= set(
+        cxsim.results.plots.__all__)
+    for module in (cxsim.report, cxsim.results.plots, cxsim.results.verdicts):
+        for name in module.__all__:
+            assert getattr(module, name) is not None
 
 
 def test_confidence_interval_is_the_t_interval() -> None:
@@ -126,3 +143,23 @@ def test_share_within_a_wait_reads_the_histogram_as_the_quantile_does() -> None:
     for q in (0.5, 0.9):
         assert histogram_share_within(counts, histogram_quantile(counts, q)) == pytest.approx(q)
     assert math.isnan(histogram_share_within([0] * WAIT_BINS, 5.0))
+
+
+def test_every_model_module_lists_its_public_names_and_they_exist() -> None:
+    import importlib
+    import pkgutil
+
+    import cxsim.model
+
+    modules = [info.name for info in pkgutil.walk_packages(cxsim.model.__path__, "cxsim.model.")]
+    assert "cxsim.model.contacts.centre" in modules
+    for name in modules:
+        module = importlib.import_module(name)
+        public = getattr(module, "__all__", None)
+        assert public, f"{name} has no __all__"
+        for item in public:
+            assert hasattr(module, item), f"{name}.__all__ names {item}, which it lacks"
+    from cxsim.model.contacts import ContactCentre, RosterUpdate
+
+    assert ContactCentre.__module__ == "cxsim.model.contacts.centre"
+    assert RosterUpdate is not None

@@ -108,3 +108,46 @@ def test_expansion_harness_times_one_replication() -> None:
     timing = re.search(r"simulation ([\d.]+) s; result tables ([\d.]+) s; together ([\d.]+) s",
                        done.stdout)
     assert timing is not None and all(float(x) > 0 for x in timing.groups()), done.stdout
+
+
+def test_scaling_harness_prints_rates_speed_ups_and_the_cost_per_task() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_scaling.py"), "--reps", "2",
+         "--days", "3", "--tasks", "20"],
+        capture_output=True, text=True, timeout=300, check=False, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    columns = ("start s", "run s", "reps/min", "speed-up")
+    labels = ("1 worker (this process)", "2 local worker processes",
+              "2-worker Dask LocalCluster")
+    for label in labels:
+        row = [line for line in done.stdout.splitlines() if line.startswith(label + " ")]
+        assert len(row) == 1, done.stdout
+        cells = row[0][len(label):].replace("x", "").split()
+        figures = dict(zip(columns, map(float, cells), strict=True))
+        assert figures["run s"] > 0 and figures["reps/min"] > 0 and figures["speed-up"] > 0
+    assert re.search(r"2 local worker processes: [\d.]+x one worker \(bar >= 1.7x\): "
+                     r"(meets|MISSES) the bar", done.stdout)
+    cost = re.search(r"2-worker Dask LocalCluster\s+([\d.]+) ms", done.stdout)
+    assert cost is not None and float(cost.group(1)) > 0
+    assert re.search(r"Dask overhead per replication over local processes: [+-][\d.]+ s",
+                     done.stdout)
+    assert "identical tables on every executor: yes" in done.stdout
+
+
+def test_report_harness_times_the_report_and_measures_its_size() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_report.py"), "--days", "8",
+         "--reps", "2", "--workers", "1", "--repeat", "1"],
+        capture_output=True, text=True, timeout=300, check=False, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    timing = re.search(r"reading the tables ([\d.]+) s; building the report ([\d.]+) s",
+                       done.stdout)
+    assert timing is not None and all(float(x) > 0 for x in timing.groups()), done.stdout
+    size = re.search(r"report ([\d.]+) MB: (\d+) figures, ([\d.]+) MB of them", done.stdout)
+    assert size is not None, done.stdout
+    total, figures, images = float(size.group(1)), int(size.group(2)), float(size.group(3))
+    # Eight days of the US alone: contacts, service level, agents and backlog there, stock at
+    # the three nodes, delivery and cost.
+    assert figures >= 9 and 0 < images < total

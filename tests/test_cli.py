@@ -12,21 +12,15 @@ import pytest
 
 from cxsim.cli import main
 from cxsim.results import SUMMARY_COLUMNS
+from tests.support import ROOT, cxsim_command
 
-ROOT = Path(__file__).resolve().parent.parent
 ONE_QUEUE = ROOT / "scenarios" / "one_queue.yaml"
 SHORT = ["--set", "horizon_days=2", "--set", "warmup_days=0.5"]
 
 
-def _cxsim(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "cxsim", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd, env=env, timeout=300, check=False)
-
-
 def test_run_writes_summary_and_tables(tmp_path: Path) -> None:
     out = tmp_path / "result"
-    done = _cxsim("run", ONE_QUEUE, "--reps", "3", "--seed", "4", *SHORT, "--out", out)
+    done = cxsim_command("run", ONE_QUEUE, "--reps", "3", "--seed", "4", *SHORT, "--out", out)
     assert done.returncode == 0, done.stderr
     assert f"results: {out}" in done.stdout
     summary = pd.read_csv(out / "summary.csv")
@@ -46,14 +40,14 @@ def test_run_writes_summary_and_tables(tmp_path: Path) -> None:
 
 
 def test_default_output_directory_is_named_after_the_scenario(tmp_path: Path) -> None:
-    done = _cxsim("run", ONE_QUEUE, "--reps", "2", *SHORT, "--quiet", cwd=tmp_path)
+    done = cxsim_command("run", ONE_QUEUE, "--reps", "2", *SHORT, "--quiet", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "results" / "one_queue" / "summary.csv").exists()
 
 
 def test_set_overrides_change_the_run(tmp_path: Path) -> None:
-    done = _cxsim("run", ONE_QUEUE, "--reps", "2", *SHORT, "--set", "teams.us_agents.agents=40",
-                  "--out", tmp_path / "r")
+    done = cxsim_command("run", ONE_QUEUE, "--reps", "2", *SHORT, "--set",
+                         "teams.us_agents.agents=40", "--out", tmp_path / "r")
     assert done.returncode == 0, done.stderr
     summary = pd.read_csv(tmp_path / "r" / "summary.csv")
     peak = summary.query("kpi == 'agents_peak' and region == 'us'")["mean"].iloc[0]
@@ -61,7 +55,7 @@ def test_set_overrides_change_the_run(tmp_path: Path) -> None:
 
 
 def test_validate_reports_a_valid_scenario() -> None:
-    done = _cxsim("validate", ONE_QUEUE)
+    done = cxsim_command("validate", ONE_QUEUE)
     assert done.returncode == 0
     assert "valid" in done.stdout and "one queue" in done.stdout
 
@@ -73,7 +67,7 @@ def test_bad_scenario_exits_2_with_one_line_per_problem_and_writes_nothing(
     bad.write_text(ONE_QUEUE.read_text().replace("agents: 30", "agents: -3")
                    .replace("per_hour: 300", "per_hour: lots"))
     out = tmp_path / "out"
-    done = _cxsim("run", bad, "--out", out)
+    done = cxsim_command("run", bad, "--out", out)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "contact_volume.0.per_hour: 'lots' is not a number (a number >= 0)" in done.stderr
@@ -95,7 +89,7 @@ def test_bad_scenario_exits_2_with_one_line_per_problem_and_writes_nothing(
 def test_bad_command_lines_exit_2_without_traceback(
     tmp_path: Path, args: list[str | Path], message: str
 ) -> None:
-    done = _cxsim(*args, cwd=tmp_path)
+    done = cxsim_command(*args, cwd=tmp_path)
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
@@ -138,7 +132,7 @@ def test_an_interrupted_save_keeps_the_earlier_result(
 
 def test_set_can_add_an_optional_part_the_file_leaves_out(tmp_path: Path) -> None:
     # one_queue.yaml has no bot; --set creates channels.phone.bot for validation to judge.
-    done = _cxsim("run", ONE_QUEUE, "--reps", "2", *SHORT, "--set",
+    done = cxsim_command("run", ONE_QUEUE, "--reps", "2", *SHORT, "--set",
                   "channels.phone.bot.deflect_share=0.5", "--out", tmp_path / "r", "--quiet")
     assert done.returncode == 0, done.stderr
     summary = pd.read_csv(tmp_path / "r" / "summary.csv")
@@ -148,6 +142,20 @@ def test_set_can_add_an_optional_part_the_file_leaves_out(tmp_path: Path) -> Non
     # Half of the arrivals are deflected: deflected / (deflected + offered) is about 0.5.
     share = deflected / (deflected + offered)
     assert abs(share - 0.5) < 4 * (0.25 / (deflected + offered)) ** 0.5
-    bad = _cxsim("validate", ONE_QUEUE, "--set", "channels.phone.bott.deflect_share=0.5")
+    bad = cxsim_command("validate", ONE_QUEUE, "--set", "channels.phone.bott.deflect_share=0.5")
     assert bad.returncode == 2
     assert "channels.phone.bott: unknown field (did you mean 'bot'?" in bad.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    # cxsim run ... | head -1: the pipe closes before the summary is printed.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cxsim", "run", str(ONE_QUEUE), "--reps", "2", *SHORT, "--out",
+         str(tmp_path / "r")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=300) == 141
+    assert "Traceback" not in error and "BrokenPipe" not in error
+    assert (tmp_path / "r" / "summary.csv").exists()  # the results were written first

@@ -1,5 +1,5 @@
-"""Same scenario + same seed = identical tables, with any number of workers; common random
-numbers."""
+"""Same scenario + same seed = identical tables, with any executor (this process, local
+processes, a Dask cluster) and any number of workers; common random numbers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import cxsim
+from cxsim.executors import DaskExecutor
 from cxsim.model import simulate
 from cxsim.model.streams import stream
 
@@ -28,12 +29,15 @@ def test_same_seed_same_tables(
                  cxsim.run(short_two_regions, reps=2, seed=7))
 
 
-def test_worker_processes_give_identical_tables(
-    short_two_regions: cxsim.Scenario, tables_equal: Callable[..., None]
+def test_worker_processes_and_a_dask_cluster_give_identical_tables(
+    short_two_regions: cxsim.Scenario, tables_equal: Callable[..., None],
+    dask_cluster: DaskExecutor,
 ) -> None:
     serial = cxsim.run(short_two_regions, reps=3, seed=7, workers=1)
     parallel = cxsim.run(short_two_regions, reps=3, seed=7, workers=2)
+    clustered = cxsim.run(short_two_regions, reps=3, seed=7, executor=dask_cluster)
     tables_equal(serial, parallel)
+    tables_equal(serial, clustered)
 
 
 def test_other_seeds_give_other_numbers(short_two_regions: cxsim.Scenario) -> None:

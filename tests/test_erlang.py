@@ -1,4 +1,4 @@
-"""Tests for cxsim.plan.erlang.
+"""Tests for cxsim.theory.erlang.
 
 Every expected value is either a published figure (source named next to it) or computed here by
 a different method than the module uses: explicit factorial sums, scipy.stats.poisson, linear
@@ -16,17 +16,19 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 from scipy import linalg, stats
 
-from cxsim.plan.erlang import (
+from cxsim.theory import (
     ErlangA,
     agents_for_service_level,
     agents_for_service_level_many,
     base_stock_fill_rate,
     erlang_a,
     erlang_a_service_level,
+    erlang_a_service_level_many,
     erlang_b,
     erlang_c,
     erlang_c_mean_wait,
     erlang_c_service_level,
+    erlang_c_service_level_many,
     erlang_c_wait_quantile,
     lost_sales_fill_rate,
     offered_load,
@@ -276,6 +278,37 @@ def test_erlang_a_properties(c: int, lam: float, h: float, patience: float, t: f
     sl = erlang_a_service_level(c, lam, h, patience, t)
     assert 1 - res.wait_prob - 1e-12 <= sl <= 1 - res.abandon_prob + 1e-12
     assert sl <= erlang_a_service_level(c, lam, h, patience, t + 1.0) + 1e-12
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    c=st.integers(1, 60),
+    rates=st.lists(st.just(0.0) | st.floats(1e-6, 60.0), min_size=1, max_size=6),
+    h=st.floats(0.1, 10.0),
+    patience=st.floats(0.05, 50.0),
+    t=st.floats(0.0, 5.0),
+)
+def test_service_levels_for_many_rates_are_the_single_rate_ones(
+    c: int, rates: list[float], h: float, patience: float, t: float
+) -> None:
+    # The many-rate forms sum all rates' chains together (unanchored, log space); each rate must
+    # agree with the single-rate forms, which the CTMC and factorial checks above hold.
+    lam = np.array(rates)
+    many = erlang_a_service_level_many(c, lam, h, patience, t)
+    one = [erlang_a_service_level(c, x, h, patience, t) for x in rates]
+    assert many == pytest.approx(one, abs=1e-9)
+    many_c = erlang_c_service_level_many(c, lam * h, h, t)
+    one_c = [erlang_c_service_level(c, x * h, h, t) for x in rates]
+    assert many_c == pytest.approx(one_c, abs=1e-12)
+
+
+def test_service_levels_for_many_rates_at_the_edges() -> None:
+    assert list(erlang_c_service_level_many(0, np.array([0.0, 1.0]), 2.0, 0.5)) == [1.0, 0.0]
+    assert list(erlang_a_service_level_many(2, np.array([]), 2.0, 1.0, 0.5)) == []
+    overload = erlang_a_service_level_many(1, np.array([1000.0]), 1.0, 1000.0, 1.0)
+    assert overload[0] == pytest.approx(erlang_a_service_level(1, 1000.0, 1.0, 1000.0, 1.0))
+    with pytest.raises(ValueError, match="arrivals_per_minute must be finite and >= 0"):
+        erlang_a_service_level_many(2, np.array([-1.0]), 2.0, 1.0, 0.5)
 
 
 # ---------------------------------------------------------------- stock

@@ -75,17 +75,26 @@ def test_launch_checks_list_preparation_with_decision_dates() -> None:
     assert (launch["region"] == "de").all()
 
 
-def test_launch_checks_agents_per_channel_and_language() -> None:
+def test_launch_checks_agents_per_team_and_queues_only_overflow_serves() -> None:
     launch = cxsim.run(_scenario(), reps=1, seed=1).launch
     agents = launch[launch["kind"] == "agents"].set_index("item")
     # Two German speakers start on 2027-01-11 after 30 days of hiring: decided by 2026-12-12,
-    # before the scenario starts.
-    assert agents.loc["email in de", "status"] == "too late"
+    # before the scenario starts. A team is the unit hired for: one row, whatever its skills.
+    assert agents.loc["de_team", "status"] == "too late"
     assert len(agents) == 2
-    assert agents.loc["email in de", "decide_by"] == dt.date(2026, 12, 12)
-    assert agents.loc["email in de", "detail"] == "2 agents at launch"
+    assert agents.loc["de_team", "decide_by"] == dt.date(2026, 12, 12)
+    assert agents.loc["de_team", "detail"] == "2 agents at launch for email (de)"
     # English customers in Germany are served only by the US team's overflow.
     assert agents.loc["email in en", "status"] == "overflow only"
+
+
+def test_a_team_with_several_languages_and_channels_has_one_launch_row() -> None:
+    teams = _scenario().model_dump(mode="json")["teams"]
+    teams["de_team"]["languages"] = ["de", "en"]
+    launch = cxsim.run(_scenario(teams=teams), reps=1, seed=1).launch
+    agents = launch[launch["kind"] == "agents"]
+    assert list(agents["item"]) == ["de_team"]
+    assert agents["detail"].iloc[0] == "2 agents at launch for email (de, en)"
 
 
 def test_a_region_without_launch_date_needs_no_checks() -> None:

@@ -64,7 +64,8 @@ FIELDS_LIST = ("name, start_date, horizon_days, warmup_days, interval_minutes, r
                "contact_volume, teams, reasons, segments, omnichannel, "
                "omnichannel_handle_saving_pct, products, sales_channels, nodes, order_contacts")
 TEAM_FIELDS = ("region, channels, agents, languages, shifts, shrinkage_pct, cost_per_hour, hires, "
-               "hiring_lead_days, attrition_pct_per_month, ramp, overflow_after_s, priorities")
+               "hiring_lead_days, attrition_pct_per_month, ramp, overflow_after_s, priorities, "
+               "roster, shift_patterns")
 # Reasons a scenario may use without declaring them.
 BUILTIN_REASONS = "general, product_issue, wismo, stockout, returns, pre_sales"
 DISTS = "exponential, constant, lognormal, gamma, uniform, triangular, empirical"
@@ -611,6 +612,15 @@ HOUR = "a number >= 0 and <= 24, in steps of 0.25"
 CHANNELS = "phone, chat, email"
 
 
+BILINGUAL = "    agents: 4\n    overflow_after_s: 60"
+
+
+def roster_text(*periods: str) -> str:
+    """The bilingual team's headcount and overflow, with a roster of these periods."""
+    lines = "".join(f"\n      - {period}" for period in periods)
+    return f"{BILINGUAL}\n    roster:{lines}"
+
+
 def rich_variant(old: str, new: str) -> str:
     """The richer scenario with one piece of text replaced (which must occur exactly once)."""
     assert RICH.count(old) == 1, old
@@ -916,6 +926,34 @@ RICH_CASES = [
      [f"contact_volume.{i}: no team speaking es serves channel {c} in region us (add {c} to the "
       f"channels of a team in us that speaks es, or let a team of another region help with "
       f"overflow_after_s)" for i, c in enumerate(["phone", "chat", "email"])]),
+    # A roster: agents per shift and period, instead of shares of the headcount.
+    ("roster period ends before it starts", rich_variant(BILINGUAL, roster_text(
+        "{start: 2027-01-08, end: 2027-01-04, shifts: []}")),
+     ["teams.bilingual.roster.0: end 2027-01-04 is before start 2027-01-08 (end >= start)"]),
+    ("roster periods overlap", rich_variant(BILINGUAL, roster_text(
+        "{start: 2027-01-04, end: 2027-01-10, shifts: []}",
+        "{start: 2027-01-11, end: 2027-01-17, shifts: []}",
+        "{start: 2027-01-08, end: 2027-01-09, shifts: []}")),
+     ["teams.bilingual.roster.2: 2027-01-08 to 2027-01-09 overlaps period 0 (2027-01-04 to "
+      "2027-01-10) (periods that share no date)"]),
+    ("roster with shifts", rich_variant(
+        "    ramp: {start_pct: 50, weeks: 4}\n",
+        "    ramp: {start_pct: 50, weeks: 4}\n"
+        "    roster: [{start: 2027-01-04, end: 2027-01-10, shifts: []}]\n"),
+     ["teams.english.roster: the team also has shifts (either shifts, shares of the headcount, "
+      "or a roster, agents per shift; not both)"]),
+    ("roster shift of negative agents", rich_variant(BILINGUAL, roster_text(
+        "{start: 2027-01-04, end: 2027-01-10, shifts: [{start_hour: 8, end_hour: 9, agents: -1}]}"
+    )), ["teams.bilingual.roster.0.shifts.0.agents: -1 is too small (a whole number >= 0 and "
+         "<= 100000)"]),
+    ("roster shift of no length", rich_variant(BILINGUAL, roster_text(
+        "{start: 2027-01-04, end: 2027-01-10, shifts: [{start_hour: 8, end_hour: 8, agents: 1}]}"
+    )), ["teams.bilingual.roster.0.shifts.0: start_hour and end_hour are both 8 (a shift of some "
+         "length; end before start runs past midnight)"]),
+    ("allowed shift on no days", rich_variant(BILINGUAL, BILINGUAL + "\n    shift_patterns: "
+                                              "[{days: [], start_hour: 8, end_hour: 16}]"),
+     ["teams.bilingual.shift_patterns.0.days: has 0 values (a list of at least 1, each one of "
+      f"{DAYS})"]),
     # A line break in a value (a block scalar, a quoted "\n") is escaped: one line per problem.
     ("date with a line break", rich_variant("start_date: 2027-01-04",
                                             "start_date: |\n  2027-01-04"),

@@ -11,7 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cxsim.model.streams import stream
-from cxsim.model.workforce import DAYS_PER_MONTH, Roster, RosterState, daily_attrition
+from cxsim.model.workforce import (
+    DAYS_PER_MONTH,
+    Roster,
+    RosterState,
+    daily_attrition,
+    roster_on_duty,
+)
 from cxsim.scenario.teams import Team
 
 MONDAY = dt.date(2027, 1, 4)
@@ -144,6 +150,51 @@ def test_consecutive_shifts_are_worked_by_different_people() -> None:
 def test_half_a_headcount_rounds_up() -> None:
     half = [{"days": EVERY_DAY, "start_hour": 0, "end_hour": 12, "share": 0.5}]
     assert roster(team(agents=5, shifts=half)).step(0).scheduled == 3
+
+
+# -- a roster: agents per shift and period -----------------------------------------------------
+
+
+def test_a_roster_puts_its_agents_on_duty_in_local_time_across_the_dst_change() -> None:
+    # Berlin moves to summer time at 02:00 on Sunday 28 March 2027 (UTC+1 -> UTC+2).
+    periods = [{"start": "2027-03-26", "end": "2027-03-29", "shifts": [
+        {"start_hour": 8, "end_hour": 9, "agents": 4},
+        {"start_hour": 8.5, "end_hour": 10, "agents": 3},
+        {"days": ["sun"], "start_hour": 22, "end_hour": 2, "agents": 2},
+    ]}]
+    steps = run(roster(team(agents=1, roster=periods), dt.date(2027, 3, 26), "Europe/Berlin",
+                       days=5), 5)
+    on = {m: s.scheduled for m, s in steps.items()}
+    # Friday 26 (UTC+1): 08:00-09:00 local is 07:00-08:00 UTC, 08:30-10:00 is 07:30-09:00.
+    assert [on[at(0, h)] for h in (6.75, 7, 7.5, 8, 8.75, 9)] == [0, 4, 7, 3, 3, 0]
+    # Monday 29 (UTC+2): an hour earlier on the clock.
+    assert [on[at(3, h)] for h in (5.75, 6, 6.5, 7, 7.75, 8)] == [0, 4, 7, 3, 3, 0]
+    # Sunday 22:00 to Monday 02:00 local is 20:00 to 24:00 UTC; nothing after the period.
+    assert [on[at(2, h)] for h in (19.75, 20, 23.75)] == [0, 2, 2]
+    assert [on[at(3, h)] for h in (0, 5.75)] == [0, 0]
+    assert all(count == 0 for m, count in on.items() if m >= at(3, 8))
+    assert roster_on_duty([], MONDAY, ZoneInfo("UTC"), 3 * DAY).sum() == 0
+
+
+def test_rostered_agents_work_at_full_speed_whatever_the_headcount() -> None:
+    # Two employees ramping up, a roster of five: five on duty at full speed, headcount two.
+    periods = [{"start": "2027-01-01", "end": "2027-02-28",
+                "shifts": [{"start_hour": 0, "end_hour": 24, "agents": 5}]}]
+    spec = team(agents=0, hires=[{"date": "2027-01-04", "agents": 2}],
+                ramp={"start_pct": 50.0, "weeks": 4.0}, roster=periods)
+    state = roster(spec).step(at(1, 12))
+    assert state == RosterState(5, tuple((i, 1.0) for i in range(5)), 2)
+
+
+def test_a_constant_roster_without_shrinkage_is_static_and_shrinkage_thins_it() -> None:
+    periods = [{"start": "2027-01-01", "end": "2027-12-31",
+                "shifts": [{"start_hour": 0, "end_hour": 24, "agents": 12}]}]
+    assert roster(team(roster=periods)).static
+    thinned = roster(team(roster=periods, shrinkage_pct=50.0))
+    assert not thinned.static
+    states = run(thinned, 2)
+    assert {s.scheduled for s in states.values()} == {12}
+    assert len({len(s.available) for s in states.values()}) > 1
 
 
 # -- shrinkage -----------------------------------------------------------------------------------

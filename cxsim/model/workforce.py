@@ -18,6 +18,9 @@ and days are in its region's local time (an IANA zone, daylight saving included)
   available first, the rest are picked at random.
 - **Ramp**: a hire works at ``ramp.start_pct`` % of full speed on its first day, rising linearly
   to 100 % ``ramp.weeks`` weeks later; efficiencies are updated at each local midnight.
+- **A roster** (``team.roster``, instead of shifts) names the agents on duty: on each quarter hour
+  the agents of the roster's shifts on duty then, summed, employees ``0 .. n-1`` at full speed,
+  whatever the headcount (which is still kept, for the tables); shrinkage applies as above.
 """
 
 from __future__ import annotations
@@ -31,15 +34,22 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from cxsim.model.calendar import MINUTES_PER_DAY, STEP_MINUTES
-from cxsim.scenario.common import WEEKDAYS
-from cxsim.scenario.teams import Shift, Team
+from cxsim.model.calendar import LocalClock
+from cxsim.scenario.common import MINUTES_PER_DAY, QUARTER_MINUTES, WEEKDAYS
+from cxsim.scenario.teams import RosterPeriod, Shift, Team
 
-__all__ = ["DAYS_PER_MONTH", "Roster", "RosterState", "daily_attrition", "shift_offsets"]
+__all__ = [
+    "DAYS_PER_MONTH",
+    "Roster",
+    "RosterState",
+    "daily_attrition",
+    "roster_on_duty",
+    "shift_offsets",
+]
 
 # Mean length of a month, days (365.25 / 12).
 DAYS_PER_MONTH = 30.4375
-_SLOTS_PER_DAY = MINUTES_PER_DAY // STEP_MINUTES  # quarter hours
+_SLOTS_PER_DAY = MINUTES_PER_DAY // QUARTER_MINUTES
 _SLOTS_PER_WEEK = 7 * _SLOTS_PER_DAY
 _EPS = 1e-9
 _ONE_DAY = dt.timedelta(days=1)
@@ -119,6 +129,43 @@ def shift_offsets(shifts: Sequence[Shift]) -> list[float]:
     return offsets
 
 
+def roster_on_duty(
+    periods: Sequence[RosterPeriod],
+    start_date: dt.date,
+    zone: zoneinfo.ZoneInfo,
+    horizon_minutes: float,
+) -> npt.NDArray[np.int64]:
+    """Agents a roster has on duty in each quarter hour of the clock, from minute 0 to the
+    horizon (``ceil(horizon / 15) + 1`` values), before shrinkage.
+
+    Args:
+        periods: the roster's periods (they share no date).
+        start_date: the scenario's start date; minute 0 is 00:00 UTC of it.
+        zone: the team's region time zone (the roster is in its local time).
+        horizon_minutes: length of the simulated span, minutes.
+    """
+    clock = LocalClock(start_date, zone)
+    first_date = clock.date(0.0)
+    quarters = math.ceil(horizon_minutes / QUARTER_MINUTES) + 1
+    change = np.zeros(quarters + 1, dtype=np.int64)
+    last_date = first_date + dt.timedelta(days=math.ceil(horizon_minutes / MINUTES_PER_DAY) + 1)
+    for period in periods:
+        # The day before the clock starts may hold a shift that runs past midnight into it.
+        date = max(period.start, first_date - _ONE_DAY)
+        while date <= min(period.end, last_date):
+            weekday = date.weekday()
+            for shift in period.shifts:
+                if shift.agents and shift.works_on(weekday):
+                    start = clock.at(date, shift.start_hour)
+                    end = clock.at(date, shift.start_hour + shift.length_hours)
+                    first = min(max(math.ceil(start / QUARTER_MINUTES - _EPS), 0), quarters)
+                    last = min(max(math.ceil(end / QUARTER_MINUTES - _EPS), 0), quarters)
+                    change[first] += shift.agents
+                    change[last] -= shift.agents
+            date += _ONE_DAY
+    return np.cumsum(change[:quarters])
+
+
 class Roster:
     """The employees of one team on duty over the simulation clock.
 
@@ -131,7 +178,7 @@ class Roster:
         shrinkage_rng: Stream of the shrinkage draws.
     """
 
-    STEP_MINUTES: ClassVar[int] = STEP_MINUTES
+    STEP_MINUTES: ClassVar[int] = QUARTER_MINUTES
 
     def __init__(
         self,
@@ -143,13 +190,17 @@ class Roster:
         shrinkage_rng: np.random.Generator,
     ) -> None:
         self._team = team
-        self._zone = zone
-        self._origin = dt.datetime(start_date.year, start_date.month, start_date.day, tzinfo=dt.UTC)
+        self._clock = LocalClock(start_date, zone)
         self._horizon = float(horizon_minutes)
         self._attrition_rng = attrition_rng
         self._shrinkage_rng = shrinkage_rng
         self._leave = daily_attrition(team.attrition_pct_per_month)
         self._shrinkage = team.shrinkage
+        # Agents on duty per quarter hour of the clock when the team has a roster, else None.
+        self._planned = (
+            roster_on_duty(team.roster, start_date, zone, horizon_minutes)
+            if team.roster is not None else None
+        )
         self._shifts = list(team.shifts or [])
         self._offsets = shift_offsets(self._shifts)
         self._weekdays = [{WEEKDAYS.index(d) for d in s.days} for s in self._shifts]
@@ -166,12 +217,12 @@ class Roster:
         # (start minute, end minute, shift index) of shift instances not yet over.
         self._instances: list[tuple[float, float, int]] = []
         self._shift_change = -math.inf  # clock minute of the next shift start or end
-        self._today = self._origin.astimezone(zone).date()
+        self._today = self._clock.date(0.0)
         self._add_instances(self._today - _ONE_DAY)
         self._add_instances(self._today)
         self._join_hires()
         self._update_ramp()
-        self._next_midnight = self._minute(self._today + _ONE_DAY, 0.0)
+        self._next_midnight = self._clock.at(self._today + _ONE_DAY, 0.0)
         self._static = self._compute_static()
         self._staff_changed = True
         self._active: tuple[int, ...] = ()
@@ -200,7 +251,13 @@ class Roster:
         """
         while minute >= self._next_midnight:
             self._new_day()
-        active = self._active_shifts(minute) if minute >= self._shift_change else self._active
+        if self._planned is not None:
+            quarter = min(int(minute // QUARTER_MINUTES), len(self._planned) - 1)
+            active: tuple[int, ...] = (int(self._planned[quarter]),)
+        elif minute >= self._shift_change:
+            active = self._active_shifts(minute)
+        else:
+            active = self._active
         changed = False
         if self._staff_changed or active != self._active:
             if self._staff_changed:
@@ -214,7 +271,8 @@ class Roster:
             self._hour = hour
             self._state = None
         if self._state is None:
-            efficiency = self._efficiency
+            # Rostered agents work at full speed: the hiring plan makes them available.
+            efficiency = self._efficiency if self._planned is None else {}
             self._state = RosterState(
                 len(self._scheduled),
                 tuple((e, efficiency.get(e, 1.0)) for e in self._available),
@@ -223,11 +281,6 @@ class Roster:
         return self._state
 
     # -- days -------------------------------------------------------------------------------
-
-    def _minute(self, date: dt.date, hours: float) -> float:
-        """Clock minute of local ``hours`` after 00:00 on ``date`` (a skipped time moves on)."""
-        local = dt.datetime(date.year, date.month, date.day) + dt.timedelta(hours=hours)
-        return (local.replace(tzinfo=self._zone) - self._origin).total_seconds() / 60.0
 
     def _new_day(self) -> None:
         self._today += _ONE_DAY
@@ -243,7 +296,7 @@ class Roster:
         self._join_hires()
         self._update_ramp()
         self._add_instances(self._today)
-        self._next_midnight = self._minute(self._today + _ONE_DAY, 0.0)
+        self._next_midnight = self._clock.at(self._today + _ONE_DAY, 0.0)
 
     def _join_hires(self) -> None:
         while self._hires and self._hires[-1][0] <= self._today:
@@ -269,9 +322,11 @@ class Roster:
         self._state = None
 
     def _compute_static(self) -> bool:
+        if self._planned is not None:
+            return self._shrinkage <= 0 and bool(np.all(self._planned == self._planned[0]))
         if self._shifts or self._shrinkage > 0 or self._leave > 0 or self._hired_on:
             return False
-        return all(self._minute(date, 0.0) > self._horizon for date, _, _ in self._hires)
+        return all(self._clock.at(date, 0.0) > self._horizon for date, _, _ in self._hires)
 
     # -- shifts and shrinkage ---------------------------------------------------------------
 
@@ -279,8 +334,8 @@ class Roster:
         weekday = date.weekday()
         for i, shift in enumerate(self._shifts):
             if weekday in self._weekdays[i]:
-                start = self._minute(date, shift.start_hour)
-                end = self._minute(date, shift.start_hour + shift.length_hours)
+                start = self._clock.at(date, shift.start_hour)
+                end = self._clock.at(date, shift.start_hour + shift.length_hours)
                 self._instances.append((start, end, i))
                 self._shift_change = min(self._shift_change, start)
 
@@ -295,6 +350,8 @@ class Roster:
 
     def _roster(self, active: tuple[int, ...]) -> list[int]:
         """Employees on the active shifts: each shift's block, pushed on past the one before."""
+        if self._planned is not None:
+            return list(range(active[0]))
         employees = self._employees
         if not self._shifts:
             return list(employees)

@@ -1,6 +1,7 @@
-"""Planning: closed-form queueing and stock answers, and the planners built on them."""
+"""Planning: the planners, and (re-exported from ``cxsim.theory``) the closed forms they start
+from, so that code written against ``cxsim.plan`` keeps working."""
 
-from cxsim.plan.erlang import (
+from cxsim.theory import (
     ErlangA,
     agents_for_service_level,
     agents_for_service_level_many,

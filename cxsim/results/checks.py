@@ -26,7 +26,7 @@ import pandas as pd
 from cxsim.model.calendar import MINUTES_PER_DAY, LocalClock
 from cxsim.scenario.models import Scenario
 
-__all__ = ["LAUNCH_COLUMNS", "TARGET_COLUMNS", "launch_checks", "targets"]
+__all__ = ["LAUNCH_COLUMNS", "TARGET_COLUMNS", "launch_checks", "target_status", "targets"]
 
 TARGET_COLUMNS = ["scope", "region", "channel", "kpi", "rule", "limit", "mean", "ci_low",
                   "ci_high", "status"]
@@ -37,7 +37,9 @@ LAUNCH_COLUMNS = ["region", "launch_date", "kind", "item", "lead_days", "started
 LEAD_TIME_QUANTILE = 0.95
 
 
-def _status(mean: float, low: float, high: float, limit: float, at_least: bool) -> str:
+def target_status(mean: float, low: float, high: float, limit: float, at_least: bool) -> str:
+    """``met``, ``at risk`` or ``missed``: a KPI's confidence interval against a limit it must
+    reach (``at_least``) or stay under; with no interval (one replication), by the mean alone."""
     if math.isnan(low):
         low = high = mean
     good_low, good_high = (low >= limit, high >= limit) if at_least else (
@@ -59,7 +61,8 @@ def targets(scenario: Scenario, summary: pd.DataFrame) -> pd.DataFrame:
             if math.isnan(mean):
                 continue  # nothing to judge: no contact or order there
             rows.append((scope, record["region"], channel, kpi, ">=" if at_least else "<=",
-                         limit, mean, low, high, _status(mean, low, high, limit, at_least)))
+                         limit, mean, low, high,
+                         target_status(mean, low, high, limit, at_least)))
 
     for name, channel in scenario.channels.items():
         add("contacts", "service_level", name, channel.target.service_level, True)
@@ -142,49 +145,46 @@ def launch_checks(
 
 
 def _agent_rows(scenario: Scenario, region: str, launch: dt.date) -> list[tuple[object, ...]]:
-    """Agents at launch for each channel and language of the region, from the hiring plan;
-    channels of a language with the same answer share a row.
-
-    Planned headcount at launch is the home teams' starting agents plus hires dated on or before
-    the launch; the latest decision date is the earliest of those hires' decision dates.
+    """Agents at launch: a row per team of the region (the unit a hiring plan hires for), from
+    its starting agents and hires dated on or before the launch, decided by the earliest of
+    those hires' decision dates; and a row per channel and language of the region that only
+    other regions' teams serve (``overflow only``) or whose teams have nobody (``missing``).
     """
-    found: dict[tuple[str, tuple[float, dt.date | None, str, str]], list[str]] = {}
+    rows: list[tuple[object, ...]] = []
     spec = scenario.regions[region]
+    for name, team in scenario.teams.items():
+        if team.region != region:
+            continue
+        agents = team.agents
+        decisions: list[dt.date] = []
+        full_speed = scenario.start_date
+        for hire_date, count, decide in team.decision_dates():
+            if hire_date <= launch:
+                agents += count
+                decisions.append(decide)
+                ramp_days = round(team.ramp.weeks * 7) if team.ramp is not None else 0
+                full_speed = max(full_speed, hire_date + dt.timedelta(days=ramp_days))
+        decide_by = min(decisions) if decisions else None
+        if agents == 0:
+            status = "missing"
+        elif decide_by is not None and decide_by < scenario.start_date:
+            status = "too late"
+        else:
+            status = "ready" if decide_by is None else "open"
+        languages = [lang for lang in spec.language_shares() if scenario.speaks(team, lang)]
+        detail = f"{agents} agents at launch for {', '.join(team.channels)}"
+        if any(languages):
+            detail += f" ({', '.join(languages)})"
+        if full_speed > launch:
+            detail += f", all at full speed by {full_speed}"
+        lead = float(team.hiring_lead_days) if decisions else 0.0
+        rows.append((region, launch, "agents", name, lead, None, launch, decide_by, math.nan,
+                     status, detail))
     for language in spec.language_shares():
         for channel in scenario.channels:
             names = scenario.teams_for(region, channel, language)
-            if not names:
-                continue
-            home = [n for n in names if scenario.teams[n].region == region]
-            agents = 0
-            decisions: list[dt.date] = []
-            lead = 0
-            full_speed = scenario.start_date
-            for name in home:
-                team = scenario.teams[name]
-                agents += team.agents
-                for hire_date, count, decide in team.decision_dates():
-                    if hire_date <= launch:
-                        agents += count
-                        decisions.append(decide)
-                        lead = max(lead, team.hiring_lead_days)
-                        ramp_days = round(team.ramp.weeks * 7) if team.ramp is not None else 0
-                        full_speed = max(full_speed, hire_date + dt.timedelta(days=ramp_days))
-            decide_by = min(decisions) if decisions else None
-            if agents == 0:
-                status = "missing" if len(home) == len(names) else "overflow only"
-            elif decide_by is not None and decide_by < scenario.start_date:
-                status = "too late"
-            else:
-                status = "ready" if decide_by is None else "open"
-            detail = f"{agents} agents at launch"
-            if full_speed > launch:
-                detail += f", all at full speed by {full_speed}"
-            answer = (float(lead), decide_by, status, detail)
-            found.setdefault((language, answer), []).append(channel)
-    rows: list[tuple[object, ...]] = []
-    for (language, answer), channels in found.items():
-        item = ", ".join(channels) + (f" in {language}" if language else "")
-        rows.append((region, launch, "agents", item, answer[0], None, launch, answer[1],
-                     math.nan, answer[2], answer[3]))
+            if names and all(scenario.teams[n].region != region for n in names):
+                item = channel + (f" in {language}" if language else "")
+                rows.append((region, launch, "agents", item, 0.0, None, launch, None, math.nan,
+                             "overflow only", f"served by {', '.join(names)} after a wait"))
     return rows

@@ -22,12 +22,12 @@ from cxsim.model.metrics import (
     histogram_share_within,
 )
 from cxsim.model.order_contacts import ORDER_CONTACT_MEASURES
-from cxsim.plan.erlang import agents_for_service_level_many
-from cxsim.results.summary import ALL, counted_index, first_counted_day, ratio
+from cxsim.results.summary import ALL, counted_index, first_counted_day, ratio, rollups
 from cxsim.scenario.common import ORDER_REASONS
 from cxsim.scenario.models import Scenario, SyncChannel
+from cxsim.theory.erlang import agents_for_service_level_many
 
-__all__ = ["run_rows", "scenario_reasons"]
+__all__ = ["Requirement", "required_agents", "run_rows", "scenario_reasons"]
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def _groups(keys: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str], list[
     """(region, channel) scopes, with ``*`` for all, -> indices of the queues they cover."""
     groups: dict[tuple[str, str], list[int]] = {}
     for index, (region, channel, _language) in enumerate(keys):
-        for scope in ((region, channel), (region, ALL), (ALL, channel), (ALL, ALL)):
+        for scope in rollups(region, channel):
             groups.setdefault(scope, []).append(index)
     return groups
 
@@ -158,19 +158,70 @@ def run_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[Any, .
     return rows
 
 
+@dataclass(frozen=True)
+class Requirement:
+    """What a queue needs on duty each interval to meet its channel's target.
+
+    Attributes:
+        agents: agents available (after shrinkage) per interval.
+        shrinkage: the mean shrinkage of the teams that serve the queue (its own region's
+            teams first), as a share of rostered time.
+        cost_per_hour: their mean cost of a rostered agent-hour.
+    """
+
+    agents: np.ndarray
+    shrinkage: float
+    cost_per_hour: float
+
+    @property
+    def rostered(self) -> np.ndarray:
+        """Agents rostered per interval: the available agents grossed up by shrinkage."""
+        return self.agents / (1.0 - self.shrinkage)
+
+
+def required_agents(
+    scenario: Scenario, queue: tuple[str, str, str], offered: np.ndarray, handle_minutes: float,
+    interval_minutes: float,
+) -> Requirement:
+    """Interval by interval, what one queue needs to meet its channel's target, as workforce
+    tools staff: a live queue gets the fewest agents whose Erlang C service level on the
+    interval's offered contacts meets the target (servers shared by ``concurrency`` chats each;
+    abandonment ignored, which errs on the safe side); a backlog gets its workload (its target
+    is a day, not an interval).
+
+    Args:
+        scenario: the scenario that was run.
+        queue: (region, channel, language).
+        offered: contacts offered per interval.
+        handle_minutes: the queue's mean handle time (the simulated one, omnichannel savings
+            included).
+        interval_minutes: length of an interval.
+    """
+    region, channel, language = queue
+    spec = scenario.channels[channel]
+    names = scenario.teams_for(region, channel, language)
+    home = [scenario.teams[n] for n in names if scenario.teams[n].region == region]
+    teams = home or [scenario.teams[n] for n in names]
+    shrinkage = float(np.mean([t.shrinkage for t in teams])) if teams else 0.0
+    cost_per_hour = float(np.mean([t.cost_per_hour for t in teams])) if teams else 0.0
+    if isinstance(spec, SyncChannel):
+        level = min(max(spec.target.service_level, 1e-9), 1 - 1e-9)
+        servers = agents_for_service_level_many(
+            offered * 60.0 / interval_minutes, max(handle_minutes, 1e-9),
+            spec.target.answer_within_s, level,
+        )
+        agents = np.ceil(servers / spec.concurrency)
+    else:
+        agents = offered * handle_minutes / interval_minutes
+    return Requirement(agents, shrinkage, cost_per_hour)
+
+
 def _required_staffing(
     scenario: Scenario, record: ReplicationRecord
 ) -> dict[str, tuple[float, float]]:
-    """Region (and ``*``) -> (agent hours, their cost) needed to meet every channel's target.
-
-    Interval by interval and queue by queue, as workforce tools staff: a live queue gets the
-    fewest agents whose Erlang C service level on the interval's offered contacts meets the
-    channel's target (servers shared by ``concurrency`` chats each; abandonment ignored, which
-    errs on the safe side); a backlog gets its workload (its target is a day, not an interval).
-    The queue's mean handle time is the one simulated (omnichannel savings included). Hours are
-    rostered hours: available hours grossed up by the shrinkage of the queue's teams, and cost
-    at their cost per hour.
-    """
+    """Region (and ``*``) -> (agent hours, their cost) needed to meet every channel's target:
+    ``required_agents`` over the counted intervals of every queue, in rostered hours (available
+    hours grossed up by shrinkage) at the teams' cost per hour."""
     first = record.first_counted_interval
     interval = float(record.interval_minutes)
     out: dict[str, tuple[float, float]] = {}
@@ -178,27 +229,14 @@ def _required_staffing(
         offered = np.asarray(series["offered"][first:], dtype=float)
         if not offered.any():
             continue
-        spec = scenario.channels[channel]
         handled = sum(series["handled"])
         handle = (sum(series["handle_minutes"]) / handled if handled
-                  else spec.handle_minutes.expected)
-        names = scenario.teams_for(region, channel, language)
-        home = [scenario.teams[n] for n in names if scenario.teams[n].region == region]
-        teams = home or [scenario.teams[n] for n in names]
-        shrinkage = float(np.mean([t.shrinkage for t in teams])) if teams else 0.0
-        cost_per_hour = float(np.mean([t.cost_per_hour for t in teams])) if teams else 0.0
-        if isinstance(spec, SyncChannel):
-            level = min(max(spec.target.service_level, 1e-9), 1 - 1e-9)
-            servers = agents_for_service_level_many(
-                offered * 60.0 / interval, max(handle, 1e-9), spec.target.answer_within_s, level
-            )
-            agents = np.ceil(servers / spec.concurrency)
-        else:
-            agents = offered * handle / interval
-        hours = float(agents.sum()) * interval / 60.0 / (1.0 - shrinkage)
+                  else scenario.channels[channel].handle_minutes.expected)
+        need = required_agents(scenario, (region, channel, language), offered, handle, interval)
+        hours = float(need.agents.sum()) * interval / 60.0 / (1.0 - need.shrinkage)
         for scope in (region, ALL):
             total, cost = out.get(scope, (0.0, 0.0))
-            out[scope] = (total + hours, cost + hours * cost_per_hour)
+            out[scope] = (total + hours, cost + hours * need.cost_per_hour)
     return out
 
 
@@ -255,7 +293,7 @@ def _reason_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[An
         for reason in reasons:
             days = record.reasons.get((region, channel, language, reason))
             count = float(sum(days[first_day:])) if days else 0.0
-            for scope in ((region, channel), (region, ALL), (ALL, channel), (ALL, ALL)):
+            for scope in rollups(region, channel):
                 key = (*scope, reason)
                 totals[key] = totals.get(key, 0.0) + count
     rep = record.replication
@@ -275,7 +313,7 @@ def _order_rows(
                   for region, date in record.order_dates.items()}
     for key in record.orders:
         region, channel, _product = key
-        for scope in ((region, channel), (region, ALL), (ALL, channel), (ALL, ALL)):
+        for scope in rollups(region, channel):
             groups.setdefault(scope, []).append(key)
     for (region, channel), keys in groups.items():
         def total(measure: str, keys: list[tuple[str, str, str]] = keys) -> float:

@@ -2,22 +2,18 @@
 
 Built at the edge from the plain records the model returns. Tables are pandas DataFrames in
 tidy form; ``Results.save`` writes them as Parquet (and ``summary.csv``) into a directory
-atomically, so that a failed or interrupted run never leaves a half-written directory and never
-damages an earlier result.
+atomically (``cxsim.results.output``), so that a failed or interrupted run never leaves a
+half-written directory, never damages an earlier result, and never touches other files.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 import yaml
@@ -35,8 +31,12 @@ from cxsim.results.frames import (
     with_suppliers,
 )
 from cxsim.results.kpis import run_rows
+from cxsim.results.output import MARKER, save_result
 from cxsim.results.summary import ALL, summarise
 from cxsim.scenario.models import Scenario
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["Results"]
 
@@ -94,6 +94,10 @@ class Results:
     launch: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
 
+    # The tables ``write`` keeps as CSV (the others are Parquet).
+    CSV_FILES: ClassVar[tuple[str, ...]] = ("summary.csv", "hiring.csv", "targets.csv",
+                                            "launch.csv")
+
     @classmethod
     def from_records(
         cls, scenario: Scenario, seed: int, records: Sequence[ReplicationRecord]
@@ -146,33 +150,45 @@ class Results:
             raise KeyError(f"no KPI {kpi!r} for region {region!r}, channel {channel!r} ({known})")
         return float(found.iloc[0])
 
-    def save(self, directory: str | Path) -> Path:
+    def save(self, directory: str | Path, protect: Sequence[str | Path] = ()) -> Path:
         """Write every table into ``directory``, atomically; returns the directory.
 
-        The tables are written into a temporary sibling directory that replaces ``directory``
-        only once complete; an earlier result there is removed only after that.
+        ``directory`` must be new, empty, or an earlier cxsim result (``ResultDir``); the tables
+        are written beside it and take its place only once complete.
+
+        Args:
+            directory: where to write.
+            protect: files whose folders must never be replaced (say the scenario file).
         """
-        target = Path(directory).resolve()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-        try:
-            self.summary.to_csv(staging / "summary.csv", index=False)
-            self.hiring.to_csv(staging / "hiring.csv", index=False)
-            self.targets.to_csv(staging / "targets.csv", index=False)
-            self.launch.to_csv(staging / "launch.csv", index=False)
-            for name in _TABLES:
-                getattr(self, name).to_parquet(staging / f"{name}.parquet", index=False)
-            scenario_data = self.scenario.model_dump(mode="json")
-            (staging / "scenario.yaml").write_text(
-                yaml.safe_dump(scenario_data, sort_keys=False, allow_unicode=True)
-            )
-            meta = {**self.meta, "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-            (staging / "run.json").write_text(json.dumps(meta, indent=2))
-            _replace_directory(staging, target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return target
+        return save_result(directory, self.write, protect)
+
+    def write(self, folder: Path) -> list[str]:
+        """Write every table into the existing directory ``folder``; returns the file names.
+
+        ``run.json`` lists them, which marks the folder as a cxsim result that a later run may
+        replace. Use ``save`` to write a result directory safely.
+        """
+        from cxsim import __version__
+
+        files = list(self.CSV_FILES)
+        self.summary.to_csv(folder / "summary.csv", index=False)
+        self.hiring.to_csv(folder / "hiring.csv", index=False)
+        self.targets.to_csv(folder / "targets.csv", index=False)
+        self.launch.to_csv(folder / "launch.csv", index=False)
+        for name in _TABLES:
+            getattr(self, name).to_parquet(folder / f"{name}.parquet", index=False)
+            files.append(f"{name}.parquet")
+        (folder / "scenario.yaml").write_text(self.scenario_text(), encoding="utf-8")
+        files += ["scenario.yaml", MARKER]
+        meta = {**self.meta, "cxsim": __version__, "kind": "run", "files": sorted(files),
+                "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        (folder / MARKER).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        return files
+
+    def scenario_text(self) -> str:
+        """The scenario as run, as YAML (``scenario.yaml``): it validates and runs as-is."""
+        data = self.scenario.model_dump(mode="json")
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
     @classmethod
     def load(cls, directory: str | Path) -> Results:
@@ -181,9 +197,9 @@ class Results:
 
         folder = Path(directory)
         scenario = parse_scenario(
-            yaml.safe_load((folder / "scenario.yaml").read_text()), str(folder)
+            yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8")), str(folder)
         )
-        meta = json.loads((folder / "run.json").read_text())
+        meta = json.loads((folder / MARKER).read_text(encoding="utf-8"))
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in _TABLES}
         summary = pd.read_csv(folder / "summary.csv", keep_default_na=False, na_values=[""])
         hiring = _read_dated(folder / "hiring.csv", ("start_date", "decide_by"))
@@ -194,6 +210,55 @@ class Results:
             hiring=hiring, targets=pd.read_csv(folder / "targets.csv"), launch=launch,
             meta=meta, **tables,
         )
+
+    def verdicts(self) -> pd.DataFrame:
+        """The verdict on every region (go, at risk, no-go), one row per reason
+        (``cxsim.results.verdicts``: the rules, and the columns)."""
+        from cxsim.results.verdicts import region_verdicts, verdict_table
+
+        return verdict_table(region_verdicts(self))
+
+    def plot_contacts(self, region: str | None = None) -> Figure:
+        """Contacts per day in a region by reason and by channel (``cxsim.results.plots``)."""
+        from cxsim.results.plots import plot_contacts
+
+        return plot_contacts(self, region)
+
+    def plot_service_level(self, region: str | None = None) -> Figure:
+        """Service level per day of each channel in a region against its target."""
+        from cxsim.results.plots import plot_service_level
+
+        return plot_service_level(self, region)
+
+    def plot_staffing(self, region: str | None = None) -> Figure:
+        """Agent hours per day in a region, rostered against required, with hires."""
+        from cxsim.results.plots import plot_staffing
+
+        return plot_staffing(self, region)
+
+    def plot_backlog(self, region: str | None = None) -> Figure:
+        """Messages waiting for a first answer in a region, each day's peak."""
+        from cxsim.results.plots import plot_backlog
+
+        return plot_backlog(self, region)
+
+    def plot_stock(self, node: str) -> Figure:
+        """Stock on hand per product at a node, stock-out days and receipts."""
+        from cxsim.results.plots import plot_stock
+
+        return plot_stock(self, node)
+
+    def plot_delivery(self) -> Figure:
+        """Order-to-door time per region and sales channel against the promise."""
+        from cxsim.results.plots import plot_delivery
+
+        return plot_delivery(self)
+
+    def plot_cost(self) -> Figure:
+        """Cost per region by kind, with the interval of the total."""
+        from cxsim.results.plots import plot_cost
+
+        return plot_cost(self)
 
     def plot_intervals(self, column: str = "service_level", ax: Any = None) -> Any:
         """Mean of a per-interval column across replications, one line per queue; returns axes."""
@@ -219,20 +284,3 @@ def _read_dated(path: Path, columns: Sequence[str]) -> pd.DataFrame:
         table[column] = [None if pd.isna(day) else dt.date.fromisoformat(str(day))
                          for day in table[column]]
     return table
-
-
-def _replace_directory(staging: Path, target: Path) -> None:
-    """Move ``staging`` to ``target``; an existing ``target`` is kept until the move is done."""
-    if not target.exists():
-        os.replace(staging, target)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    retired.rmdir()
-    os.replace(target, retired)
-    try:
-        os.replace(staging, target)
-    except BaseException:
-        os.replace(retired, target)
-        raise
-    with contextlib.suppress(OSError):
-        shutil.rmtree(retired)

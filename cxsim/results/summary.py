@@ -13,17 +13,19 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cxsim.model.calendar import MINUTES_PER_DAY
+from cxsim.results.catalogue import SHARE_KPIS
+from cxsim.scenario.common import MINUTES_PER_DAY
 from cxsim.scenario.models import Scenario
 
 __all__ = [
     "ALL",
-    "SHARE_KPIS",
     "SUMMARY_COLUMNS",
+    "confidence_band",
     "confidence_interval",
     "counted_index",
     "first_counted_day",
     "ratio",
+    "rollups",
     "summarise",
 ]
 
@@ -42,17 +44,35 @@ def confidence_interval(values: Sequence[float], level: float = 0.95) -> tuple[f
     mean = float(data.mean())
     if data.size < 2:
         return mean, math.nan, math.nan
-    from scipy import stats  # imported here: it doubles the start-up time of the command
+    # scipy.special's t quantile is the one scipy.stats.t.ppf returns, without importing
+    # scipy.stats (several times the cost of the rest of a command's start-up).
+    from scipy.special import stdtrit
 
-    quantile = stats.t.ppf(0.5 + level / 2, data.size - 1)
+    quantile = stdtrit(data.size - 1, 0.5 + level / 2)
     half = float(quantile * data.std(ddof=1) / math.sqrt(data.size))
     return mean, mean - half, mean + half
 
 
-# KPIs that are shares; every other KPI is a count, a time or an amount and is never negative.
-SHARE_KPIS = frozenset({"service_level", "wait_prob", "abandon_rate", "occupancy", "fill_rate",
-                        "on_time_rate", "backorder_rate", "lost_rate", "next_node_rate",
-                        "late_shipment_rate", "responded_in_time"})
+def confidence_band(
+    table: pd.DataFrame, keys: Sequence[str], column: str, level: float = 0.95
+) -> pd.DataFrame:
+    """``confidence_interval`` of ``column`` for every value of ``keys`` at once (a band over
+    days, say): ``table`` has one row per replication and key. Returns the keys with ``mean``,
+    ``ci_low`` and ``ci_high``; NaNs are left out, and with fewer than two values the limits
+    are NaN.
+    """
+    from scipy import stats
+
+    grouped = table.groupby(list(keys), sort=True)[column].agg(["mean", "std", "count"])
+    count = grouped["count"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        quantile = np.where(count >= 2, stats.t.ppf(0.5 + level / 2, np.maximum(count - 1, 1)),
+                            np.nan)
+        half = quantile * grouped["std"].to_numpy(dtype=float) / np.sqrt(count)
+    mean = grouped["mean"].to_numpy(dtype=float)
+    band = pd.DataFrame({"mean": mean, "ci_low": mean - half, "ci_high": mean + half},
+                        index=grouped.index)
+    return band.reset_index()
 
 
 def summarise(runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
@@ -73,6 +93,12 @@ def summarise(runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         reps = int(np.isfinite(values).sum())
         rows.append((scope, region, channel, kpi, mean, low, high, reps))
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def rollups(region: str, channel: str) -> tuple[tuple[str, str], ...]:
+    """The (region, channel) rows a figure of one region and channel adds to: itself, its
+    region over all channels, its channel over all regions, and everything."""
+    return ((region, channel), (region, ALL), (ALL, channel), (ALL, ALL))
 
 
 def ratio(numerator: float, denominator: float) -> float:

@@ -275,6 +275,9 @@ class Scenario(Spec):
             overlap = team.shift_overlap_problem()
             if overlap is not None:
                 problems.append((f"teams.{name}.shifts", overlap))
+            roster = team.roster_problem()
+            if roster is not None:
+                problems.append((f"teams.{name}.{roster[0]}", roster[1]))
             for channel in team.priorities:
                 if channel not in team.channels:
                     problems.append((

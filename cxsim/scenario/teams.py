@@ -1,8 +1,9 @@
-"""Scenario models of the agent side: teams, shifts, hiring, attrition and ramp-up."""
+"""Scenario models of the agent side: teams, shifts, rosters, hiring, attrition and ramp-up."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Annotated
 
 from pydantic import Field, model_validator
@@ -23,7 +24,24 @@ from cxsim.scenario.common import (
     Weekday,
 )
 
-__all__ = ["Hire", "Ramp", "Shift", "Team"]
+__all__ = ["AllowedShift", "Hire", "Ramp", "RosterPeriod", "RosterShift", "Shift", "Team"]
+
+# Agents of a team on one shift of a roster.
+MAX_ROSTERED = 100_000
+
+
+def _length_hours(start_hour: float, end_hour: float) -> float:
+    """Hours from start to end; an end not after the start runs past midnight."""
+    length = end_hour - start_hour
+    return length if length > 0 else length + 24
+
+
+def _some_length(start_hour: float, end_hour: float) -> None:
+    if start_hour == end_hour:
+        raise ValueError(
+            f"start_hour and end_hour are both {start_hour:g} "
+            "(a shift of some length; end before start runs past midnight)"
+        )
 
 
 class Shift(Spec):
@@ -40,17 +58,68 @@ class Shift(Spec):
 
     @model_validator(mode="after")
     def _not_empty(self) -> Shift:
-        if self.start_hour == self.end_hour:
-            raise ValueError(
-                f"start_hour and end_hour are both {self.start_hour:g} "
-                "(a shift of some length; end before start runs past midnight)"
-            )
+        _some_length(self.start_hour, self.end_hour)
         return self
 
     @property
     def length_hours(self) -> float:
-        length = self.end_hour - self.start_hour
-        return length if length > 0 else length + 24
+        return _length_hours(self.start_hour, self.end_hour)
+
+
+class RosterShift(Spec):
+    """``agents`` on duty from ``start_hour`` to ``end_hour`` (local) on each of ``days`` of a
+    roster period (default: every day). A shift one reporting interval long sets the agents of
+    that interval."""
+
+    days: Annotated[list[Weekday], Field(min_length=1)] | None = None
+    start_hour: HourOfDay
+    end_hour: HourOfDay
+    agents: Annotated[int, Field(ge=0, le=MAX_ROSTERED)]
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> RosterShift:
+        _some_length(self.start_hour, self.end_hour)
+        return self
+
+    @property
+    def length_hours(self) -> float:
+        return _length_hours(self.start_hour, self.end_hour)
+
+    def works_on(self, weekday: int) -> bool:
+        """Whether the shift starts on local weekday ``weekday`` (Monday 0)."""
+        return self.days is None or WEEKDAYS[weekday] in self.days
+
+
+class RosterPeriod(Spec):
+    """The shifts worked on every local date from ``start`` to ``end`` (both included)."""
+
+    start: Annotated[dt.date, Field(strict=False)]
+    end: Annotated[dt.date, Field(strict=False)]
+    shifts: list[RosterShift]
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> RosterPeriod:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start} (end >= start)")
+        return self
+
+
+class AllowedShift(Spec):
+    """A working week a planner may roster agents on: ``days``, from ``start_hour`` to
+    ``end_hour`` (local; an end before the start runs past midnight)."""
+
+    days: Annotated[list[Weekday], Field(min_length=1)]
+    start_hour: HourOfDay
+    end_hour: HourOfDay
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> AllowedShift:
+        _some_length(self.start_hour, self.end_hour)
+        return self
+
+    @property
+    def length_hours(self) -> float:
+        return _length_hours(self.start_hour, self.end_hour)
 
 
 class Hire(Spec):
@@ -73,6 +142,11 @@ class Team(Spec):
     Without ``shifts`` every agent is on duty around the clock. Headcount starts at ``agents``,
     grows with ``hires`` and shrinks with attrition; shifts roster shares of it, and shrinkage
     (breaks, training, absence) takes a share of the rostered agents away at random.
+
+    A ``roster`` instead names the agents on duty, shift by shift and period by period: they are
+    on duty at full speed whatever the headcount (the hiring plan is what makes them available),
+    nobody is on duty outside its periods, and shrinkage still applies. ``shift_patterns`` are
+    the working weeks a staffing plan may roster agents on (the simulation does not read them).
     """
 
     region: RegionName
@@ -91,6 +165,8 @@ class Team(Spec):
     overflow_after_s: NonNegative | None = None
     # Lower first among live channels; channels not named come after, oldest contact first.
     priorities: dict[ChannelName, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    roster: list[RosterPeriod] | None = None
+    shift_patterns: Annotated[list[AllowedShift], Field(min_length=1)] | None = None
 
     @property
     def shrinkage(self) -> float:
@@ -126,3 +202,19 @@ class Team(Spec):
                 )
         return None
 
+    def roster_problem(self) -> tuple[str, str] | None:
+        """(field path below the team, why) when the roster cannot be read one way, else None:
+        it comes with shifts, or two of its periods share a date."""
+        periods = self.roster
+        if periods is None:
+            return None
+        if self.shifts is not None:
+            return ("roster", "the team also has shifts (either shifts, shares of the "
+                    "headcount, or a roster, agents per shift; not both)")
+        order = sorted(range(len(periods)), key=lambda i: periods[i].start)
+        for before, after in itertools.pairwise(order):
+            first, second = periods[before], periods[after]
+            if second.start <= first.end:
+                return (f"roster.{after}", f"{second.start} to {second.end} overlaps period "
+                        f"{before} ({first.start} to {first.end}) (periods that share no date)")
+        return None

@@ -1,7 +1,7 @@
-"""Closed-form queueing and stock formulas: benchmarks for the simulation and staffing tools.
+"""Closed-form queueing formulas: benchmarks for the simulation and the staffing planner.
 
-Erlang B/C (M/M/c/c, M/M/c), exact Erlang A (M/M/c+M) and base-stock fill rates (backorders;
-lost sales by Palm's theorem). Times are minutes unless a name says ``_s`` (seconds) or
+Erlang B/C (M/M/c/c, M/M/c), exact Erlang A (M/M/c+M), and the fewest agents that meet a
+service level by Erlang C. Times are minutes unless a name says ``_s`` (seconds) or
 ``_days``; loads are in Erlangs; rates are per the unit in their name.
 """
 
@@ -12,50 +12,29 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import betainc, gammaincc, logsumexp
+
+from cxsim.theory.arguments import fraction as _fraction
+from cxsim.theory.arguments import real as _real
+from cxsim.theory.arguments import whole as _count
 
 __all__ = [
     "ErlangA",
     "agents_for_service_level",
     "agents_for_service_level_many",
-    "base_stock_fill_rate",
     "erlang_a",
     "erlang_a_service_level",
+    "erlang_a_service_level_many",
     "erlang_b",
     "erlang_c",
     "erlang_c_mean_wait",
     "erlang_c_service_level",
+    "erlang_c_service_level_many",
     "erlang_c_wait_quantile",
-    "lost_sales_fill_rate",
     "offered_load",
 ]
 
 TAIL_MASS = 1e-12  # bound on the stationary mass the Erlang A truncation may neglect
 MAX_STATES = 10_000_000  # refuse Erlang A chains longer than this (memory guard)
-
-
-def _count(name: str, value: int, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name}(={value!r}) must be an int")
-    if value < minimum:
-        raise ValueError(f"{name}(={value}) must be >= {minimum}")
-    return int(value)
-
-
-def _real(name: str, value: float, *, positive: bool = False, finite: bool = True) -> float:
-    v = float(value)
-    if math.isnan(v) or v < 0.0 or (positive and v == 0.0):
-        raise ValueError(f"{name}(={value}) must be {'>' if positive else '>='} 0")
-    if finite and math.isinf(v):
-        raise ValueError(f"{name}(={value}) must be finite")
-    return v
-
-
-def _fraction(name: str, value: float, *, open_low: bool) -> float:
-    v = float(value)
-    if not (0.0 < v < 1.0 if open_low else 0.0 <= v < 1.0):
-        raise ValueError(f"{name}(={value}) must be in {'(' if open_low else '['}0, 1)")
-    return v
 
 
 def erlang_b(agents: int, load: float) -> float:
@@ -191,6 +170,7 @@ def _erlang_a_dist(c: int, lam: float, mu: float, theta: float) -> NDArray[np.fl
     the remaining mass, p(N) r / (1 - r) with r = lam / death(N + 1), is below TAIL_MASS times
     the mass kept (death rates increase in n, so the ratios beyond N are all <= r).
     """
+    from scipy.special import logsumexp  # here: commands that never need it start faster
 
     def log_ratio(lo: int, hi: int) -> NDArray[np.float64]:  # log p(n)/p(n-1), n = lo..hi-1
         n = np.arange(lo, hi, dtype=np.float64)
@@ -297,6 +277,8 @@ def erlang_a_service_level(
     Returns:
         Share of arrivals answered within t (dimensionless, in [0, 1]).
     """
+    from scipy.special import betainc  # here: commands that never need it start faster
+
     c, lam, mu, theta = _erlang_a_args(
         agents, arrivals_per_minute, handle_minutes, patience_minutes
     )
@@ -311,41 +293,102 @@ def erlang_a_service_level(
     return min(1.0, float(p[:c].sum() + np.sum(p[c:] * reach * in_time)))
 
 
-def base_stock_fill_rate(level: int, demand_per_day: float, lead_time_days: float) -> float:
-    """Base-stock fill rate with backorders, Poisson unit demand and a fixed lead time.
-
-    A demand is filled from stock iff fewer than S units were demanded in the lead time before
-    it: P(Poisson(lambda L) <= S - 1).
-
-    Args:
-        level: Base-stock level S in units (>= 0).
-        demand_per_day: Poisson demand rate lambda in units per day (>= 0).
-        lead_time_days: Replenishment lead time L in days (>= 0).
-
-    Returns:
-        Share of demand filled immediately from stock (dimensionless).
-    """
-    s = _count("level", level)
-    mean = _real("demand_per_day", demand_per_day) * _real("lead_time_days", lead_time_days)
-    return 0.0 if s == 0 else float(gammaincc(s, mean))
+def _rates(name: str, values: NDArray[np.float64]) -> NDArray[np.float64]:
+    rates = np.asarray(values, dtype=np.float64)
+    if rates.size and (not np.all(np.isfinite(rates)) or rates.min() < 0):
+        raise ValueError(f"{name} must be finite and >= 0")
+    return rates
 
 
-def lost_sales_fill_rate(level: int, demand_per_day: float, mean_lead_time_days: float) -> float:
-    """Fill rate of a base-stock policy with lost sales, Poisson demand: 1 - B(S, lambda E[L]).
-
-    Outstanding orders form an M/G/S/S system, so by Palm's theorem the fill rate depends on the
-    lead-time distribution only through its mean.
+def erlang_c_service_level_many(
+    agents: int, loads: NDArray[np.float64], handle_minutes: float,
+    answer_within_minutes: float,
+) -> NDArray[np.float64]:
+    """``erlang_c_service_level`` of ``agents`` for many offered loads at once.
 
     Args:
-        level: Base-stock level S in units (>= 0).
-        demand_per_day: Poisson demand rate in units per day (>= 0).
-        mean_lead_time_days: Mean replenishment lead time in days (>= 0).
+        agents: Number of servers c (>= 0).
+        loads: Offered loads in Erlangs (each >= 0).
+        handle_minutes: Mean handle time in minutes (> 0).
+        answer_within_minutes: Answer-time target t in minutes (>= 0, may be inf).
 
     Returns:
-        Share of demand filled (the rest is lost), dimensionless.
+        Share answered within t per load: 1 without load, 0 where load >= agents.
     """
-    s, lt = _count("level", level), _real("mean_lead_time_days", mean_lead_time_days)
-    return 1.0 - erlang_b(s, _real("demand_per_day", demand_per_day) * lt)
+    c = _count("agents", agents)
+    h = _real("handle_minutes", handle_minutes, positive=True)
+    t = _real("answer_within_minutes", answer_within_minutes, finite=False)
+    a = _rates("loads", loads)
+    b = np.ones_like(a)
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        wait_prob = np.minimum(1.0, c * b / (c - a * (1.0 - b)))
+        level = np.maximum(0.0, 1.0 - wait_prob * np.exp(-(c - a) * (t / h)))
+    return np.where(a == 0.0, 1.0, np.where(a >= c, 0.0, level))
+
+
+def erlang_a_service_level_many(
+    agents: int,
+    arrivals_per_minute: NDArray[np.float64],
+    handle_minutes: float,
+    patience_minutes: float,
+    answer_within_minutes: float,
+) -> NDArray[np.float64]:
+    """``erlang_a_service_level`` of ``agents`` for many arrival rates at once.
+
+    With c, mu, theta and t fixed, the stationary weights are p(n) ~ lambda^n / prod_{i<=n}
+    death(i) and the share answered within t is sum_n w(n) p(n), with w(n) = 1 for n < c and
+    w(c + k) = c mu / (c mu + (k + 1) theta) I_{1 - exp(-theta t)}(k + 1, c mu / theta + 1)
+    (see ``erlang_a_service_level``): w and the death rates are shared by every rate, so all
+    rates are summed together in log space, over states up to where the neglected mass of
+    every rate is below 1e-12.
+
+    Args:
+        agents: Number of agents c (>= 1).
+        arrivals_per_minute: Poisson arrival rates per minute (each >= 0).
+        handle_minutes: Mean exponential handle time in minutes (> 0).
+        patience_minutes: Mean exponential patience in minutes (> 0, finite).
+        answer_within_minutes: Answer-time target t in minutes (>= 0, may be inf).
+
+    Returns:
+        Share of arrivals answered within t per rate (1 without arrivals).
+    """
+    from scipy.special import betainc, logsumexp  # here: commands that never need them start faster
+
+    c, _, mu, theta = _erlang_a_args(agents, 0.0, handle_minutes, patience_minutes)
+    t = _real("answer_within_minutes", answer_within_minutes, finite=False)
+    rates = _rates("arrivals_per_minute", arrivals_per_minute)
+    level = np.ones_like(rates)
+    busy = np.flatnonzero(rates > 0)
+    if not busy.size:
+        return level
+    lam = rates[busy]
+    # States up to the mode of the busiest rate and well beyond (doubled until the tail fits).
+    peak = float(lam.max())
+    mode = peak / mu if peak < c * mu else c + (peak - c * mu) / theta
+    size = max(64, c + 32, int(1.5 * mode) + 32)
+    while True:
+        if size > MAX_STATES:
+            raise ValueError(f"Erlang A chain needs > {MAX_STATES} states; queue too long to sum")
+        n = np.arange(1, size + 2, dtype=np.float64)
+        log_death = np.log(np.minimum(n, c) * mu + np.maximum(n - c, 0.0) * theta)
+        cumulative = np.concatenate([[0.0], np.cumsum(log_death[:-1])])  # log prod, n = 0..size
+        log_weights = np.arange(size + 1)[None, :] * np.log(lam)[:, None] - cumulative[None, :]
+        total = logsumexp(log_weights, axis=1)
+        ratio = lam / math.exp(float(log_death[-1]))  # p(size + 1) / p(size) and all beyond
+        with np.errstate(divide="ignore"):
+            tail = log_weights[:, -1] + np.log(ratio / np.maximum(1.0 - ratio, 1e-300))
+        if np.all(ratio < 1.0) and np.all(tail < math.log(TAIL_MASS) + total):
+            break
+        size *= 2
+    k = np.arange(size + 1 - c, dtype=np.float64)
+    cmu = c * mu
+    answered = np.ones(size + 1)
+    answered[c:] = cmu / (cmu + (k + 1.0) * theta) * betainc(
+        k + 1.0, cmu / theta + 1.0, -math.expm1(-theta * t))
+    level[busy] = np.minimum(1.0, np.exp(log_weights - total[:, None]) @ answered)
+    return level
 
 
 def offered_load(arrivals_per_hour: float, handle_minutes: float) -> float:

@@ -1,0 +1,219 @@
+"""``cxsim plan KIND SCENARIO``: find a plan with the simulation as the judge, verify it with
+fresh seeds, and write it as tables and ``planned.yaml``.
+
+Each kind of plan is one entry of ``PLANNERS``: its help, its own options, the checks a scenario
+must pass before anything runs, the function that makes the ``Plan``, and what is printed of it.
+A new planner (promises, stock) only adds an entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import shlex
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from cxsim.cli.common import (
+    BadInputError,
+    add_run_options,
+    add_scenario_options,
+    describe,
+    load,
+    open_executor,
+    printable,
+    progress_printer,
+    result_dir,
+    where_it_runs,
+    whole,
+)
+from cxsim.executors import Executor
+from cxsim.plan.common import Plan
+from cxsim.plan.staffing import (
+    DEFAULT_ITERATIONS,
+    DEFAULT_PLAN_REPS,
+    DEFAULT_ROSTER_TIME_LIMIT_S,
+    plan_staffing,
+    staffing_problems,
+)
+from cxsim.progress import Progress as ProgressBar
+from cxsim.report import REPORT_NAME, report_of, write_report
+from cxsim.results.output import add_result_file
+from cxsim.scenario import Scenario
+
+NAME = "plan"
+HELP = "plan staffing with the simulation as the judge, and verify the plan"
+EXAMPLES = """examples:
+  cxsim plan staffing scenarios/expansion_eu.yaml --workers 2
+  cxsim plan staffing scenarios/one_queue.yaml --set horizon_days=2 --out results/one_queue_plan
+"""
+
+# (stage, replications done, replications in all)
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Planner:
+    """One kind of plan on the command line.
+
+    Attributes:
+        help: one line for ``cxsim plan --help``.
+        examples: shown by ``cxsim plan KIND --help``.
+        add_options: adds the planner's own options to its parser.
+        problems: why a scenario cannot be planned, one line each (checked before any run).
+        make: the plan of a scenario, run on an executor, reporting progress and log lines.
+        show: the lines printed once the plan is written.
+    """
+
+    help: str
+    examples: str
+    add_options: Callable[[argparse.ArgumentParser], None]
+    problems: Callable[[Scenario], list[str]]
+    make: Callable[[Scenario, argparse.Namespace, Executor, Progress, Callable[[str], None]],
+                   Plan]
+    show: Callable[[Plan], list[str]]
+
+
+def _staffing_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--iterations", type=whole(1), default=DEFAULT_ITERATIONS,
+                         help="most simulations the search for the need per interval makes "
+                              f"(default {DEFAULT_ITERATIONS})")
+    command.add_argument("--roster-time-limit", type=whole(1),
+                         default=int(DEFAULT_ROSTER_TIME_LIMIT_S), metavar="SECONDS",
+                         help="time limit of each weekly roster's solver run (default "
+                              f"{DEFAULT_ROSTER_TIME_LIMIT_S:g})")
+
+
+def _make_staffing(scenario: Scenario, args: argparse.Namespace, executor: Executor,
+                   progress: Progress, log: Callable[[str], None]) -> Plan:
+    return plan_staffing(scenario, reps=args.reps, seed=args.seed, executor=executor,
+                         progress=progress, log=log, max_iterations=args.iterations,
+                         roster_time_limit_s=float(args.roster_time_limit))
+
+
+def _show_staffing(plan: Plan) -> list[str]:
+    staffing, roster = plan.tables["staffing"], plan.tables["roster"]
+    hires = plan.tables["hiring_plan"]
+    length = plan.scenario.interval_minutes / 60.0
+    lines = ["Staffing plan per team (staffing.csv, roster.csv, hiring_plan.csv):",
+             f"  {'team':<14} {'region':<7} {'needed h':>10} {'rostered h':>11} "
+             f"{'peak on duty':>12} {'hired':>6} {'too late':>8}  first decide by"]
+    for team, rows in staffing.groupby("team", sort=False):
+        counted = rows[rows["counted"]]
+        mine = hires[hires["team"] == team]
+        late = int(mine.loc[mine["status"] == "too late", "agents"].sum())
+        first = str(mine["decide_by"].min()) if len(mine) else "-"
+        lines.append(
+            f"  {printable(team):<14} {printable(rows['region'].iloc[0]):<7} "
+            f"{counted['required_on_duty'].sum() * length:>10,.0f} "
+            f"{counted['rostered'].sum() * length:>11,.0f} "
+            f"{int(np.ceil(rows['rostered'].max())) if len(rows) else 0:>12} "
+            f"{int(mine['agents'].sum()):>6} {late:>8}  {first}")
+    if len(roster) and roster["cost_per_week"].sum() > 0:
+        cost = roster.groupby("week_start")["cost_per_week"].sum()
+        lines.append(f"  roster cost a week: {cost.mean():,.0f} on average, {cost.max():,.0f} at "
+                     f"most (week of {cost.idxmax()})")
+    meta = plan.meta
+    lines.append(f"  search: {meta['search']} after {meta['iterations']} iteration(s) of "
+                 f"{meta['reps']} replication(s)")
+    verification = plan.tables["verification"]
+    lines.append(f"Verification with seed {meta['verification_seed']} over {meta['reps']} "
+                 "replication(s) (verification.csv, targets.csv):")
+    for row in verification.to_dict("records"):
+        # Each region's service levels and message rules: what the agents answer for.
+        if row["region"] == "*" or (row["scope"] != "contacts"
+                                    and row["kpi"] != "responded_in_time"):
+            continue
+        low, high, met = (float(row[c]) for c in ("ci_low", "ci_high", "intervals_met_share"))
+        interval = "" if math.isnan(low) else f" [{low:.1%}, {high:.1%}]"
+        share = "" if math.isnan(met) else f"; {met:.0%} of intervals meet it"
+        lines.append(f"  {printable(row['region']):<6} {printable(row['channel']):<20} "
+                     f"{row['kpi']} {float(row['mean']):.1%}{interval} (target {row['rule']} "
+                     f"{float(row['limit']):.1%}): {row['status']}{share}")
+    if plan.findings:
+        lines.append("Findings:")
+        lines += [f"  {printable(finding)}" for finding in plan.findings]
+    return lines
+
+
+PLANNERS: dict[str, Planner] = {
+    "staffing": Planner(
+        help="agents per interval, weekly rosters and hires that meet every target",
+        examples="""examples:
+  cxsim plan staffing scenarios/expansion_eu.yaml --workers 2
+  cxsim plan staffing scenarios/retail_week.yaml --reps 6 --iterations 8
+""",
+        add_options=_staffing_options,
+        problems=staffing_problems,
+        make=_make_staffing,
+        show=_show_staffing,
+    ),
+}
+
+
+def add_arguments(command: argparse.ArgumentParser) -> None:
+    kinds = command.add_subparsers(dest="kind", required=True, metavar="KIND",
+                                   parser_class=type(command))
+    for kind, planner in PLANNERS.items():
+        parser = kinds.add_parser(kind, help=planner.help,
+                                  description=planner.help[:1].upper() + planner.help[1:] + ".",
+                                  epilog=planner.examples,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+        add_scenario_options(parser)
+        add_run_options(parser, DEFAULT_PLAN_REPS,
+                        f"results/<scenario file name>-{kind}-plan")
+        parser.add_argument("--no-report", dest="report", action="store_false",
+                            help=f"do not write {REPORT_NAME} beside the plan's tables")
+        planner.add_options(parser)
+
+
+def handle(args: argparse.Namespace) -> int:
+    planner = PLANNERS[args.kind]
+    scenario = load(args)
+    problems = planner.problems(scenario)
+    if problems:
+        raise BadInputError(problems)
+    out = result_dir(args, f"{args.scenario.stem}-{args.kind}-plan")
+    printers: dict[str, ProgressBar] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in printers:
+            printers[stage] = progress_printer(args.quiet, f"{stage}: replication")
+        printers[stage](done, total)
+        if done == total:
+            printers.pop(stage).close()
+
+    def log(line: str) -> None:
+        if not args.quiet:
+            print(f"  {line}", file=sys.stderr, flush=True)
+
+    try:
+        with open_executor(args, args.reps) as executor:
+            if not args.quiet:
+                print(f"cxsim: planning {args.kind} for {describe(scenario)}; {args.reps} "
+                      f"replication(s) an iteration, seed {args.seed}, "
+                      f"{where_it_runs(executor)}", file=sys.stderr)
+            plan = planner.make(scenario, args, executor, progress, log)
+        plan.verification.meta["workers"] = args.workers
+        plan.verification.meta["command"] = shlex.join(args.command_line)
+        plan.write(out.staging)
+        if args.report:
+            # Inside the staging directory: the report is part of the atomic result.
+            write_report(report_of(out.staging), out.staging / REPORT_NAME)
+            add_result_file(out.staging, REPORT_NAME)
+        path = out.commit()
+    except BaseException:
+        out.discard()
+        raise
+    finally:
+        for printer in printers.values():
+            printer.close()
+    if not args.quiet:
+        print("\n".join(planner.show(plan)))
+        if args.report:
+            print(f"report: {printable(path / REPORT_NAME)}")
+    print(f"plan: {printable(path)}")
+    return 0

@@ -1,0 +1,77 @@
+"""``cxsim report DIR``: the HTML report of a result directory, from its tables alone."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from cxsim.cli.common import BadInputError, printable
+from cxsim.report import REPORT_NAME, is_report, report_of, write_report
+from cxsim.results.output import MARKER, add_result_file, result_files
+
+NAME = "report"
+HELP = "write the HTML report of a result directory (a run or a plan)"
+KINDS = ("run", "plan")
+EXAMPLES = f"""examples:
+  cxsim report results/expansion_eu
+  cxsim report results/expansion_eu --out expansion_eu.html
+
+The report is one HTML file that opens offline in any browser; `cxsim run` writes it as
+DIR/{REPORT_NAME} unless given --no-report.
+"""
+
+
+def add_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("directory", type=Path,
+                         help="a result directory (written by cxsim run or a plan)")
+    command.add_argument("--out", type=Path, default=None,
+                         help=f"the report file (default DIRECTORY/{REPORT_NAME}); an existing "
+                              "file is replaced only if it is a report cxsim wrote")
+
+
+def _checked_out(directory: Path, files: frozenset[str], out: Path) -> Path:
+    """``out`` if cxsim may write the report there, else BadInputError saying why."""
+    shown = printable(out)
+    if out.is_dir():
+        raise BadInputError([f"--out: '{shown}' is a directory (a file name such as "
+                             f"{REPORT_NAME})"])
+    if not out.parent.is_dir():
+        raise BadInputError([f"--out: '{printable(out.parent)}' is not a directory (a file in "
+                             "an existing directory)"])
+    if out.exists() or out.is_symlink():
+        listed = out.parent.resolve() == directory.resolve() and out.name in files
+        if out.is_symlink() or not (listed or is_report(out)):
+            raise BadInputError([f"--out: '{shown}' exists and is not a report cxsim wrote "
+                                 "(another file name, or move it)"])
+    return out
+
+
+def handle(args: argparse.Namespace) -> int:
+    directory: Path = args.directory
+    shown = printable(directory)
+    if not directory.is_dir():
+        raise BadInputError([f"{shown}: not a directory (a result directory cxsim run wrote)"])
+    files = result_files(directory)
+    if files is None:
+        raise BadInputError([f"{shown}: not a cxsim result (no {MARKER}; a result directory "
+                             "cxsim run wrote)"])
+    kind = json.loads((directory / MARKER).read_text(encoding="utf-8")).get("kind", "run")
+    if kind not in KINDS:
+        raise BadInputError([f"{shown}: a {printable(kind)} result; reports are built for "
+                             f"{' and '.join(KINDS)} directories"])
+    out = _checked_out(directory, files, args.out or directory / REPORT_NAME)
+    try:
+        html = report_of(directory)
+    except (OSError, ValueError, KeyError) as error:
+        reason = printable(str(error).splitlines()[0] if str(error) else type(error).__name__)
+        raise BadInputError([f"{shown}: cannot read the result ({reason})"]) from None
+    try:
+        write_report(html, out)
+        if out.parent.resolve() == directory.resolve():
+            add_result_file(directory, out.name)
+    except OSError as error:
+        raise BadInputError([f"--out: cannot write '{printable(out)}': "
+                             f"{error.strerror or error}"]) from None
+    print(f"report: {printable(out)}")
+    return 0

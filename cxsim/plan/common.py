@@ -1,0 +1,136 @@
+"""What every planner shares: the plan it returns, the scenario with the plan applied, the
+verification run with fresh seeds, and the plan directory.
+
+A planner answers "what should the plan be" with the simulation as the judge. It expresses its
+answer as changes to scenario fields (the same dotted paths as ``--set``), so the planned
+scenario is the planner's input with those fields changed and nothing else; ``planned.yaml``
+holds it and validates and runs as it is. The plan is then simulated with seeds the search never
+used (``verification_seed``), and every target is judged on that run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from cxsim.executors import Executor
+from cxsim.results import Results
+from cxsim.results.output import MARKER, save_result
+from cxsim.run import run
+from cxsim.scenario import Scenario, parse_scenario
+from cxsim.scenario.loading import apply_overrides
+
+__all__ = ["Plan", "apply_plan", "planned_yaml", "verification_seed", "verify"]
+
+
+def verification_seed(seed: int) -> int:
+    """The root seed a plan found with ``seed`` is verified with: the streams of seed + 1 share
+    no random number with those of seed, whatever the replications."""
+    return seed + 1
+
+
+def apply_plan(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
+    """``scenario`` with the fields at ``changes``' paths set to their values, validated.
+
+    Only the fields the scenario's author set (and the changed ones) are carried, so that the
+    planned scenario reads like its input.
+    """
+    data = scenario.model_dump(mode="json", exclude_unset=True)
+    # JSON is YAML: each value goes through the same path=value reading as --set.
+    assignments = [f"{path}={json.dumps(value, default=str)}" for path, value in changes.items()]
+    return parse_scenario(apply_overrides(data, assignments), "planned scenario")
+
+
+class _PlannedDumper(yaml.SafeDumper):
+    """Writes lists of plain values, and mappings of plain values, on one line each, as
+    scenario files are written by hand (``days: [mon, tue]``, ``{start_hour: 8, ...}``)."""
+
+
+def _flat(value: Any) -> bool:
+    return not isinstance(value, dict | list) or (
+        isinstance(value, list) and all(not isinstance(v, dict | list) for v in value))
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flow = all(not isinstance(v, dict | list) for v in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
+    flow = all(_flat(v) for v in data.values()) and len(data) <= 6
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
+
+
+_PlannedDumper.add_representer(list, _represent_list)
+_PlannedDumper.add_representer(dict, _represent_dict)
+
+
+def planned_yaml(scenario: Scenario) -> str:
+    """The YAML text of a planned scenario: the fields its author set, in their order."""
+    data = scenario.model_dump(mode="json", exclude_unset=True)
+    header = f"# {scenario.name}: planned by cxsim; validates and runs as it is.\n"
+    return header + yaml.dump(data, Dumper=_PlannedDumper, sort_keys=False, allow_unicode=True,
+                              width=100)
+
+
+def verify(
+    planned: Scenario, reps: int, seed: int, executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Results:
+    """The planned scenario simulated with fresh seeds (``verification_seed(seed)``)."""
+    return run(planned, reps=reps, seed=verification_seed(seed), executor=executor,
+               progress=progress)
+
+
+@dataclass
+class Plan:
+    """A planner's answer.
+
+    Attributes:
+        kind: ``staffing``, ``promise`` or ``inventory``.
+        scenario: the scenario planned for (overrides applied).
+        changes: scenario path -> planned value (as ``--set`` would write them).
+        planned: ``scenario`` with the changes applied.
+        tables: the recommendation, table name -> DataFrame (written as ``<name>.csv``).
+        verification: the planned scenario run with fresh seeds.
+        findings: what a planner must know, a sentence each: targets no plan can meet and
+            why, solver limits reached.
+        meta: how the plan was made (seed, replications, iterations, timings).
+    """
+
+    kind: str
+    scenario: Scenario
+    changes: dict[str, Any]
+    planned: Scenario
+    tables: dict[str, pd.DataFrame]
+    verification: Results
+    findings: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, folder: Path) -> list[str]:
+        """Write the plan into the existing directory ``folder``: the verification run's tables,
+        the plan's tables, and ``planned.yaml``; returns the file names."""
+        files = self.verification.write(folder)
+        for name, table in self.tables.items():
+            table.to_csv(folder / f"{name}.csv", index=False)
+            files.append(f"{name}.csv")
+        (folder / "planned.yaml").write_text(planned_yaml(self.planned), encoding="utf-8")
+        files.append("planned.yaml")
+        marker = folder / MARKER
+        meta = json.loads(marker.read_text(encoding="utf-8"))
+        meta.update({
+            "kind": "plan", "plan": self.kind, "files": sorted(files),
+            "changes": self.changes, "findings": self.findings, "plan_meta": self.meta,
+        })
+        marker.write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+        return files
+
+    def save(self, directory: str | Path, protect: Sequence[str | Path] = ()) -> Path:
+        """Write the plan into ``directory`` atomically (as ``Results.save`` does)."""
+        return save_result(directory, self.write, protect)

@@ -1,0 +1,125 @@
+"""The package's shape: data flows one way, scenario -> model -> results -> plan/report/cli.
+
+Each layer may import only the layers listed for it. The closed forms (``cxsim.theory``) sit
+below everything and import nothing else of cxsim, so results and planners can both use them;
+nothing below the planners, the report or the command line imports them.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "cxsim"
+
+# Layer of a module: its first name below ``cxsim`` (``cxsim.run`` is ``run``).
+ALLOWED: dict[str, set[str]] = {
+    "theory": set(),
+    "scenario": {"theory"},
+    "model": {"scenario", "theory"},
+    "results": {"model", "scenario", "theory"},
+    "executors": {"model", "scenario"},
+    "progress": set(),
+    "run": {"executors", "model", "progress", "results", "scenario"},
+    "sweep": {"executors", "model", "progress", "results", "run", "scenario"},
+    "plan": {"executors", "model", "progress", "results", "run", "scenario", "theory"},
+    "report": {"results", "scenario", "theory"},
+    "__main__": {"cli"},
+    "cli": {"executors", "model", "plan", "progress", "report", "results", "run", "scenario",
+            "sweep", "theory"},
+}
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _type_only(tree: ast.AST) -> set[int]:
+    """Ids of the import nodes under ``if TYPE_CHECKING:``: for annotations, not run."""
+    ids: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            ids |= {id(inner) for part in node.body for inner in ast.walk(part)}
+    return ids
+
+
+def _imports() -> dict[str, set[str]]:
+    """Module name -> the cxsim modules it imports when run (at any depth of the file)."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE.parent).with_suffix("")
+        parts = list(relative.parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        name = ".".join(parts)
+        targets: set[str] = set()
+        tree = ast.parse(path.read_text(), str(path))
+        type_only = _type_only(tree)
+        for node in ast.walk(tree):
+            if id(node) in type_only:
+                continue
+            if isinstance(node, ast.Import):
+                targets |= {alias.name for alias in node.names if alias.name.startswith("cxsim")}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and (
+                node.module.startswith("cxsim")
+            ):
+                targets.add(node.module)
+        found[name] = targets
+    return found
+
+
+def test_every_module_belongs_to_a_known_layer() -> None:
+    layers = {_layer(name) for name in _imports()} - {""}
+    assert layers <= set(ALLOWED), f"unknown layers: {sorted(layers - set(ALLOWED))}"
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def test_a_layer_imports_only_the_layers_below_it(layer: str) -> None:
+    wrong = []
+    for name, targets in _imports().items():
+        if _layer(name) != layer:
+            continue
+        for target in targets:
+            other = _layer(target)
+            if other and other != layer and other not in ALLOWED[layer]:
+                wrong.append(f"{name} imports {target}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    graph = _imports()
+    modules = set(graph)
+
+    def resolve(target: str) -> str | None:
+        # ``from cxsim.x import name`` may name a module or a name inside ``cxsim.x``.
+        while target and target not in modules:
+            target = target.rpartition(".")[0]
+        return target or None
+
+    edges = {name: {t for t in map(resolve, targets) if t and t != name}
+             for name, targets in graph.items()}
+    # A package's __init__ re-exporting its own modules is not a cycle of concepts: leave out
+    # the edge from a package to its own children.
+    for name, targets in edges.items():
+        edges[name] = {t for t in targets if not t.startswith(name + ".")}
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(edges[node]):
+            if state.get(nxt) == 1:
+                cycle = [*stack[stack.index(nxt):], nxt]
+                raise AssertionError("import cycle: " + " -> ".join(cycle))
+            if nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(edges):
+        if node not in state:
+            visit(node)
