@@ -179,7 +179,11 @@ class SweepDir:
             self._staged = ResultDir(self.target, self._protect)
             self.folder = self._staged.stage()
         (self.folder / POINTS_FOLDER).mkdir(exist_ok=True)
-        self._meta = {**meta, "kind": "sweep", "files": sorted(SWEEP_FILES),
+        # Files cxsim wrote here before (a report of the sweep being resumed) stay listed.
+        earlier = _read_marker(self.folder) or {}
+        kept = {name for name in earlier.get("files", [])
+                if isinstance(name, str) and (self.folder / name).is_file()}
+        self._meta = {**meta, "kind": "sweep", "files": sorted(set(SWEEP_FILES) | kept),
                       "sweep": self.fingerprint, "points": len(grid.points), "complete": False}
         self._write_marker()
         _write_atomic(self.folder / "grid.yaml", lambda p: p.write_text(
