@@ -5,21 +5,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from cxsim.scenario.base import Spec
 from cxsim.scenario.common import (
     GENERAL_REASON,
+    MAX_FACTOR,
+    MAX_PER_DAY,
     ChannelName,
     ChannelWeights,
-    NonNegative,
+    Date,
+    Factor,
     Percent,
-    Positive,
     Probability,
     ReasonName,
     RegionName,
+    Seconds,
+    Text,
+    Weight,
 )
-from cxsim.scenario.distributions import Distribution, Exponential
+from cxsim.scenario.distributions import (
+    MIN_CV,
+    Exponential,
+    FollowUpHours,
+    HandleMinutes,
+    RetryMinutes,
+)
 
 __all__ = [
     "AsyncChannel",
@@ -28,18 +39,46 @@ __all__ = [
     "Channel",
     "Chase",
     "ContactVolume",
+    "ForecastErrorCv",
+    "GrowthPct",
+    "IntradayProfile",
     "Peak",
+    "PerDay",
     "Reason",
     "Retry",
     "Segment",
     "SyncChannel",
     "SyncTarget",
+    "WeekdayFactors",
 ]
+
+# Customers who retry or chase: some give up for good, or a contact nobody answers would come
+# back without end.
+RepeatProbability = Annotated[float, Field(ge=0, le=0.99)]
+# A response target: within a year.
+ResponseHours = Annotated[float, Field(gt=0, le=8760)]
+# Volumes of a forecast entry (and of a region's orders).
+PerDay = Annotated[float, Field(ge=0, le=MAX_PER_DAY)]
+PerHour = Annotated[float, Field(ge=0, le=40_000)]  # under MAX_PER_DAY over a day
+WeekdayFactors = Annotated[list[Factor], Field(min_length=7, max_length=7)]
+IntradayProfile = Annotated[list[Weight], Field(min_length=24, max_length=24)]
+GrowthPct = Annotated[float, Field(gt=-100, le=1000)]
+
+
+def _no_or_some_error(cv: float) -> float:
+    if 0 < cv < MIN_CV:
+        raise ValueError(f"{cv:g} is too small to matter (0 for none, or from {MIN_CV:g} to 2)")
+    return cv
+
+
+# A day-level forecast error: none (0), or a coefficient of variation from 0.01 to 2.
+ForecastErrorCv = Annotated[float, Field(ge=0, le=2), AfterValidator(_no_or_some_error)]
+
 
 class SyncTarget(Spec):
     """Service-level target of a live channel: a share answered within a number of seconds."""
 
-    answer_within_s: NonNegative = 20.0
+    answer_within_s: Seconds = 20.0
     service_level: Probability = 0.8
     # Some centres leave out callers who hang up before the target; the default counts them.
     exclude_abandons_within_target: bool = False
@@ -49,7 +88,7 @@ class AsyncTarget(Spec):
     """Response target of a backlog channel: a share first answered within a number of hours."""
 
     # 64% of customers who value fast response expect an answer within one day.
-    respond_within_hours: Positive = 24.0
+    respond_within_hours: ResponseHours = 24.0
     service_level: Probability = 0.9
 
 
@@ -72,9 +111,9 @@ class SyncChannel(Spec):
     """A live channel (phone, chat): customers wait in a queue and may give up."""
 
     kind: Literal["sync"]
-    handle_minutes: Distribution
+    handle_minutes: HandleMinutes
     # None: customers never abandon (unless their segment gives a patience for this channel).
-    patience_minutes: Distribution | None = None
+    patience_minutes: HandleMinutes | None = None
     target: SyncTarget = SyncTarget()
     # Contacts one agent carries at once (chat). Each extra one slows all of them down: with n in
     # hand, each runs at 1 / (1 + slowdown (n - 1)) of full speed.
@@ -87,7 +126,7 @@ class AsyncChannel(Spec):
     """A backlog channel (email, social, marketplace messages): work waits for an agent."""
 
     kind: Literal["async"]
-    handle_minutes: Distribution
+    handle_minutes: HandleMinutes
     target: AsyncTarget = AsyncTarget()
     bot: Bot | None = None
 
@@ -98,9 +137,11 @@ Channel = Annotated[SyncChannel | AsyncChannel, Field(discriminator="kind")]
 class Reason(Spec):
     """Why customers get in touch, and how often one contact settles it."""
 
-    first_contact_resolution: Probability = 1.0
+    # At least one contact in ten settles it: each follow-up can bring another, so a share near
+    # zero would bring contacts without end.
+    first_contact_resolution: Annotated[float, Field(ge=0.1, le=1)] = 1.0
     # An unresolved contact brings the customer back after this delay.
-    follow_up_delay_hours: Distribution = Exponential(dist="exponential", mean=24.0)
+    follow_up_delay_hours: FollowUpHours = Exponential(dist="exponential", mean=24.0)
 
 
 class Retry(Spec):
@@ -110,17 +151,18 @@ class Retry(Spec):
     ``switch[channel they left]`` (weights); a channel missing from ``switch`` is retried as is.
     """
 
-    probability: Probability
-    delay_minutes: Distribution = Exponential(dist="exponential", mean=15.0)
-    switch: dict[ChannelName, dict[ChannelName, NonNegative]] = Field(default_factory=dict)
+    probability: RepeatProbability
+    delay_minutes: RetryMinutes = Exponential(dist="exponential", mean=15.0)
+    switch: dict[ChannelName, dict[ChannelName, Weight]] = Field(default_factory=dict)
 
 
 class Chase(Spec):
     """What a customer whose message is not answered in time does: chase it on another channel."""
 
-    after_hours: Positive
-    probability: Probability
-    channels: Annotated[dict[ChannelName, NonNegative], Field(min_length=1)]
+    # At least a minute: a chase is a new message, which can be chased in turn.
+    after_hours: Annotated[float, Field(ge=1 / 60, le=8760)]
+    probability: RepeatProbability
+    channels: Annotated[dict[ChannelName, Weight], Field(min_length=1)]
 
 
 class Segment(Spec):
@@ -132,10 +174,10 @@ class Segment(Spec):
 
     share: Probability
     channel_mix: ChannelWeights = Field(default_factory=dict)
-    channel_mix_by_reason: dict[ReasonName, dict[ChannelName, NonNegative]] = Field(
+    channel_mix_by_reason: dict[ReasonName, dict[ChannelName, Weight]] = Field(
         default_factory=dict
     )
-    patience_minutes: dict[ChannelName, Distribution] = Field(default_factory=dict)
+    patience_minutes: dict[ChannelName, HandleMinutes] = Field(default_factory=dict)
     retry: Retry | None = None
     chase: Chase | None = None
 
@@ -146,10 +188,10 @@ class Segment(Spec):
 class Peak(Spec):
     """A calendar event (Black Friday, a sale) that multiplies volume on local dates."""
 
-    start: Annotated[dt.date, Field(strict=False)]
-    end: Annotated[dt.date, Field(strict=False)]
-    factor: Positive
-    name: str = ""
+    start: Date
+    end: Date
+    factor: Annotated[float, Field(gt=0, le=MAX_FACTOR)]
+    name: Text = ""
 
     @field_validator("end")
     @classmethod
@@ -194,15 +236,13 @@ class ContactVolume(Spec):
     region: RegionName
     channel: ChannelName
     reason: ReasonName | None = None
-    per_hour: NonNegative | None = None
-    per_day: NonNegative | None = None
-    weekday_factors: Annotated[list[NonNegative], Field(min_length=7, max_length=7)] | None = None
-    intraday_profile: Annotated[list[NonNegative], Field(min_length=24, max_length=24)] | None = (
-        None
-    )
-    growth_pct_per_year: Annotated[float, Field(gt=-100, le=1000)] = 0.0
+    per_hour: PerHour | None = None
+    per_day: PerDay | None = None
+    weekday_factors: WeekdayFactors | None = None
+    intraday_profile: IntradayProfile | None = None
+    growth_pct_per_year: GrowthPct = 0.0
     peaks: list[Peak] = Field(default_factory=list)
-    forecast_error_cv: Annotated[float, Field(ge=0, le=2)] = 0.0
+    forecast_error_cv: ForecastErrorCv = 0.0
 
     @model_validator(mode="after")
     def _one_volume(self) -> ContactVolume:
