@@ -814,8 +814,8 @@ RICH_CASES = [
     ("peaks not a list", rich_variant("[{start: 2027-01-06, end: 2027-01-07, factor: 1.5, "
                                       "name: sale}]",
                                       "{start: 2027-01-06, end: 2027-01-07, factor: 1.5}"),
-     ["contact_volume.0.peaks: a mapping is not a list (a list, each a mapping with start, end, "
-      "factor, ...)"]),
+     ["contact_volume.0.peaks: a mapping is not a list (a list of up to 1000 values, each a "
+      "mapping with start, end, factor, ...)"]),
     ("forecast error too high", rich_variant("forecast_error_cv: 0.1", "forecast_error_cv: 3"),
      ["contact_volume.0.forecast_error_cv: 3 is too large (a number from 0 to 2)"]),
     ("forecast error negative", rich_variant("forecast_error_cv: 0.1", "forecast_error_cv: -0.1"),

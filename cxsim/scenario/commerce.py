@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 
 from cxsim.scenario.base import Ref, Spec
@@ -29,10 +30,11 @@ from cxsim.scenario.contacts import (
     ForecastErrorCv,
     GrowthPct,
     IntradayProfile,
-    Peak,
+    Peaks,
     PerDay,
     WeekdayFactors,
     calendar_factor,
+    calendar_volumes,
     hourly_shares,
 )
 from cxsim.scenario.distributions import DelayDays, LeadTimeDays, UnitsPerOrder
@@ -94,7 +96,7 @@ class Demand(Spec):
     growth_pct_per_year: GrowthPct = 0.0
     weekday_factors: WeekdayFactors | None = None
     intraday_profile: IntradayProfile | None = None
-    peaks: list[Peak] = Field(default_factory=list)
+    peaks: Peaks = Field(default_factory=list)
     forecast_error_cv: ForecastErrorCv = 0.0
     # Share of the region's orders per sales channel (default: all on the web shop).
     channel_shares: dict[SalesChannelName, Weight] = Field(default_factory=dict)
@@ -130,6 +132,14 @@ class Demand(Spec):
         if self.ramp is not None:
             factor *= self.ramp.share((day - (launch_date or start_date)).days + 0.5)
         return factor
+
+    def daily_volumes(
+        self, start_date: dt.date, days: int, launch_date: dt.date | None = None
+    ) -> np.ndarray:
+        """Expected orders of each local date from ``start_date`` (see ``calendar_volumes``)."""
+        return calendar_volumes(self.weekday_volumes(), start_date, days,
+                                self.growth_pct_per_year, self.peaks, launch_date,
+                                None if self.ramp is None else self.ramp.share)
 
     def sales_channel_shares(self) -> dict[str, float]:
         shares = self.channel_shares or {WEB_SHOP: 1.0}

@@ -20,6 +20,7 @@ __all__ = [
     "FIRST_DATE",
     "GENERAL_REASON",
     "LAST_DATE",
+    "MAX_BUSIEST_DAY",
     "MAX_DELAY_DAYS",
     "MAX_FACTOR",
     "MAX_HEADCOUNT",
@@ -77,6 +78,7 @@ MAX_PROMISE_DAYS = 365
 # Contacts or orders a day of one forecast entry or region (its busiest day may reach ten times
 # this with weekday factors, growth and peaks).
 MAX_PER_DAY = 1_000_000
+MAX_BUSIEST_DAY = 10 * MAX_PER_DAY
 # Agents of a team, or of one hire.
 MAX_HEADCOUNT = 100_000
 # Units of stock: levels, order quantities, initial stock.

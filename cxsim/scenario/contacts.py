@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Callable, Sequence
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from cxsim.scenario.base import Spec
@@ -43,6 +46,7 @@ __all__ = [
     "GrowthPct",
     "IntradayProfile",
     "Peak",
+    "Peaks",
     "PerDay",
     "Reason",
     "Retry",
@@ -205,6 +209,10 @@ class Peak(Spec):
         return self.start <= day <= self.end
 
 
+# Calendar events of a forecast: a hundred a year for ten years at most.
+Peaks = Annotated[list[Peak], Field(max_length=1000)]
+
+
 def hourly_shares(profile: list[float] | None) -> tuple[float, ...]:
     """Share of a day's volume in each local hour 00-23 (sums to 1); flat without a profile."""
     weights = profile or [1.0] * 24
@@ -221,6 +229,38 @@ def calendar_factor(
         if peak.covers(day):
             factor *= peak.factor
     return factor
+
+
+def calendar_volumes(
+    per_weekday: Sequence[float], start_date: dt.date, days: int, growth_pct_per_year: float,
+    peaks: Sequence[Peak], launch_date: dt.date | None = None,
+    ramp: Callable[[float], float] | None = None,
+) -> np.ndarray:
+    """Expected volume of each local date ``start_date + i``, ``i < days``.
+
+    The weekday's volume x growth x the peaks that cover the date (as ``calendar_factor``) x
+    the ramp's share ``ramp(days since launch + 0.5)``; nothing before the launch date. The
+    day-level forecast error is left out: its mean is 1.
+    """
+    index = np.arange(days)
+    volumes = np.asarray(per_weekday, dtype=np.float64)[(start_date.weekday() + index) % 7]
+    volumes *= (1.0 + growth_pct_per_year / 100.0) ** (index / 365.0)
+    # Each peak adds its log factor from its first day and takes it off after its last.
+    log_factors = np.zeros(days + 1)
+    for peak in peaks:
+        first, last = (peak.start - start_date).days, (peak.end - start_date).days
+        if last >= 0 and first < days:
+            log_factors[max(first, 0)] += math.log(peak.factor)
+            log_factors[min(last + 1, days)] -= math.log(peak.factor)
+    volumes *= np.exp(np.cumsum(log_factors)[:days])
+    if launch_date is not None:
+        launch = (launch_date - start_date).days
+        volumes[index < launch] = 0.0
+        if ramp is not None:
+            volumes *= [ramp(i - launch + 0.5) for i in range(days)]
+    elif ramp is not None:
+        volumes *= [ramp(i + 0.5) for i in range(days)]
+    return volumes
 
 
 class ContactVolume(Spec):
@@ -241,7 +281,7 @@ class ContactVolume(Spec):
     weekday_factors: WeekdayFactors | None = None
     intraday_profile: IntradayProfile | None = None
     growth_pct_per_year: GrowthPct = 0.0
-    peaks: list[Peak] = Field(default_factory=list)
+    peaks: Peaks = Field(default_factory=list)
     forecast_error_cv: ForecastErrorCv = 0.0
 
     @model_validator(mode="after")
@@ -284,3 +324,10 @@ class ContactVolume(Spec):
         """Growth and peak multiplier of a local date (contacts start at full volume on the
         region's launch, before which the arrivals give none)."""
         return calendar_factor(day, start_date, self.growth_pct_per_year, self.peaks)
+
+    def daily_volumes(
+        self, start_date: dt.date, days: int, launch_date: dt.date | None = None
+    ) -> np.ndarray:
+        """Expected contacts of each local date from ``start_date`` (see ``calendar_volumes``)."""
+        return calendar_volumes(self.weekday_volumes(), start_date, days,
+                                self.growth_pct_per_year, self.peaks, launch_date)

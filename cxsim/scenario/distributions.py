@@ -236,7 +236,7 @@ def _mean_within(least: float, most: float, unit: str) -> Callable[[Distribution
     def check(distribution: Distribution) -> Distribution:
         mean = distribution.expected
         if not least <= mean <= most:
-            span = (f"at most {number_text(most)}" if least == 0 else
+            span = (f"of at most {number_text(most)}" if least == 0 else
                     f"from {number_text(least)} to {number_text(most)}")
             raise ValueError(f"has a mean of {number_text(mean)} {unit} (a mean {span} "
                              f"{unit})")

@@ -29,6 +29,7 @@ from cxsim.scenario.commerce import (
 )
 from cxsim.scenario.common import (
     LAST_DATE,
+    MAX_BUSIEST_DAY,
     MAX_HORIZON_DAYS,
     MINUTES_PER_DAY,
     WEEKDAYS,
@@ -66,7 +67,7 @@ from cxsim.scenario.order_contacts import (
     StockoutContacts,
     Wismo,
 )
-from cxsim.scenario.problems import cut
+from cxsim.scenario.problems import cut, number_text
 from cxsim.scenario.teams import Hire, Ramp, Shift, Team
 
 __all__ = [
@@ -266,9 +267,9 @@ class Scenario(Spec):
                 self.interval_minutes / MINUTES_PER_DAY)
             problems.append((
                 "warmup_days",
-                f"{self.warmup_days:g} leaves no reporting interval of {self.interval_minutes} "
-                f"minutes to count before the horizon ends at {self.horizon_days:g} days "
-                f"(at most {longest:.4g} days)",
+                f"{self.warmup_days:g} leaves no reporting interval to count (with horizon_days "
+                f"{self.horizon_days:g} and interval_minutes {self.interval_minutes}: at most "
+                f"{longest:.4g})",
             ))
         for index, volume in enumerate(self.contact_volume):
             for language in self.regions[volume.region].language_shares():
@@ -281,6 +282,7 @@ class Scenario(Spec):
                         f"{' that speaks ' + language if language else ''}, or let a team of "
                         "another region help with overflow_after_s)",
                     ))
+        problems += self._volume_problems()
         problems += self._commerce_problems()
         if self.segments:
             total = sum(segment.share for segment in self.segments.values())
@@ -315,6 +317,25 @@ class Scenario(Spec):
                         f"{channel} is not among the team's channels "
                         f"(one of: {', '.join(team.channels)})",
                     ))
+        return problems
+
+    def _volume_problems(self) -> list[tuple[str, str]]:
+        """Forecasts and demand whose busiest day, with weekday factors, growth and peaks
+        together, is more than a run can take."""
+        days = math.ceil(self.horizon_days)
+        entries = [(f"contact_volume.{i}", "contacts", v.daily_volumes(self.start_date, days))
+                   for i, v in enumerate(self.contact_volume)]
+        entries += [(f"regions.{name}.demand", "orders",
+                     region.demand.daily_volumes(self.start_date, days))
+                    for name, region in self.regions.items() if region.demand is not None]
+        problems = []
+        for where, noun, volumes in entries:
+            busiest = float(volumes.max()) if volumes.size else 0.0
+            if busiest > MAX_BUSIEST_DAY:
+                problems.append((where, (
+                    f"its busiest day brings about {number_text(round(busiest))} {noun} (at most "
+                    f"{MAX_BUSIEST_DAY:,} a day with weekday factors, growth and peaks together)"
+                )))
         return problems
 
     def _commerce_problems(self) -> list[tuple[str, str]]:

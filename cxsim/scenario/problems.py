@@ -330,6 +330,9 @@ def describe(node: _Node | None) -> str:
         item = describe(_unwrap(args[0]))
         if low is not None and low == high:
             return f"a list of exactly {low} values, each {item}"
+        if high is not None:
+            count = f"{low} to" if low else "up to"
+            return f"a list of {count} {number_text(high)} values, each {item}"
         if low:
             return f"a list of at least {low}, each {item}"
         return f"a list, each {item}"
