@@ -309,3 +309,18 @@ def test_thousands_of_problems_print_a_screenful(write: Write) -> None:
     assert lines[1] == f"contact_volume.0.per_hour: -1 is too small ({PER_HOUR})"
     assert len(lines) == 1 + MAX_SHOWN_PROBLEMS + 1
     assert lines[-1] == "... and 1,950 more problems (fix these first)"
+
+
+def test_supplier_names_and_peak_names_are_printable_text() -> None:
+    expansion = ROOT / "scenarios" / "expansion_eu.yaml"
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(expansion, ['nodes.us_fc.stock.kettle.supplier="br\\e[2Jew"',
+                                  'order_contacts.product_issue.by_supplier={"a\\tb": 0.1}',
+                                  'regions.us.demand.peaks.0.name="black\\rfriday"'])
+    unprintable = ("holds characters that cannot be printed (printable text: no line breaks, "
+                   "tabs or control characters)")
+    assert [str(p) for p in caught.value.problems] == [
+        f"regions.us.demand.peaks.0.name: 'black\\rfriday' {unprintable}",
+        f"nodes.us_fc.stock.kettle.supplier: 'br\\x1b[2Jew' {unprintable}",
+        f"order_contacts.product_issue.by_supplier.a\\tb: 'a\\tb' {unprintable}",
+    ]

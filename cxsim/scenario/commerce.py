@@ -18,6 +18,7 @@ from cxsim.scenario.common import (
     ChannelWeights,
     Date,
     HourOfDay,
+    Label,
     Money,
     Probability,
     PromiseDays,
@@ -278,7 +279,7 @@ class StockItem(Spec):
     holding_cost_per_unit_day: Money = 0.0
     allocation: dict[SalesChannelName, Probability] | None = None
     # Who supplies this stock: product issues can be set per supplier (order_contacts).
-    supplier: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    supplier: Label | None = None
 
     @field_validator("allocation")
     @classmethod

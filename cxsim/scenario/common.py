@@ -41,6 +41,7 @@ __all__ = [
     "Factor",
     "Headcount",
     "HourOfDay",
+    "Label",
     "LanguageName",
     "LeadDays",
     "Money",
@@ -103,6 +104,8 @@ Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$", min_length=1, max_leng
 # nothing from a file reaches a terminal as a control sequence.
 Text = Annotated[str, Field(max_length=200), AfterValidator(_printable)]
 NameText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
+# A name written freely, such as a supplier's: printable, up to 64 characters.
+Label = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_printable)]
 Date = Annotated[dt.date, Field(strict=False, ge=FIRST_DATE, le=LAST_DATE)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 Percent = Annotated[float, Field(ge=0, le=100)]

@@ -16,7 +16,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from cxsim.scenario.base import Ref, Spec
-from cxsim.scenario.common import ChannelWeights, Probability
+from cxsim.scenario.common import ChannelWeights, Label, Probability
 from cxsim.scenario.distributions import DelayDays, DelayHours, Exponential
 
 __all__ = [
@@ -48,7 +48,7 @@ class ProductIssue(Spec):
     per_order: Probability = 0.12
     per_unit: Probability | None = None
     by_product: dict[ProductName, Probability] = Field(default_factory=dict)
-    by_supplier: dict[Annotated[str, Field(min_length=1, max_length=64)], Probability] = Field(
+    by_supplier: dict[Label, Probability] = Field(
         default_factory=dict
     )
     delay_days: DelayDays = _days(3.0)
