@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from cxsim.cli import main
-from cxsim.scenario import ScenarioError, load_scenario
+from cxsim.scenario import ScenarioError, load_scenario, parse_scenario, read_yaml
 from cxsim.scenario.loading import MAX_FILE_BYTES
 from cxsim.scenario.problems import MAX_LINE_CHARS, MAX_SHOWN_PROBLEMS
 
@@ -324,3 +324,24 @@ def test_supplier_names_and_peak_names_are_printable_text() -> None:
         f"nodes.us_fc.stock.kettle.supplier: 'br\\x1b[2Jew' {unprintable}",
         f"order_contacts.product_issue.by_supplier.a\\tb: 'a\\tb' {unprintable}",
     ]
+
+
+def test_a_huge_whole_number_in_data_built_in_code_is_a_problem_line() -> None:
+    # Python data can hold what YAML text cannot reach: a number of 5,000 digits, as a value
+    # where a name, a weekday or a number belongs, and as a key.
+    huge = 10**5000
+    data = read_yaml(ROOT / "scenarios" / "retail_week.yaml")
+    data["regions"]["us"]["opening_hours"]["phone"][0]["days"][0] = huge
+    data["teams"]["voice"]["agents"] = huge
+    data["segments"]["digital"]["channel_mix"][huge] = 1
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data)
+    lines = [str(p) for p in caught.value.problems]
+    about = "a whole number of about 5,000 digits"
+    assert f"teams.voice.agents: {about} is too large ({AGENTS})" in lines
+    assert any(line.startswith("regions.us.opening_hours.phone.0.days.0: a whole number of "
+                               "about 5,000 d") for line in lines), lines
+    # (pydantic reports the key itself as an unprintable int object)
+    assert any(line.startswith("segments.digital.channel_mix.") and line.endswith(
+        f"{about} is not text (the name of one of the scenario's channels)") for line in lines)
+    assert all(len(line) <= MAX_LINE_CHARS and line.isprintable() for line in lines)

@@ -25,6 +25,7 @@ from cxsim.scenario.problems import (
     ScenarioError,
     cut,
     field_names,
+    path_part,
     problems_from_validation,
     reference_problems,
 )
@@ -165,7 +166,7 @@ def _missing_part(data: dict[str, Any], keys: list[str], depth: int,
     key, here = keys[depth], ".".join(keys[:depth]) or "the scenario"
     if depth > 0 and field_names(Scenario, data, keys[:depth]) is not None:
         return None
-    known = [str(k) for k in node]
+    known = [path_part(k) for k in node]
     close = difflib.get_close_matches(key, known, n=1) if len(key) <= 100 else []
     if depth == 0 or (depth == 1 and keys[0] in _NAMED_ENTRIES) or close:
         hint = f"did you mean '{close[0]}'? " if close else ""

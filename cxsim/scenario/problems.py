@@ -357,7 +357,7 @@ def show(value: Any) -> str:
 
 
 def _suggest(name: object, known: Sequence[str]) -> str:
-    text = str(name)
+    text = _text(name)
     if len(text) > MAX_SHOWN_CHARS:
         return ""  # no one misspells a name that long
     close = difflib.get_close_matches(text, list(known), n=1, cutoff=0.6)
@@ -505,7 +505,7 @@ def reference_problems(root: type[BaseModel], data: Mapping[str, Any]) -> list[P
         if not isinstance(entries, Mapping) or name in entries:
             continue
         # Built-in names (the reason 'general', the sales channel 'web') are allowed too.
-        known = [str(k) for k in entries] + [b for b in ref.builtin if b not in entries]
+        known = [path_part(k) for k in entries] + [b for b in ref.builtin if b not in entries]
         allowed = f"{_suggest(name, known)}one of: {', '.join(known)}" if known else (
             f"the scenario has no {ref.collection}"
         )
