@@ -9,6 +9,7 @@ from a file reaches the terminal raw; and a file with thousands of problems prin
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -18,10 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxsim.cli import main
 from cxsim.scenario import ScenarioError, load_scenario, parse_scenario, read_yaml
 from cxsim.scenario.loading import MAX_FILE_BYTES
+from cxsim.scenario.plain_yaml import dump_yaml, parse_yaml
 from cxsim.scenario.problems import MAX_LINE_CHARS, MAX_SHOWN_PROBLEMS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -345,3 +350,33 @@ def test_a_huge_whole_number_in_data_built_in_code_is_a_problem_line() -> None:
     assert any(line.startswith("segments.digital.channel_mix.") and line.endswith(
         f"{about} is not text (the name of one of the scenario's channels)") for line in lines)
     assert all(len(line) <= MAX_LINE_CHARS and line.isprintable() for line in lines)
+
+
+# --- Writing YAML that reads back the same -------------------------------------------------------
+
+PLAIN = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**30), 10**30)
+    | st.floats(allow_nan=False) | st.text(max_size=12)
+    | st.sampled_from(["1e3", "1e-05", "yes", "no", "on", "4:30", "0x1E", "0o17", "010", "+1",
+                       ".5", "~", "null", "True", "=", "<<", "2027-02-30", "", " ", "- a"])
+    | st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.text(max_size=8) | st.sampled_from(["no", "1e3", "yes", ""]), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(data=PLAIN)
+def test_written_yaml_reads_back_the_same(data: object) -> None:
+    text = dump_yaml(data)
+    assert parse_yaml(text) == data
+    # Readers of YAML 1.1 (PyYAML's own) read it the same, too.
+    assert yaml.load(text, Loader=yaml.SafeLoader) == data
+
+
+@pytest.mark.parametrize("example", sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml")))
+def test_every_example_written_out_reads_back_the_same(example: str) -> None:
+    scenario = load_scenario(ROOT / "scenarios" / f"{example}.yaml")
+    text = dump_yaml(scenario.model_dump(mode="json", exclude_unset=True))
+    assert parse_scenario(parse_yaml(text)) == scenario

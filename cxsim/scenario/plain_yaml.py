@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Hashable
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, cast
 
 import yaml
 from yaml.composer import Composer
@@ -32,7 +32,7 @@ from yaml.scanner import Scanner
 from cxsim.scenario.problems import Problem, cut
 
 __all__ = ["MAX_EXPANDED_BYTES", "MAX_EXPANDED_NODES", "MAX_INT_DIGITS", "YamlProblemsError",
-           "parse_yaml"]
+           "dump_yaml", "parse_yaml"]
 
 MAX_EXPANDED_NODES = 1_000_000
 # Text the document holds once every alias is expanded, plus a byte per value: twice the largest
@@ -323,3 +323,32 @@ def parse_yaml(text: str) -> Any:
                                             f"{MAX_EXPANDED_BYTES:,} bytes of text (write the "
                                             "scenario without aliases of long values)")])
     return data
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, quoting every text that a reader of either YAML 1.1 or the 1.2
+    core rules would take for something else (``1e3``, ``yes``, ``4:30``)."""
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> Any:
+        tag = cast(Callable[..., Any], super().resolve)(kind, value, implicit)
+        if kind is ScalarNode and implicit[0] and tag == _CORE + "str":
+            for core, pattern in _CoreResolver.yaml_implicit_resolvers.get(value[:1], []):
+                if pattern.match(value):
+                    return core
+        return tag
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    # Text that is not all printable (a line break, a control character, U+0085) is written
+    # in double quotes, where every character is escaped and reads back as itself.
+    return dumper.represent_scalar(_CORE + "str", text, style=None if text.isprintable() else '"')
+
+
+_PlainDumper.add_representer(str, _represent_text)
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML text of plain data that ``parse_yaml`` (and any YAML 1.1 reader) reads back as the
+    same data; keys in their order, unicode as it is."""
+    return yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True)
+
