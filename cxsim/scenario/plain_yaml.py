@@ -101,17 +101,17 @@ class _PlainConstructor(SafeConstructor):
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, MappingNode):
-            raise _NotPlainError("!!map tags a list or a single value, not a mapping (write the "
-                           "mapping alone)", node)
+            raise _NotPlainError("!!map tags a list or a single value, not a mapping (write "
+                                 "the mapping alone)", node)
         seen: set[Hashable] = set()
         for key_node, _ in node.value:
             if key_node.tag == _CORE + "merge":
-                raise _NotPlainError("merge keys (<<) are not supported (write the fields out, or "
-                               "alias a whole value)", key_node)
+                raise _NotPlainError("merge keys (<<) are not supported (write the fields out, "
+                                     "or alias a whole value)", key_node)
             key = self.construct_object(key_node, deep=deep)
             if isinstance(key, Hashable) and key in seen:
-                raise _NotPlainError(f"key {_quoted(key)} appears twice in one mapping (write each "
-                               "key once)", key_node)
+                raise _NotPlainError(f"key {_quoted(key)} appears twice in one mapping (write "
+                                     "each key once)", key_node)
             if isinstance(key, Hashable):
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
@@ -142,14 +142,14 @@ class _PlainConstructor(SafeConstructor):
         digits = len(text.lstrip("+-"))
         if digits > MAX_INT_DIGITS:
             raise _NotPlainError(f"a whole number of {digits:,} digits is too long (at most "
-                           f"{MAX_INT_DIGITS:,} digits)", node)
+                                 f"{MAX_INT_DIGITS:,} digits)", node)
         return int(text)
 
     def construct_plain_float(self, node: Node) -> float:
         text = _scalar(self, node, "float")
         if not _FLOAT.match(text):
-            raise _NotPlainError(f"!!float {_quoted(text)} is not a number (such as 2.5, 1e3, .inf "
-                           "or .nan)", node)
+            raise _NotPlainError(f"!!float {_quoted(text)} is not a number (such as 2.5, 1e3, "
+                                 ".inf or .nan)", node)
         lowered = text.lower()
         if lowered.endswith(".nan"):
             return float("nan")
@@ -162,8 +162,8 @@ class _PlainConstructor(SafeConstructor):
         report by name."""
         text = _scalar(self, node, "timestamp")
         if not _TIMESTAMP.match(text):
-            raise _NotPlainError(f"!!timestamp {_quoted(text)} is not a date (a date such as "
-                           "2027-01-04)", node)
+            raise _NotPlainError(f"!!timestamp {_quoted(text)} is not a date (a date such "
+                                 "as 2027-01-04)", node)
         try:
             assert isinstance(node, ScalarNode)
             value: dt.date = super().construct_yaml_timestamp(node)
@@ -175,8 +175,8 @@ class _PlainConstructor(SafeConstructor):
         return _scalar(self, node, "str")
 
     def refuse(self, node: Node) -> None:
-        raise _NotPlainError(f"the tag {_quoted(node.tag.replace(_CORE, '!!'))} is not plain data "
-                       f"{_NOT_PLAIN}", node)
+        tag = _quoted(node.tag.replace(_CORE, "!!"))
+        raise _NotPlainError(f"the tag {tag} is not plain data {_NOT_PLAIN}", node)
 
 
 # Only these tags construct anything; every other one, core (!!set, !!binary, !!omap, !!pairs)
