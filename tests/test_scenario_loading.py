@@ -14,7 +14,6 @@ import datetime as dt
 import math
 import re
 import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from cxsim.scenario import (
 )
 from cxsim.scenario.distributions import Exponential
 from cxsim.scenario.models import SyncChannel
+from tests.support import traced_peak
 
 # Copied verbatim from DESIGN.md section 4: the smallest scenario is a contract.
 SMALLEST = """\
@@ -346,13 +346,8 @@ def test_billion_laughs_is_refused_quickly_and_small(write: Write) -> None:
     lines += [f"lol{i}: &lol{i} [{', '.join([f'*lol{i - 1}'] * 9)}]" for i in range(1, 10)]
     # The anchors come first (an alias must follow its anchor); the name refers to 9**10 "lol"s.
     path = write("\n".join(lines) + "\n" + variant("name: one queue", "name: *lol9"))
-    tracemalloc.start()
     started = time.perf_counter()
-    try:
-        found = problem_lines(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    found, peak = traced_peak(lambda: problem_lines(path))
     assert found == ["file: aliases expand to more than 1,000,000 values (write the scenario "
                      "without alias chains)"]
     assert time.perf_counter() - started < 5

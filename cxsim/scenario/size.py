@@ -103,27 +103,25 @@ class SizeLimits:
     warn_cpu_seconds_per_rep: float = 600.0
 
 
+def _in_units(value: float, units: tuple[tuple[str, float], ...], small: str) -> str:
+    """``value`` in the largest of ``units`` (name, size) it reaches, else as ``small``."""
+    for unit, size in units:
+        if value >= size:
+            return f"{value / size:.3g} {unit}"
+    return small
+
+
 def _count(value: float) -> str:
-    if value >= 1e9:
-        return f"{value / 1e9:.3g} billion"
-    if value >= 1e6:
-        return f"{value / 1e6:.3g} million"
-    return f"{value:,.0f}"
+    return _in_units(value, (("billion", 1e9), ("million", 1e6)), f"{value:,.0f}")
 
 
 def _bytes(value: float) -> str:
-    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
-        if value >= size:
-            return f"{value / size:.3g} {unit}"
-    return f"{value / 2**10:.3g} KiB"
+    return _in_units(value, (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)),
+                     f"{value / 2**10:.3g} KiB")
 
 
 def _duration(seconds: float) -> str:
-    if seconds >= 3600:
-        return f"{seconds / 3600:.3g} hours"
-    if seconds >= 60:
-        return f"{seconds / 60:.3g} minutes"
-    return f"{seconds:.2g} seconds"
+    return _in_units(seconds, (("hours", 3600), ("minutes", 60)), f"{seconds:.2g} seconds")
 
 
 def _per_day(volumes: np.ndarray, horizon_days: float) -> np.ndarray:
