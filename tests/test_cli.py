@@ -70,8 +70,10 @@ def test_bad_scenario_exits_2_with_one_line_per_problem_and_writes_nothing(
     done = cxsim_command("run", bad, "--out", out)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert "contact_volume.0.per_hour: 'lots' is not a number (a number >= 0)" in done.stderr
-    assert "teams.us_agents.agents: -3 is too small (a whole number >= 0)" in done.stderr
+    assert ("contact_volume.0.per_hour: 'lots' is not a number (a number from 0 to 40,000)"
+            in done.stderr)
+    assert ("teams.us_agents.agents: -3 is too small (a whole number from 0 to 100,000)"
+            in done.stderr)
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [bad]
 

@@ -281,12 +281,7 @@ class RegionSales:
         self.rule = spec.promise_rule
         assert spec.demand is not None
         self.channels = list(spec.demand.sales_channel_shares())
-        self.promise = [
-            (scenario.sales_channels[c].promise_days
-             if c in scenario.sales_channels and scenario.sales_channels[c].promise_days
-             is not None else spec.promise_days)
-            for c in self.channels
-        ]
+        self.promise = [scenario.promise_days_for(name, c) for c in self.channels]
         self.ship_within = [
             scenario.sales_channels[c].rules.ship_within_days * MINUTES_PER_DAY  # type: ignore[union-attr]
             if c in scenario.sales_channels and scenario.sales_channels[c].rules is not None
