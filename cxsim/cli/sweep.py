@@ -16,6 +16,7 @@ from cxsim.cli.common import (
     Terminated,
     add_run_options,
     add_scenario_options,
+    check_size,
     describe,
     load,
     open_executor,
@@ -102,6 +103,7 @@ def handle(args: argparse.Namespace) -> int:
                              *map(str, error.problems)]) from None
     except OutputError as error:
         raise BadInputError([f"--out: {error}"]) from None
+    check_size(scenario, args.reps, args.quiet, runs=len(prepared.points))
     total = len(prepared.points)
     todo = prepared.todo()
     shown = printable(out)

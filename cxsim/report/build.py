@@ -16,7 +16,6 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
-import yaml
 
 from cxsim.report.document import Section
 from cxsim.report.plan_sections import plan_section, plan_tables
@@ -25,6 +24,7 @@ from cxsim.report.sweep_sections import sweep_sections
 from cxsim.results.output import MARKER
 from cxsim.results.store import Results
 from cxsim.results.sweeps import SweepResults
+from cxsim.scenario.loading import read_yaml
 
 __all__ = ["GENERATOR", "REPORT_NAME", "build_report", "build_sweep_report", "is_report",
            "render", "report_of", "write_report"]
@@ -80,7 +80,7 @@ def report_of(directory: str | Path) -> str:
     folder = Path(directory)
     meta = json.loads((folder / MARKER).read_text(encoding="utf-8"))
     if meta.get("kind") == "sweep":
-        scenario = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8"))
+        scenario = read_yaml(folder / "scenario.yaml")
         grid = folder / "grid.yaml"
         return build_sweep_report(SweepResults.load(folder), str(scenario.get("name", "")),
                                   grid.read_text(encoding="utf-8") if grid.exists() else "")

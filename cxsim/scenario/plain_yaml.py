@@ -347,8 +347,36 @@ def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 _PlainDumper.add_representer(str, _represent_text)
 
 
-def dump_yaml(data: Any) -> str:
+class _CompactDumper(_PlainDumper):
+    """Writes lists of plain values, and small mappings of plain values, on one line each, as
+    scenario files are written by hand (``days: [mon, tue]``, ``{start_hour: 8, ...}``)."""
+
+
+def _flat(value: Any) -> bool:
+    return not isinstance(value, dict | list) or (
+        isinstance(value, list) and all(not isinstance(v, dict | list) for v in value))
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flow = all(not isinstance(v, dict | list) for v in data)
+    return dumper.represent_sequence(_CORE + "seq", data, flow_style=flow)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
+    flow = all(_flat(v) for v in data.values()) and len(data) <= 6
+    return dumper.represent_mapping(_CORE + "map", data.items(), flow_style=flow)
+
+
+_CompactDumper.add_representer(list, _represent_list)
+_CompactDumper.add_representer(dict, _represent_dict)
+
+
+def dump_yaml(data: Any, compact: bool = False) -> str:
     """YAML text of plain data that ``parse_yaml`` (and any YAML 1.1 reader) reads back as the
-    same data; keys in their order, unicode as it is."""
+    same data; keys in their order, unicode as it is. ``compact`` writes lists of plain values
+    and small plain mappings on one line, as people write scenario files."""
+    if compact:
+        return yaml.dump(data, Dumper=_CompactDumper, sort_keys=False, allow_unicode=True,
+                         width=100)
     return yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True)
 
