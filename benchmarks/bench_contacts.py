@@ -2,11 +2,13 @@
 
     python benchmarks/bench_contacts.py [--contacts N] [--no-ciw] [--ciw-contacts N]
                                         [--flatness] [--multichannel] [--repeat R] [--seed S]
+                                        [--agents C] [--instructions [--baseline REF]]
 
 Measures, each repeated ``--repeat`` times and reported as the fastest (shared machines are
 noisy; the minimum is the least disturbed run):
 
-1. whole process: ``python -m cxsim run benchmarks/mmcm.yaml --reps 1 ...`` as a subprocess,
+1. whole process: ``python -m cxsim run benchmarks/mmcm.yaml --reps 1 ...`` as a subprocess
+   (``--no-report`` where the code writes an HTML report: ``bench_report.py`` times that),
    the horizon set so that about ``--contacts`` contacts arrive. Every contact is counted, warm-up
    included (the sum of ``offered`` over ``contacts_by_interval.parquet``; ``summary.csv`` skips the
    warm-up).
@@ -19,6 +21,12 @@ noisy; the minimum is the least disturbed run):
    two languages, segments with retries, shifts) beside the single queue at the same number of
    contacts, counting every contact that arrived at a queue; the bar is at most twice the single
    queue's time per contact.
+
+With ``--agents C`` the queue is resized to C agents at the scenario's occupancy (Erlang A). With
+``--instructions`` the same measures are counted in instructions under valgrind's callgrind
+instead of timed (``callgrind.py``), for this checkout and, with ``--baseline REF``, for the code of
+commit REF in the same run; the bar on instructions is whole process <= 1/8 of Ciw's cost per
+customer.
 
 Nothing here asserts a time: the figures are for reading, and ratios are only comparable within
 one run of this script.
@@ -40,6 +48,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from callgrind import Costs, ciw_cost, cxsim_costs, have_valgrind, print_costs
+from checkouts import ROOT, export, run_flags
+from text import fmt_count, print_table
 
 import cxsim
 from cxsim.model import ReplicationRecord, simulate
@@ -53,6 +64,7 @@ MULTICHANNEL_SCENARIO = HERE / "multichannel.yaml"
 BAR = 1 / 4  # whole process at most this share of Ciw's time per customer
 AIM = 1 / 8
 MULTICHANNEL_BAR = 2.0  # multichannel at most this many times the single queue's time per contact
+INSTRUCTIONS_BAR = 1 / 8  # whole process at most this share of Ciw's instructions per customer
 # What a queue records for each contact that arrives at it: from the forecast, or as a repeat.
 ARRIVALS = ("forecast", "retries", "chases", "follow_ups")
 INSTALL_HINT = 'pip install -e ".[bench]"'
@@ -162,7 +174,8 @@ def time_whole_process(path: Path, overrides: Sequence[str], seed: int, repeat: 
         with tempfile.TemporaryDirectory(prefix="cxsim-bench-") as parent:
             out = Path(parent) / "results"
             command = [sys.executable, "-m", "cxsim", "run", str(path), "--reps", "1",
-                       "--seed", str(seed), "--out", str(out), "--quiet", *sets]
+                       "--seed", str(seed), "--out", str(out), "--quiet", *run_flags(ROOT),
+                       *sets]
             start = time.perf_counter()
             done = subprocess.run(command, capture_output=True, text=True, check=False)
             wall = time.perf_counter() - start
@@ -271,22 +284,22 @@ def arrivals_for_occupancy(agents: int, handle: float, patience: float, target: 
     return (low + high) / 2
 
 
+def resized(queue: Queue, agents: int | None) -> tuple[Queue, list[str]]:
+    """``queue`` with ``agents`` agents at the same Erlang A occupancy, and the ``--set``
+    assignments that make it; unchanged without ``agents``."""
+    if agents is None or agents == queue.agents:
+        return queue, []
+    occupancy = erlang_a(queue.agents, queue.arrivals_per_minute, queue.handle_minutes,
+                         queue.patience_minutes).occupancy
+    rate = arrivals_for_occupancy(agents, queue.handle_minutes, queue.patience_minutes,
+                                  occupancy)
+    sized = Queue(queue.team, queue.volume_index, rate * 60.0, queue.handle_minutes,
+                  queue.patience_minutes, agents, queue.warmup_days)
+    return sized, [f"teams.{queue.team}.agents={agents}",
+                   f"contact_volume.{queue.volume_index}.per_hour={rate * 60.0:.10g}"]
+
+
 # ------------------------------------------------------------------------------------- output
-
-
-def fmt_count(value: float) -> str:
-    return f"{value:,.0f}"
-
-
-def print_table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], text: Sequence[int] = (0,)
-) -> None:
-    """Columns ``text`` aligned left, the others (numbers) right, two spaces between columns."""
-    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
-    for row in [headers, *rows]:
-        cells = [cell.ljust(width) if i in text else cell.rjust(width)
-                 for i, (cell, width) in enumerate(zip(row, widths, strict=True))]
-        print("  " + "  ".join(cells).rstrip())
 
 
 def timing_row(timing: Timing) -> list[str]:
@@ -367,8 +380,20 @@ def forecast_per_day(scenario: Scenario) -> float:
     return sum(sum(volume.weekday_volumes()) / 7.0 for volume in scenario.contact_volume)
 
 
+def multichannel_sizing(path: Path, contacts: int) -> list[str]:
+    """``--set`` assignments giving ``path`` about ``contacts`` forecast contacts."""
+    base = cxsim.load_scenario(path)
+    per_day = forecast_per_day(base)
+    if per_day <= 0:
+        raise BenchError(f"{path.name} has no contact volume")
+    horizon = contacts / per_day
+    return [f"horizon_days={horizon:.10g}",
+            f"warmup_days={min(base.warmup_days, horizon / 4):.10g}"]
+
+
 def run_multichannel(
-    single: Path, queue: Queue, path: Path, contacts: int, seed: int, repeat: int
+    single: Path, queue: Queue, path: Path, contacts: int, seed: int, repeat: int,
+    resize: Sequence[str] = (),
 ) -> None:
     """Simulation alone per contact: the multichannel scenario beside the single queue.
 
@@ -376,14 +401,9 @@ def run_multichannel(
     follow-ups) come on top of ``contacts``; the single queue is then sized to the number of
     contacts the multichannel run counted, and the two take turns, ``repeat`` runs each.
     """
-    base = cxsim.load_scenario(path)
-    per_day = forecast_per_day(base)
-    if per_day <= 0:
-        raise BenchError(f"{path.name} has no contact volume")
-    horizon = contacts / per_day
-    sizing = [f"horizon_days={horizon:.10g}",
-              f"warmup_days={min(base.warmup_days, horizon / 4):.10g}"]
+    sizing = multichannel_sizing(path, contacts)
     multi = cxsim.load_scenario(path, sizing)
+    horizon = multi.horizon_days
     languages = {language for _, _, language in multi.queues}
     print()
     print(f"Multichannel: simulation alone, best of {repeat}, on {path.name} "
@@ -403,7 +423,8 @@ def run_multichannel(
     # The first multichannel run gives the count the single queue is sized to; then the two
     # alternate, so that a slow spell of a shared machine falls on both alike.
     multi_runs = [timed(multi)]
-    scenario = cxsim.load_scenario(single, sizing_overrides(queue, arrived_total(multi_runs[0][1])))
+    scenario = cxsim.load_scenario(
+        single, [*resize, *sizing_overrides(queue, arrived_total(multi_runs[0][1]))])
     single_runs = []
     for index in range(repeat):
         if index:
@@ -418,6 +439,44 @@ def run_multichannel(
     judged = "meets the bar" if ratio <= MULTICHANNEL_BAR else "MISSES the bar"
     print(f"  multichannel / single queue: {ratio:.2f}x per contact "
           f"(bar <= {MULTICHANNEL_BAR:g}x): {judged}")
+
+
+def run_instructions(path: Path, queue: Queue, resize: list[str], args: argparse.Namespace,
+                     ciw_installed: bool) -> None:
+    """Instruction counts of this checkout (and of ``--baseline``) beside Ciw's."""
+    if not have_valgrind():
+        raise BenchError("valgrind is not installed (needed by --instructions)")
+    whole = [*resize, *sizing_overrides(queue, args.contacts)]
+    alone = [*resize, *sizing_overrides(queue, args.simulate_contacts)]
+    multichannel = None
+    if args.multichannel:
+        scenario = args.multichannel_scenario.resolve()
+        multichannel = (scenario, multichannel_sizing(scenario, args.simulate_contacts))
+    print()
+    print(f"Instructions (valgrind --tool=callgrind), {queue.agents} agents, "
+          f"{fmt_count(queue.arrivals_per_hour)} calls/h: whole process for "
+          f"~{fmt_count(args.contacts)} contacts, simulation alone for "
+          f"~{fmt_count(args.simulate_contacts)}.")
+    sys.stdout.flush()
+    versions: list[tuple[str, Costs]] = []
+    with tempfile.TemporaryDirectory(prefix="cxsim-baseline-") as folder:
+        trees = [("this checkout", ROOT)]
+        if args.baseline:
+            try:
+                trees.append((f"baseline {args.baseline}", export(args.baseline, Path(folder))))
+            except LookupError as error:
+                raise BenchError(str(error)) from None
+        for label, tree in trees:
+            try:
+                costs = cxsim_costs(tree, path, whole, alone, multichannel, args.seed)
+            except RuntimeError as error:
+                raise BenchError(str(error)) from None
+            versions.append((label, costs))
+    ciw = None
+    if ciw_installed:
+        ciw = ciw_cost(queue.agents, queue.arrivals_per_minute, queue.handle_minutes,
+                       queue.patience_minutes, args.ciw_contacts, args.seed)
+    print_costs(versions, ciw, args.ciw_contacts, INSTRUCTIONS_BAR)
 
 
 # --------------------------------------------------------------------------------------- main
@@ -470,6 +529,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=seed, default=1, help="root seed (default 1)")
     p.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO,
                    help="an M/M/c+M scenario (default benchmarks/mmcm.yaml)")
+    p.add_argument("--agents", type=positive, default=None,
+                   help="resize the queue to this many agents at the same occupancy")
+    p.add_argument("--instructions", action="store_true",
+                   help="count instructions under valgrind instead of timing")
+    p.add_argument("--baseline", metavar="REF", default=None,
+                   help="with --instructions: also count the code of commit REF")
+    p.add_argument("--simulate-contacts", type=positive, default=50_000,
+                   help="with --instructions: contacts of the simulation-alone runs "
+                        "(default 50,000)")
     return p
 
 
@@ -479,8 +547,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ciw = None if args.no_ciw else import_ciw()
         base = cxsim.load_scenario(path)
-        queue = mmcm_queue(base)
-        overrides = sizing_overrides(queue, args.contacts)
+        queue, resize = resized(mmcm_queue(base), args.agents)
+        if args.instructions:
+            run_instructions(path, queue, resize, args, ciw is not None)
+            return 0
+        overrides = [*resize, *sizing_overrides(queue, args.contacts)]
         scenario = cxsim.load_scenario(path, overrides)
 
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else math.nan
@@ -519,7 +590,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()
         if args.multichannel:
             run_multichannel(path, queue, args.multichannel_scenario.resolve(),
-                             args.multichannel_contacts, args.seed, args.repeat)
+                             args.multichannel_contacts, args.seed, args.repeat, resize)
     except (BenchError, cxsim.ScenarioError) as error:
         print(f"bench_contacts: {error}", file=sys.stderr)
         return EXIT_USAGE

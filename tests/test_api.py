@@ -144,3 +144,23 @@ def test_share_within_a_wait_reads_the_histogram_as_the_quantile_does() -> None:
     for q in (0.5, 0.9):
         assert histogram_share_within(counts, histogram_quantile(counts, q)) == pytest.approx(q)
     assert math.isnan(histogram_share_within([0] * WAIT_BINS, 5.0))
+
+
+def test_every_model_module_lists_its_public_names_and_they_exist() -> None:
+    import importlib
+    import pkgutil
+
+    import cxsim.model
+
+    modules = [info.name for info in pkgutil.walk_packages(cxsim.model.__path__, "cxsim.model.")]
+    assert "cxsim.model.contacts.centre" in modules
+    for name in modules:
+        module = importlib.import_module(name)
+        public = getattr(module, "__all__", None)
+        assert public, f"{name} has no __all__"
+        for item in public:
+            assert hasattr(module, item), f"{name}.__all__ names {item}, which it lacks"
+    from cxsim.model.contacts import ContactCentre, RosterUpdate
+
+    assert ContactCentre.__module__ == "cxsim.model.contacts.centre"
+    assert RosterUpdate is not None

@@ -24,6 +24,7 @@ import cxsim
 from cxsim.model import simulate
 from cxsim.model.metrics import wait_bin
 from cxsim.plan import erlang_c, erlang_c_service_level
+from cxsim.scenario.distributions import Constant
 from tests.support import CHECK_LEVEL, assert_matches_theory, half_width, per_rep
 
 RETAIL_WEEK = Path(__file__).resolve().parent.parent / "scenarios" / "retail_week.yaml"
@@ -690,3 +691,129 @@ def test_forecast_error_makes_days_vary_more_than_poisson() -> None:
 
     assert dispersion("noisy") > upper, (dispersion("noisy"), upper)
     assert lower < dispersion("steady") < upper, (dispersion("steady"), lower, upper)
+
+
+# -- 9. bounded loops: customers who would come back forever --------------------------------------
+
+
+def _record_totals(scenario: cxsim.Scenario) -> dict[str, float]:
+    series = simulate(scenario, seed=3, replication=0).queues
+    return {measure: sum(sum(values[measure]) for values in series.values())
+            for measure in next(iter(series.values()))}
+
+
+def _past_the_schema(
+    scenario: cxsim.Scenario, where: str, name: str, **fields: Any
+) -> cxsim.Scenario:
+    """``scenario`` with ``fields`` of ``segments[name].<where>`` (or ``reasons[name]`` when
+    ``where`` is empty) set past the schema's bounds (a probability of 1, a delay of nothing),
+    as no scenario file can: the caps are the model's own guarantee that nobody comes back
+    forever, whatever the schema lets through."""
+    if not where:
+        reason = scenario.reasons[name].model_copy(update=fields)
+        return scenario.model_copy(update={"reasons": {**scenario.reasons, name: reason}})
+    segment = scenario.segments[name]
+    part = getattr(segment, where).model_copy(update=fields)
+    segment = segment.model_copy(update={where: part})
+    return scenario.model_copy(update={"segments": {**scenario.segments, name: segment}})
+
+
+def _assert_conserved(total: dict[str, float]) -> None:
+    arrived = sum(total[m] for m in ("forecast", "from_orders", "retries", "chases", "follow_ups"))
+    assert arrived == (total["deflected"] + total["merged"] + total["unserved"]
+                       + total["offered"])
+    assert total["offered"] == total["handled"] + total["abandoned"] + total["waiting_at_end"]
+
+
+@pytest.mark.parametrize("max_retries", [None, 3])
+def test_callers_who_retry_at_once_with_no_patience_stop_after_max_retries(
+    max_retries: int | None,
+) -> None:
+    # No agent and no patience: every call is abandoned the moment it arrives and retried at
+    # once, so without a bound the clock would never move. Each caller makes one first call and
+    # exactly max_retries retries (default 10), all abandoned.
+    retry: dict[str, Any] = {"probability": 0.5}
+    if max_retries is not None:
+        retry["max_retries"] = max_retries
+    scenario = build(
+        channels={"phone": {"kind": "sync", "handle_minutes": exponential(5),
+                            "patience_minutes": constant(0)}},
+        volume=[{"region": "us", "channel": "phone", "per_hour": 30}],
+        teams={"t": {"region": "us", "channels": ["phone"], "agents": 0}},
+        segments={"all": {"share": 1, "retry": retry}},
+        horizon_days=1,
+    )
+    scenario = _past_the_schema(scenario, "retry", "all", probability=1.0,
+                                delay_minutes=Constant(dist="constant", value=0.0))
+    total = _record_totals(scenario)
+    expected = 10 if max_retries is None else max_retries
+    assert total["forecast"] > 0
+    assert total["retries"] == expected * total["forecast"]
+    assert total["abandoned"] == (expected + 1) * total["forecast"]
+    _assert_conserved(total)
+
+
+def test_a_message_chased_after_a_moment_is_chased_at_most_max_chases_times() -> None:
+    # Nobody answers email, and an unanswered message is chased by another message after
+    # 1e-9 hours, every time: each customer chases max_chases (default 10) times, and every
+    # message is still waiting at the end (siloed channels: each chase is work of its own).
+    scenario = build(
+        channels={"email": {"kind": "async", "handle_minutes": exponential(5)}},
+        volume=[{"region": "us", "channel": "email", "per_hour": 30}],
+        teams={"t": {"region": "us", "channels": ["email"], "agents": 0}},
+        segments={"all": {"share": 1, "chase": {"after_hours": 1, "probability": 0.5,
+                                                "channels": {"email": 1}}}},
+        horizon_days=1,
+    )
+    scenario = _past_the_schema(scenario, "chase", "all", after_hours=1e-9, probability=1.0)
+    total = _record_totals(scenario)
+    assert total["forecast"] > 0
+    assert total["chases"] == 10 * total["forecast"]
+    assert total["waiting_at_end"] == 11 * total["forecast"]
+    _assert_conserved(total)
+
+
+def test_contacts_that_never_settle_anything_bring_at_most_max_follow_ups() -> None:
+    # First-contact resolution 0 and follow-ups at once, with agents to spare: every contact
+    # is answered at once and brings the next, up to max_follow_ups follow-ups per customer.
+    scenario = build(
+        channels={"phone": {"kind": "sync", "handle_minutes": constant(0.001)}},
+        volume=[{"region": "us", "channel": "phone", "reason": "broken", "per_hour": 30}],
+        teams={"t": {"region": "us", "channels": ["phone"], "agents": 50}},
+        reasons={"broken": {"first_contact_resolution": 0.5, "max_follow_ups": 4}},
+        horizon_days=1,
+    )
+    scenario = _past_the_schema(scenario, "", "broken", first_contact_resolution=0.0,
+                                follow_up_delay_hours=Constant(dist="constant", value=0.0))
+    total = _record_totals(scenario)
+    assert total["forecast"] > 0
+    assert total["follow_ups"] == 4 * total["forecast"]
+    assert total["handled"] == 5 * total["forecast"]
+    _assert_conserved(total)
+
+
+@pytest.mark.parametrize("field", ["segments.all.retry.max_retries",
+                                   "segments.all.chase.max_chases",
+                                   "reasons.broken.max_follow_ups"])
+def test_caps_on_coming_back_are_whole_numbers_up_to_10(field: str) -> None:
+    spec: dict[str, Any] = {
+        "name": "caps", "start_date": MONDAY, "horizon_days": 1,
+        "regions": {"us": {"timezone": "UTC"}},
+        "channels": {"phone": {"kind": "sync", "handle_minutes": exponential(5)},
+                     "email": {"kind": "async", "handle_minutes": exponential(5)}},
+        "contact_volume": [{"region": "us", "channel": "phone", "per_hour": 1}],
+        "teams": {"t": {"region": "us", "channels": ["phone", "email"], "agents": 1}},
+        "reasons": {"broken": {"first_contact_resolution": 0.5}},
+        "segments": {"all": {"share": 1, "retry": {"probability": 0.5},
+                             "chase": {"after_hours": 1, "probability": 0.5,
+                                       "channels": {"phone": 1}}}},
+    }
+    target = spec
+    *parents, name = field.split(".")
+    for part in parents:
+        target = target[part]
+    target[name] = 11
+    with pytest.raises(cxsim.ScenarioError) as caught:
+        cxsim.parse_scenario(spec)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{field}: 11 is too large (a whole number from 0 to 10)"]

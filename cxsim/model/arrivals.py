@@ -16,7 +16,8 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from cxsim.model.calendar import MINUTES_PER_DAY, local_pieces
+from cxsim.model.calendar import local_pieces
+from cxsim.scenario.common import MINUTES_PER_DAY
 from cxsim.scenario.distributions import Distribution
 
 __all__ = ["ArrivalDay", "ContactArrivals", "DailyVolume"]

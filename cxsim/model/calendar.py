@@ -15,16 +15,15 @@ from typing import NamedTuple
 
 from cxsim.scenario.common import MINUTES_PER_DAY, QUARTER_MINUTES
 
+# MINUTES_PER_DAY is re-exported for modules that import it from here; its home is
+# cxsim.scenario.common, with the quarter-hour step this module resolves local time in.
 __all__ = [
     "MINUTES_PER_DAY",
-    "STEP_MINUTES",
     "LocalClock",
     "LocalPiece",
     "local_pieces",
     "local_quarters",
 ]
-
-STEP_MINUTES = QUARTER_MINUTES
 
 
 class LocalPiece(NamedTuple):
@@ -45,8 +44,8 @@ def _local_steps(start_date: dt.date, zone: zoneinfo.ZoneInfo, day: int) -> list
     origin = dt.datetime(start_date.year, start_date.month, start_date.day, tzinfo=dt.UTC)
     first = origin + dt.timedelta(days=day)
     return [
-        (first + dt.timedelta(minutes=step * STEP_MINUTES)).astimezone(zone)
-        for step in range(MINUTES_PER_DAY // STEP_MINUTES)
+        (first + dt.timedelta(minutes=step * QUARTER_MINUTES)).astimezone(zone)
+        for step in range(MINUTES_PER_DAY // QUARTER_MINUTES)
     ]
 
 
@@ -55,12 +54,12 @@ def local_pieces(start_date: dt.date, zone: zoneinfo.ZoneInfo, day: int) -> list
     pieces: list[LocalPiece] = []
     first = day * MINUTES_PER_DAY
     for step, local in enumerate(_local_steps(start_date, zone, day)):
-        minute = first + step * STEP_MINUTES
+        minute = first + step * QUARTER_MINUTES
         key = (local.date(), local.hour)
         if pieces and (pieces[-1].date, pieces[-1].hour) == key:
-            pieces[-1] = pieces[-1]._replace(end_minute=minute + STEP_MINUTES)
+            pieces[-1] = pieces[-1]._replace(end_minute=minute + QUARTER_MINUTES)
         else:
-            pieces.append(LocalPiece(minute, minute + STEP_MINUTES, *key))
+            pieces.append(LocalPiece(minute, minute + QUARTER_MINUTES, *key))
     return pieces
 
 
@@ -75,10 +74,12 @@ def local_quarters(
 
 
 class LocalClock:
-    """Clock minutes to and from a region's local time, cheap enough to call per order.
+    """Clock minutes to and from a region's local time: the one home of local time.
 
-    Local minutes count from 00:00 local time of the start date. The UTC offset is looked up
-    once per half hour of the clock and cached (offsets change on the hour or half hour).
+    Local minutes count from 00:00 local time of the start date. ``local``, ``clock`` and
+    ``weekday`` are cheap enough to call per order: the UTC offset is looked up once per half
+    hour of the clock and cached (offsets change on the hour or half hour). ``at`` and ``date``
+    go through the zone database each time, for what happens once a day (shifts, hires).
     """
 
     __slots__ = ("_offsets", "_origin", "_zone")
@@ -112,3 +113,15 @@ class LocalClock:
     def weekday(self, local_minute: float) -> int:
         """Local weekday (Monday 0) at local minute ``local_minute``."""
         return (self._origin.date().weekday() + int(local_minute // MINUTES_PER_DAY)) % 7
+
+    def at(self, date: dt.date, hours: float) -> float:
+        """The clock minute at local wall time ``hours`` after 00:00 of local ``date``.
+
+        A time that daylight saving skips moves on by the change; a repeated one is the first.
+        """
+        local = dt.datetime(date.year, date.month, date.day) + dt.timedelta(hours=hours)
+        return (local.replace(tzinfo=self._zone) - self._origin).total_seconds() / 60.0
+
+    def date(self, minute: float) -> dt.date:
+        """The local date at clock minute ``minute``."""
+        return (self._origin + dt.timedelta(minutes=minute)).astimezone(self._zone).date()

@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = [
     "QUEUE_MEASURES",
@@ -80,7 +81,7 @@ def wait_bin(wait_minutes: float) -> int:
     return min(WAIT_BINS - 1, 1 + int(math.log(seconds / _FIRST_S) / _LOG_RATIO))
 
 
-def wait_bins(waits: Sequence[float]) -> np.ndarray:
+def wait_bins(waits: Sequence[float] | NDArray[np.float64]) -> np.ndarray:
     """The ``wait_bin`` of each of many waits (minutes), at numpy speed, to the same bins."""
     minutes = np.asarray(waits, dtype=np.float64)
     seconds = minutes * 60.0

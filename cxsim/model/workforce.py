@@ -34,8 +34,8 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from cxsim.model.calendar import MINUTES_PER_DAY, STEP_MINUTES
-from cxsim.scenario.common import WEEKDAYS
+from cxsim.model.calendar import LocalClock
+from cxsim.scenario.common import MINUTES_PER_DAY, QUARTER_MINUTES, WEEKDAYS
 from cxsim.scenario.teams import RosterPeriod, Shift, Team
 
 __all__ = [
@@ -49,7 +49,7 @@ __all__ = [
 
 # Mean length of a month, days (365.25 / 12).
 DAYS_PER_MONTH = 30.4375
-_SLOTS_PER_DAY = MINUTES_PER_DAY // STEP_MINUTES  # quarter hours
+_SLOTS_PER_DAY = MINUTES_PER_DAY // QUARTER_MINUTES
 _SLOTS_PER_WEEK = 7 * _SLOTS_PER_DAY
 _EPS = 1e-9
 _ONE_DAY = dt.timedelta(days=1)
@@ -129,14 +129,6 @@ def shift_offsets(shifts: Sequence[Shift]) -> list[float]:
     return offsets
 
 
-def _clock_minute(
-    origin: dt.datetime, zone: zoneinfo.ZoneInfo, date: dt.date, hours: float
-) -> float:
-    """Clock minute of local ``hours`` after 00:00 on ``date`` (a skipped time moves on)."""
-    local = dt.datetime(date.year, date.month, date.day) + dt.timedelta(hours=hours)
-    return (local.replace(tzinfo=zone) - origin).total_seconds() / 60.0
-
-
 def roster_on_duty(
     periods: Sequence[RosterPeriod],
     start_date: dt.date,
@@ -152,9 +144,9 @@ def roster_on_duty(
         zone: the team's region time zone (the roster is in its local time).
         horizon_minutes: length of the simulated span, minutes.
     """
-    origin = dt.datetime(start_date.year, start_date.month, start_date.day, tzinfo=dt.UTC)
-    first_date = origin.astimezone(zone).date()
-    quarters = math.ceil(horizon_minutes / STEP_MINUTES) + 1
+    clock = LocalClock(start_date, zone)
+    first_date = clock.date(0.0)
+    quarters = math.ceil(horizon_minutes / QUARTER_MINUTES) + 1
     change = np.zeros(quarters + 1, dtype=np.int64)
     last_date = first_date + dt.timedelta(days=math.ceil(horizon_minutes / MINUTES_PER_DAY) + 1)
     for period in periods:
@@ -164,10 +156,10 @@ def roster_on_duty(
             weekday = date.weekday()
             for shift in period.shifts:
                 if shift.agents and shift.works_on(weekday):
-                    start = _clock_minute(origin, zone, date, shift.start_hour)
-                    end = _clock_minute(origin, zone, date, shift.start_hour + shift.length_hours)
-                    first = min(max(math.ceil(start / STEP_MINUTES - _EPS), 0), quarters)
-                    last = min(max(math.ceil(end / STEP_MINUTES - _EPS), 0), quarters)
+                    start = clock.at(date, shift.start_hour)
+                    end = clock.at(date, shift.start_hour + shift.length_hours)
+                    first = min(max(math.ceil(start / QUARTER_MINUTES - _EPS), 0), quarters)
+                    last = min(max(math.ceil(end / QUARTER_MINUTES - _EPS), 0), quarters)
                     change[first] += shift.agents
                     change[last] -= shift.agents
             date += _ONE_DAY
@@ -186,7 +178,7 @@ class Roster:
         shrinkage_rng: Stream of the shrinkage draws.
     """
 
-    STEP_MINUTES: ClassVar[int] = STEP_MINUTES
+    STEP_MINUTES: ClassVar[int] = QUARTER_MINUTES
 
     def __init__(
         self,
@@ -198,8 +190,7 @@ class Roster:
         shrinkage_rng: np.random.Generator,
     ) -> None:
         self._team = team
-        self._zone = zone
-        self._origin = dt.datetime(start_date.year, start_date.month, start_date.day, tzinfo=dt.UTC)
+        self._clock = LocalClock(start_date, zone)
         self._horizon = float(horizon_minutes)
         self._attrition_rng = attrition_rng
         self._shrinkage_rng = shrinkage_rng
@@ -226,12 +217,12 @@ class Roster:
         # (start minute, end minute, shift index) of shift instances not yet over.
         self._instances: list[tuple[float, float, int]] = []
         self._shift_change = -math.inf  # clock minute of the next shift start or end
-        self._today = self._origin.astimezone(zone).date()
+        self._today = self._clock.date(0.0)
         self._add_instances(self._today - _ONE_DAY)
         self._add_instances(self._today)
         self._join_hires()
         self._update_ramp()
-        self._next_midnight = self._minute(self._today + _ONE_DAY, 0.0)
+        self._next_midnight = self._clock.at(self._today + _ONE_DAY, 0.0)
         self._static = self._compute_static()
         self._staff_changed = True
         self._active: tuple[int, ...] = ()
@@ -261,7 +252,7 @@ class Roster:
         while minute >= self._next_midnight:
             self._new_day()
         if self._planned is not None:
-            quarter = min(int(minute // STEP_MINUTES), len(self._planned) - 1)
+            quarter = min(int(minute // QUARTER_MINUTES), len(self._planned) - 1)
             active: tuple[int, ...] = (int(self._planned[quarter]),)
         elif minute >= self._shift_change:
             active = self._active_shifts(minute)
@@ -291,10 +282,6 @@ class Roster:
 
     # -- days -------------------------------------------------------------------------------
 
-    def _minute(self, date: dt.date, hours: float) -> float:
-        """Clock minute of local ``hours`` after 00:00 on ``date`` (a skipped time moves on)."""
-        return _clock_minute(self._origin, self._zone, date, hours)
-
     def _new_day(self) -> None:
         self._today += _ONE_DAY
         if self._leave > 0 and self._employees:
@@ -309,7 +296,7 @@ class Roster:
         self._join_hires()
         self._update_ramp()
         self._add_instances(self._today)
-        self._next_midnight = self._minute(self._today + _ONE_DAY, 0.0)
+        self._next_midnight = self._clock.at(self._today + _ONE_DAY, 0.0)
 
     def _join_hires(self) -> None:
         while self._hires and self._hires[-1][0] <= self._today:
@@ -339,7 +326,7 @@ class Roster:
             return self._shrinkage <= 0 and bool(np.all(self._planned == self._planned[0]))
         if self._shifts or self._shrinkage > 0 or self._leave > 0 or self._hired_on:
             return False
-        return all(self._minute(date, 0.0) > self._horizon for date, _, _ in self._hires)
+        return all(self._clock.at(date, 0.0) > self._horizon for date, _, _ in self._hires)
 
     # -- shifts and shrinkage ---------------------------------------------------------------
 
@@ -347,8 +334,8 @@ class Roster:
         weekday = date.weekday()
         for i, shift in enumerate(self._shifts):
             if weekday in self._weekdays[i]:
-                start = self._minute(date, shift.start_hour)
-                end = self._minute(date, shift.start_hour + shift.length_hours)
+                start = self._clock.at(date, shift.start_hour)
+                end = self._clock.at(date, shift.start_hour + shift.length_hours)
                 self._instances.append((start, end, i))
                 self._shift_change = min(self._shift_change, start)
 

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
 import simpy
 
-from cxsim.model.agents import Team
 from cxsim.model.arrivals import ContactArrivals
-from cxsim.model.calendar import MINUTES_PER_DAY
 from cxsim.model.commerce import Commerce, RegionSales
-from cxsim.model.contact_centre import ContactCentre
-from cxsim.model.events import call_at
+from cxsim.model.contacts import ContactCentre
+from cxsim.model.contacts.agents import Team
+from cxsim.model.contacts.queue import Queue
+from cxsim.model.events import Arrival, Call, call_at, run
 from cxsim.model.metrics import ReplicationRecord
 from cxsim.model.order_contacts import OrderContactSource
-from cxsim.model.queues import Queue
 from cxsim.model.streams import stream
 from cxsim.model.workforce import Roster
+from cxsim.scenario.common import MINUTES_PER_DAY
 from cxsim.scenario.distributions import Constant
 from cxsim.scenario.models import Scenario
 
@@ -29,118 +30,75 @@ __all__ = ["simulate"]
 ONE_UNIT = Constant(dist="constant", value=1.0)
 
 
-class _MergedFeed:
-    """Feeds arrivals of several sources to one callback in time order: one pending event.
+# A day's arrivals of one source: (times, what arrives).
+DaySource = Callable[[int], tuple[Sequence[float], list[Arrival]]]
 
-    Each day, every source gives its arrival times and one column per callback argument; the
-    day's arrivals of all sources are merged into one time-ordered list, so that arrivals due
-    before any other event are handled in one go.
+
+class _DayFeed:
+    """The arrivals of several sources, a day at a time, merged in time order (``events.Feed``).
+
+    Each source gives a day's arrival times and, for each, ``(deliver, args)``: the arrival is
+    ``deliver(*args)``.
     """
 
-    __slots__ = ("_day", "_deliver", "_env", "_i", "_last_day", "_rows", "_sources", "_times")
+    __slots__ = ("_day", "_last_day", "_sources")
 
-    def __init__(
-        self, env: simpy.Environment, sources: list[Callable[[int], tuple[Any, list[Any]]]],
-        deliver: Callable[..., None], last_day: int,
-    ) -> None:
-        self._env = env
+    def __init__(self, sources: list[DaySource], last_day: int) -> None:
         self._sources = sources
-        self._deliver = deliver
         self._day = -1
         self._last_day = last_day
-        self._times: list[float] = []
-        self._rows: list[tuple[Any, ...]] = []
-        self._i = 0
-        if self._load_next_day():
-            call_at(env, self._times[0], self._fire)
 
-    def _load_next_day(self) -> bool:
+    def next_day(self) -> tuple[Sequence[float], list[Arrival]] | None:
         while self._day < self._last_day:
             self._day += 1
-            times: list[Any] = []
-            columns: list[list[Any]] = []
-            for source in self._sources:
-                day_times, day_columns = source(self._day)
-                if len(day_times):
-                    times.append(np.asarray(day_times))
-                    columns.append(day_columns)
-            if not times:
-                continue
-            all_times = np.concatenate(times)
-            order = np.argsort(all_times, kind="stable").tolist()
-            merged = [
-                [value for part in columns for value in part[c]] for c in range(len(columns[0]))
-            ]
-            rows = list(zip(*merged, strict=True))
-            self._times = all_times[order].tolist()
-            self._rows = [rows[i] for i in order]
-            self._i = 0
-            return True
-        return False
-
-    def _fire(self, _event: Any) -> None:
-        # Arrivals due before any other event are handled here in one go, moving the clock
-        # as simpy would, instead of each costing a trip through the event queue.
-        env = self._env
-        pending = env._queue
-        deliver = self._deliver
-        i = self._i
-        times, rows = self._times, self._rows
-        while True:
-            deliver(*rows[i])
-            i += 1
-            if i == len(times):
-                if not self._load_next_day():
-                    return
-                i = 0
-                times, rows = self._times, self._rows
-            when = times[i]
-            if pending and pending[0][0] <= when:
-                break
-            env._now = when
-        self._i = i
-        call_at(env, when, self._fire)
+            days = [day for day in (source(self._day) for source in self._sources) if len(day[0])]
+            if len(days) == 1:
+                return days[0]
+            if days:
+                times = np.concatenate([np.asarray(day_times) for day_times, _ in days])
+                order = np.argsort(times, kind="stable")
+                rows = np.fromiter(chain.from_iterable(day_rows for _, day_rows in days),
+                                   dtype=object, count=len(order))
+                return times[order].tolist(), rows[order].tolist()
+        return None
 
 
 def _contact_source(
-    arrivals: ContactArrivals, queues: list[Queue], reason: int
-) -> Callable[[int], tuple[Any, list[Any]]]:
-    """A day's contacts of one forecast entry: (queue, reason, segment, handle) per contact."""
+    arrivals: ContactArrivals, centre: ContactCentre, queues: list[Queue], reason: int
+) -> DaySource:
+    """A day's contacts of one forecast entry, made by the contact centre."""
 
-    def day(index: int) -> tuple[Any, list[Any]]:
+    def day(index: int) -> tuple[Sequence[float], list[Arrival]]:
         drawn = arrivals.day(index)
-        count = len(drawn.times)
-        languages = drawn.languages or [0] * count
-        return drawn.times, [
-            [queues[language] for language in languages],
-            [reason] * count,
-            drawn.segments or [0] * count,
-            drawn.handle_minutes,
-        ]
+        rows = centre.forecast_day(drawn.times, drawn.languages, queues, reason, drawn.segments,
+                                   drawn.handle_minutes)
+        return drawn.times[:len(rows)], rows
 
     return day
 
 
-def _order_source(
-    arrivals: ContactArrivals, region: RegionSales
-) -> Callable[[int], tuple[Any, list[Any]]]:
-    """A day's orders of one region: (region, sales channel, product) per order."""
+def _order_source(arrivals: ContactArrivals, region: RegionSales,
+                  deliver: Callable[..., None]) -> DaySource:
+    """A day's orders of one region: ``deliver(region, sales channel, product)`` per order."""
 
-    def day(index: int) -> tuple[Any, list[Any]]:
+    def day(index: int) -> tuple[Sequence[float], list[Arrival]]:
         drawn = arrivals.day(index)
         count = len(drawn.times)
-        return drawn.times, [[region] * count, drawn.languages or [0] * count,
-                             drawn.segments or [0] * count]
+        args = zip(repeat(region, count), drawn.languages or [0] * count,
+                   drawn.segments or [0] * count, strict=True)
+        return drawn.times, list(zip(repeat(deliver), args))
 
     return day
 
 
-def _orders(commerce: Commerce, scenario: Scenario, seed: int, replication: int) -> None:
+def _orders(
+    commerce: Commerce, scenario: Scenario, seed: int, replication: int
+) -> list[DaySource]:
     horizon = scenario.horizon_minutes
     products = list(scenario.products.values())
     total = sum(p.demand_share for p in products) or 1.0
     product_shares = [p.demand_share / total for p in products]
-    sources: list[Callable[[int], tuple[Any, list[Any]]]] = []
+    sources: list[DaySource] = []
     for name, region in commerce.regions.items():
         spec = scenario.regions[name]
         assert spec.demand is not None
@@ -153,18 +111,19 @@ def _orders(commerce: Commerce, scenario: Scenario, seed: int, replication: int)
             list(spec.demand.sales_channel_shares().values()), rng("arrivals"), rng("units"),
             rng("choice"), rng("forecast_error"), spec.launch_date,
         )
-        sources.append(_order_source(arrivals, region))
-    if sources:
-        _MergedFeed(commerce.env, sources, commerce.order, int(horizon // MINUTES_PER_DAY) + 1)
+        sources.append(_order_source(arrivals, region, commerce.order))
+    return sources
 
 
-def _feeds(centre: ContactCentre, scenario: Scenario, seed: int, replication: int) -> None:
+def _contacts(
+    centre: ContactCentre, scenario: Scenario, seed: int, replication: int
+) -> list[DaySource]:
+    """The forecast contacts, one source per entry of ``contact_volume``."""
     horizon = scenario.horizon_minutes
-    last_day = int(horizon // MINUTES_PER_DAY) + 1
     total = sum(segment.share for segment in scenario.segments.values())
     segment_shares = [s.share / total for s in scenario.segments.values()] or [1.0]
     seen: Counter[str] = Counter()
-    sources: list[Callable[[int], tuple[Any, list[Any]]]] = []
+    sources: list[DaySource] = []
     for volume in scenario.contact_volume:
         name = f"{volume.region}/{volume.channel}/{volume.reason_name}"
         seen[name] += 1
@@ -183,9 +142,9 @@ def _feeds(centre: ContactCentre, scenario: Scenario, seed: int, replication: in
             rng("forecast_error"), region.launch_date,
         )
         queues = [centre.queues[volume.region, volume.channel, lang] for lang in languages]
-        sources.append(_contact_source(arrivals, queues, centre.reason_index[volume.reason_name]))
-    if sources:
-        _MergedFeed(centre.env, sources, centre.arrive, last_day)
+        sources.append(_contact_source(arrivals, centre, queues,
+                                       centre.reason_index[volume.reason_name]))
+    return sources
 
 
 class _RosterFeed:
@@ -200,17 +159,17 @@ class _RosterFeed:
         self._horizon = horizon
 
     def start(self) -> None:
-        self._centre.apply_roster(self._team, self._roster.step(0.0))
+        self._centre.apply_roster(self._team, self._roster.step(0.0), 0.0)
         if not self._roster.static:
             self._next(float(Roster.STEP_MINUTES))
 
     def _next(self, minute: float) -> None:
         if minute < self._horizon:
-            call_at(self._centre.env, minute, self._fire, minute)
+            call_at(self._centre.env, minute, self._fire)
 
-    def _fire(self, event: Any) -> None:
-        minute = event.value
-        self._centre.apply_roster(self._team, self._roster.step(minute))
+    def _fire(self, call: Call) -> None:
+        minute = call.when
+        self._centre.apply_roster(self._team, self._roster.step(minute), minute)
         self._next(minute + Roster.STEP_MINUTES)
 
 
@@ -239,12 +198,17 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
     centre = ContactCentre(env, scenario, rng)
     horizon = scenario.horizon_minutes
     _rosters(centre, scenario, seed, replication)
-    _feeds(centre, scenario, seed, replication)
+    sources = _contacts(centre, scenario, seed, replication)
     commerce = Commerce(env, scenario, rng)
     if scenario.order_contacts is not None:
+
+        def order_contact(call: Call) -> None:
+            region, weights, reason = call.value
+            centre.order_contact(region, weights, reason, call.when)
+
         commerce.contacts = OrderContactSource(
-            env, scenario, rng, centre.order_contact, centre.reason_index)
-    _orders(commerce, scenario, seed, replication)
+            env, scenario, rng, order_contact, centre.reason_index)
+    sources += _orders(commerce, scenario, seed, replication)
 
     def close_day(event: Any) -> None:
         day = event.value
@@ -255,15 +219,15 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
     if commerce.pools and commerce.days > 1:
         call_at(env, MINUTES_PER_DAY, close_day, 0)
 
-    def close(event: Any) -> None:
-        k = event.value
-        centre.close_interval(k, env.now)
+    def close(call: Call) -> None:
+        k = call.value
+        centre.close_interval(k, call.when)
         if (k + 2) * centre.interval < horizon:
             call_at(env, (k + 2) * centre.interval, close, k + 1)
 
     if centre.intervals > 1:
         call_at(env, centre.interval, close, 0)
-    env.run(until=horizon)
+    run(env, horizon, _DayFeed(sources, int(horizon // MINUTES_PER_DAY) + 1))
     centre.close_run(horizon)
     commerce.close_run(horizon)
     hiring = [
@@ -279,7 +243,7 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
         first_counted_interval=centre.first_counted,
         queues={key: queue.series() for key, queue in centre.queues.items()},
         teams={name: team.series() for name, team in centre.teams.items()},
-        wait_histograms={key: queue.histogram for key, queue in centre.queues.items()},
+        wait_histograms={key: queue.histogram() for key, queue in centre.queues.items()},
         reasons={(*key, centre.reasons[index]): days
                  for key, queue in centre.queues.items()
                  for index, days in enumerate(queue.reason_days) if any(days)},

@@ -138,14 +138,22 @@ class AsyncChannel(Spec):
 Channel = Annotated[SyncChannel | AsyncChannel, Field(discriminator="kind")]
 
 
+# A customer comes back about one matter (by retries, chases and follow-ups together) only while
+# they have come back fewer times than this: a bound on loops that depend on input (retries at
+# once with no patience, chases after a moment, contacts that never settle anything).
+MaxRepeats = Annotated[int, Field(ge=0, le=10)]
+
+
 class Reason(Spec):
     """Why customers get in touch, and how often one contact settles it."""
 
     # At least one contact in ten settles it: each follow-up can bring another, so a share near
     # zero would bring contacts without end.
     first_contact_resolution: Annotated[float, Field(ge=0.1, le=1)] = 1.0
-    # An unresolved contact brings the customer back after this delay.
+    # An unresolved contact brings the customer back after this delay, while they have come
+    # back fewer than max_follow_ups times about the matter.
     follow_up_delay_hours: FollowUpHours = Exponential(dist="exponential", mean=24.0)
+    max_follow_ups: MaxRepeats = 10
 
 
 class Retry(Spec):
@@ -153,20 +161,28 @@ class Retry(Spec):
 
     With ``probability`` the customer comes back after ``delay_minutes`` on a channel drawn from
     ``switch[channel they left]`` (weights); a channel missing from ``switch`` is retried as is.
+    A customer retries only while they have come back fewer than ``max_retries`` times about
+    the matter (retries, chases and follow-ups together).
     """
 
     probability: RepeatProbability
     delay_minutes: RetryMinutes = Exponential(dist="exponential", mean=15.0)
     switch: dict[ChannelName, dict[ChannelName, Weight]] = Field(default_factory=dict)
+    max_retries: MaxRepeats = 10
 
 
 class Chase(Spec):
-    """What a customer whose message is not answered in time does: chase it on another channel."""
+    """What a customer whose message is not answered in time does: chase it on another channel.
+
+    A customer chases only while they have come back fewer than ``max_chases`` times about the
+    matter (retries, chases and follow-ups together).
+    """
 
     # At least a minute: a chase is a new message, which can be chased in turn.
     after_hours: Annotated[float, Field(ge=1 / 60, le=8760)]
     probability: RepeatProbability
     channels: Annotated[dict[ChannelName, Weight], Field(min_length=1)]
+    max_chases: MaxRepeats = 10
 
 
 class Segment(Spec):

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
-from scipy.special import betainc, logsumexp
 
 from cxsim.theory.arguments import fraction as _fraction
 from cxsim.theory.arguments import real as _real
@@ -177,6 +175,7 @@ def _erlang_a_dist(c: int, lam: float, mu: float, theta: float) -> NDArray[np.fl
     the remaining mass, p(N) r / (1 - r) with r = lam / death(N + 1), is below TAIL_MASS times
     the mass kept (death rates increase in n, so the ratios beyond N are all <= r).
     """
+    from scipy.special import logsumexp  # here: commands that never need it start faster
 
     def log_ratio(lo: int, hi: int) -> NDArray[np.float64]:  # log p(n)/p(n-1), n = lo..hi-1
         n = np.arange(lo, hi, dtype=np.float64)
@@ -283,6 +282,8 @@ def erlang_a_service_level(
     Returns:
         Share of arrivals answered within t (dimensionless, in [0, 1]).
     """
+    from scipy.special import betainc  # here: commands that never need it start faster
+
     c, lam, mu, theta = _erlang_a_args(
         agents, arrivals_per_minute, handle_minutes, patience_minutes
     )
@@ -358,6 +359,8 @@ def erlang_a_service_level_many(
     Returns:
         Share of arrivals answered within t per rate (1 without arrivals).
     """
+    from scipy.special import betainc, logsumexp  # here: commands that never need them start faster
+
     c, _, mu, theta = _erlang_a_args(agents, 0.0, handle_minutes, patience_minutes)
     t = _real("answer_within_minutes", answer_within_minutes, finite=False)
     rates = _rates("arrivals_per_minute", arrivals_per_minute)
@@ -445,6 +448,8 @@ def _large_load_sl(c: int, a: float, t_over_h: float) -> float:
     """Erlang C service level of c > a agents from Erlang B in closed form, B = P(N = c) /
     P(N <= c) for N Poisson with mean a: one evaluation whatever c, where the recursion takes
     c steps."""
+    from scipy import stats  # here: commands that never need it start faster
+
     log_b = float(stats.poisson.logpmf(c, a) - stats.poisson.logcdf(c, a))
     return _sl(c, a, _c_from_b(c, a, math.exp(log_b)), t_over_h)
 

@@ -5,8 +5,6 @@ Demand is Poisson in units per day; lead times are in days.
 
 from __future__ import annotations
 
-from scipy.special import gammaincc
-
 from cxsim.theory.arguments import real, whole
 from cxsim.theory.erlang import erlang_b
 
@@ -27,6 +25,8 @@ def base_stock_fill_rate(level: int, demand_per_day: float, lead_time_days: floa
     Returns:
         Share of demand filled immediately from stock (dimensionless).
     """
+    from scipy.special import gammaincc  # here: commands that never need it start faster
+
     s = whole("level", level)
     mean = real("demand_per_day", demand_per_day) * real("lead_time_days", lead_time_days)
     return 0.0 if s == 0 else float(gammaincc(s, mean))

@@ -8,10 +8,11 @@ busy time, so c agents carrying up to k chats each are busy as k x c servers wou
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cxsim.model.queues import Queue
+    from cxsim.model.contacts.contact import Contact
+    from cxsim.model.contacts.queue import Queue
 
 __all__ = ["Agent", "Team"]
 
@@ -37,7 +38,7 @@ class Agent:
         self.leaving = False
         # Chats in hand on a channel with slowdown; when their speed last changed, the work done
         # on each chat since the agent came on duty, and the version of the pending chat end.
-        self.chats: list[list[Any]] = []
+        self.chats: list[Contact] = []
         self.since = 0.0
         self.virtual = 0.0
         self.version = 0
@@ -67,10 +68,10 @@ class Team:
         "peak",
         "peak_on_duty",
         "present_area",
+        "queues_waiting",
         "region",
         "scheduled",
         "sync_queues",
-        "waiting",
     )
 
     def __init__(self, name: str, region: str, intervals: int) -> None:
@@ -86,8 +87,9 @@ class Team:
         self.async_queues: list[Queue] = []
         self.overflow_sync: list[tuple[Queue, float]] = []
         self.overflow_async: list[tuple[Queue, float]] = []
-        # Contacts waiting in all the queues this team takes (so a free agent can skip them).
-        self.waiting = 0
+        # How many of the queues this team takes have contacts waiting (so that a free agent
+        # skips a team with nothing to do at once).
+        self.queues_waiting = 0
         self.busy = 0.0
         self.last = 0.0
         self.busy_area = 0.0

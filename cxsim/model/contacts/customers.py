@@ -1,0 +1,299 @@
+"""What customers do: which channel they use, and when they come back.
+
+A customer picks a channel by weights among the channels that are served in their region and
+language and open now (live channels have opening hours; a message can always be left). Who
+bought is given a language by the region's shares and a segment by the segments' shares. A
+customer behaves as their segment says: one who abandons may come back after a delay on a channel
+drawn from a switch matrix (a retry); one whose message waits too long chases it on another
+channel; a contact not resolved the first time brings a follow-up. With unified customer context
+(``omnichannel``) a chase joins the open contact and repeat contacts are handled faster; with
+siloed channels each is separate work.
+
+Every loop of coming back is bounded: a customer comes back about one matter (by retries, chases
+and follow-ups together) only while they have come back fewer times than the behaviour's cap
+(``retry.max_retries``, ``chase.max_chases``, ``reasons.<r>.max_follow_ups``), whatever the
+probabilities and delays.
+
+This module decides and counts; ``cxsim.model.contacts.routing`` schedules and offers.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect
+from collections.abc import Callable, Mapping
+from itertools import accumulate
+
+import numpy as np
+
+from cxsim.model.calendar import local_quarters
+from cxsim.model.contacts.contact import (
+    CHASE,
+    FROM_ORDERS,
+    RETRY,
+    WAITING,
+    Contact,
+)
+from cxsim.model.contacts.queue import Queue
+from cxsim.model.draws import Draws, samples, uniforms
+from cxsim.scenario.common import MINUTES_PER_DAY, QUARTER_MINUTES
+from cxsim.scenario.models import Scenario, Segment, SyncChannel
+
+__all__ = ["Customers"]
+
+
+class Customers:
+    """The customers' choices, drawn from their own streams.
+
+    Args:
+        scenario: the validated scenario.
+        queues: every queue by (region, channel, language).
+        reasons: reason names by index.
+        segments: segments by index (``[None]`` without segments).
+        interval: reporting interval, minutes.
+        rng: the generator of a named stream of this replication.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        queues: Mapping[tuple[str, str, str], Queue],
+        reasons: list[str],
+        segments: list[Segment | None],
+        interval: float,
+        rng: Callable[[str], np.random.Generator],
+    ) -> None:
+        self.scenario = scenario
+        self.queues = queues
+        self.reasons = reasons
+        self.segments = segments
+        self.interval = interval
+        self.omnichannel = scenario.omnichannel
+        # Handle time of a repeat contact relative to a first one: unified context saves work.
+        self.repeat_factor = 1.0 - scenario.omnichannel_handle_saving_pct / 100.0
+        specs = [scenario.reasons.get(name) for name in reasons]
+        self.resolution = [1.0 if spec is None else spec.first_contact_resolution
+                           for spec in specs]
+        self.max_follow_ups = [0 if spec is None else spec.max_follow_ups for spec in specs]
+        self._follow_up_delay = [
+            None if spec is None
+            else samples(spec.follow_up_delay_hours, rng(f"follow_up/{r}"), 60.0)
+            for r, spec in zip(reasons, specs, strict=True)
+        ]
+        names = list(scenario.segments) or ["all"]
+        self._retry_delay: list[Draws | None] = [
+            None if s is None or s.retry is None
+            else samples(s.retry.delay_minutes, rng(f"retry_delay/{name}"))
+            for name, s in zip(names, segments, strict=True)
+        ]
+        # Minutes after which a waiting message is chased, per segment (None: never).
+        self.chase_after: list[float | None] = [
+            None if s is None or s.chase is None else s.chase.after_hours * 60.0
+            for s in segments
+        ]
+        self.retries = any(s is not None and s.retry is not None for s in segments)
+        self._behaviour_draw = uniforms(rng("behaviour"))
+        self._choice_draw = uniforms(rng("channel_choice"))
+        # Customers who bought: their language (by the region's shares) and segment.
+        self._customer_draw = uniforms(rng("order_customers"))
+        self._languages = {
+            name: (list(shares), list(accumulate(shares.values())))
+            for name, spec in scenario.regions.items()
+            for shares in [spec.language_shares()]
+        }
+        self._segment_cumulative = list(accumulate(s.share for s in scenario.segments.values()))
+        self._order_mix: Mapping[str, float] = (
+            scenario.order_contacts.channel_mix if scenario.order_contacts is not None else {}
+        )
+        self._served = {
+            (region, language): [
+                channel for channel in scenario.channels
+                if scenario.teams_for(region, channel, language)
+            ]
+            for region, channel, language in scenario.queues
+        }
+        self._opening = {
+            (region, channel): rules
+            for region, spec in scenario.regions.items()
+            for channel, rules in spec.opening_hours.items()
+            if isinstance(scenario.channels[channel], SyncChannel)
+        }
+        self._open_days: dict[tuple[str, str, int], list[bool]] = {}
+
+    # Channels open and served.
+
+    def is_open(self, region: str, channel: str, now: float) -> bool:
+        """Whether a live channel of ``region`` takes calls at clock minute ``now``."""
+        rules = self._opening.get((region, channel))
+        if rules is None:
+            return True
+        day = int(now // MINUTES_PER_DAY)
+        key = (region, channel, day)
+        table = self._open_days.get(key)
+        if table is None:
+            zone = self.scenario.regions[region].zone
+            table = [
+                any(weekday in rule.weekday_numbers() and rule.start_hour <= hour < rule.end_hour
+                    for rule in rules)
+                for weekday, hour in local_quarters(self.scenario.start_date, zone, day)
+            ]
+            self._open_days[key] = table
+        return table[int(now % MINUTES_PER_DAY // QUARTER_MINUTES)]
+
+    def choose(
+        self, region: str, language: str, weights: Mapping[str, float], now: float
+    ) -> str | None:
+        """A channel drawn by ``weights`` among those served and open now; else a backlog
+        channel (a message can always be left); None if the region offers neither."""
+        served = self._served[region, language]
+        options = [(c, w) for c, w in weights.items()
+                   if w > 0 and c in served and self.is_open(region, c, now)]
+        if options:
+            total = sum(w for _, w in options)
+            point = self._choice_draw.next() * total
+            for channel, weight in options:
+                point -= weight
+                if point < 0:
+                    return channel
+            return options[-1][0]
+        backlog = [c for c in served if not self.queues[region, c, language].sync]
+        preferred = [c for c in backlog if weights.get(c, 0) > 0]
+        choices = preferred or backlog
+        return choices[0] if choices else None
+
+    def _unserved(self, queue: Queue, source: int, now: float) -> None:
+        """A contact with nowhere to go, counted at ``queue`` where it would have been."""
+        k = int(now // self.interval)
+        queue.arrivals[source][k] += 1
+        queue.unserved[k] += 1
+
+    # Where new contacts go.
+
+    def open_queue(self, queue: Queue, segment: int, reason: int, now: float) -> Queue | None:
+        """Where a forecast contact for a closed live ``queue`` goes: another open channel of
+        the customer's mix, or a message; None (counted unserved) if there is neither."""
+        spec = self.segments[segment]
+        mix = spec.mix_for(self.reasons[reason]) if spec is not None else {}
+        channel = self.choose(queue.region, queue.language, mix, now)
+        if channel is None:
+            k = int(now // self.interval)
+            queue.forecast[k] += 1
+            queue.unserved[k] += 1
+            return None
+        return self.queues[queue.region, channel, queue.language]
+
+    def order_customer(
+        self, region: str, weights: Mapping[str, float] | None, reason: int, now: float
+    ) -> tuple[Queue, int] | None:
+        """The queue and segment of a customer who bought and gets in touch now; None (counted
+        unserved) if no channel takes them. ``weights`` are the sales channel's contact
+        channels, or None for the segment's mix."""
+        languages, cumulative = self._languages[region]
+        language = languages[0]
+        if len(languages) > 1:
+            index = bisect(cumulative, self._customer_draw.next() * cumulative[-1])
+            language = languages[min(index, len(languages) - 1)]
+        segment = 0
+        if len(self.segments) > 1:
+            point = self._customer_draw.next() * self._segment_cumulative[-1]
+            segment = min(bisect(self._segment_cumulative, point), len(self.segments) - 1)
+        if weights is None:
+            spec = self.segments[segment]
+            weights = (spec.mix_for(self.reasons[reason]) if spec is not None else None) or (
+                self._order_mix)
+        channel = self.choose(region, language, weights, now)
+        if channel is None:
+            # Nowhere to go: counted where the customer would have written first.
+            first = next(iter(weights), None) or next(iter(self.scenario.channels))
+            self._unserved(self.queues[region, first, language], FROM_ORDERS, now)
+            return None
+        return self.queues[region, channel, language], segment
+
+    # Coming back: retries, follow-ups and chases.
+
+    def retry_delay(self, contact: Contact) -> float | None:
+        """Minutes after which a customer who just abandoned ``contact`` tries again, or
+        None if they do not (customers without a segment never come back)."""
+        segment = self.segments[contact.segment]
+        if segment is None or segment.retry is None:
+            return None
+        if contact.repeats >= segment.retry.max_retries:
+            return None
+        if self._behaviour_draw.next() >= segment.retry.probability:
+            return None
+        delay = self._retry_delay[contact.segment]
+        assert delay is not None
+        return delay.next()
+
+    def follow_up_delay(self, contact: Contact) -> float | None:
+        """Minutes after which a customer whose ``contact`` was just answered comes back
+        because it did not settle the matter, or None if it did."""
+        reason = contact.reason
+        resolution = self.resolution[reason]
+        if resolution >= 1.0:
+            return None
+        if contact.repeats >= self.max_follow_ups[reason]:
+            return None
+        if self._behaviour_draw.next() < resolution:
+            return None
+        delay = self._follow_up_delay[reason]
+        assert delay is not None
+        return delay.next()
+
+    def come_back(self, contact: Contact, source: int, now: float) -> Contact | None:
+        """The retry (``source`` ``RETRY``) or follow-up (``FOLLOW_UP``) of ``contact``, made
+        now; None (counted unserved) if no channel takes it."""
+        queue = contact.queue
+        segment = self.segments[contact.segment]
+        if source == RETRY:
+            assert segment is not None and segment.retry is not None
+            weights = segment.retry.switch.get(queue.channel, {queue.channel: 1.0})
+        else:
+            mix = segment.mix_for(self.reasons[contact.reason]) if segment is not None else {}
+            weights = mix or {queue.channel: 1.0}
+        channel = self.choose(queue.region, queue.language, weights, now)
+        if channel is None:
+            self._unserved(self.queues[queue.region, queue.channel, queue.language], source, now)
+            return None
+        return self._repeat(contact, channel, source, now)
+
+    def chase(self, contact: Contact, now: float) -> Contact | None:
+        """A customer whose message ``contact`` has waited ``chase.after_hours`` may chase it
+        now on another channel: the new contact, or None (no chase, or one merged into the
+        open contact)."""
+        if contact.state != WAITING:
+            return None
+        segment = self.segments[contact.segment]
+        assert segment is not None and segment.chase is not None
+        if contact.repeats >= segment.chase.max_chases:
+            return None
+        if self._behaviour_draw.next() >= segment.chase.probability:
+            return None
+        queue = contact.queue
+        channel = self.choose(queue.region, queue.language, segment.chase.channels, now)
+        if channel is None:
+            return None
+        if self.omnichannel:
+            # Unified context: the chase lands on the open contact instead of new work.
+            target = self.queues[queue.region, channel, queue.language]
+            k = int(now // self.interval)
+            target.chases[k] += 1
+            target.merged[k] += 1
+            if channel != queue.channel:
+                target.switched[k] += 1
+            return None
+        return self._repeat(contact, channel, CHASE, now)
+
+    def _repeat(self, contact: Contact, channel: str, source: int, now: float) -> Contact:
+        """A contact of its own that repeats ``contact`` on ``channel``, arriving now."""
+        origin = contact.queue
+        queue = self.queues[origin.region, channel, origin.language]
+        k = int(now // self.interval)
+        queue.arrivals[source][k] += 1
+        if channel != origin.channel:
+            queue.switched[k] += 1
+        handle = queue.handle.next()
+        if self.omnichannel:
+            handle *= self.repeat_factor
+        return Contact(now, k, handle, queue, contact.segment, contact.reason,
+                       contact.repeats + 1)
+
