@@ -6,9 +6,10 @@ import math
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+import tracemalloc
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from scipy import stats
@@ -17,6 +18,7 @@ import cxsim
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "scenarios"
+T = TypeVar("T")
 
 
 def cxsim_command(
@@ -106,3 +108,14 @@ def assert_matches_theory(
     assert abs(mean - expected) <= half + bias_bound, (
         f"mean {mean:.5g} differs from theory {expected:.5g} by more than {half + bias_bound:.3g}"
     )
+
+
+def traced_peak(call: Callable[[], T]) -> tuple[T, int]:
+    """``call()`` and the peak of the memory Python allocated during it, bytes (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        result = call()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+

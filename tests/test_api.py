@@ -29,10 +29,11 @@ def test_report_and_results_public_names() -> None:
     import cxsim.results.verdicts
 
     assert sorted(cxsim.report.__all__) == [
-        "REPORT_NAME", "build_report", "is_report", "render", "report_of", "write_report"]
+        "REPORT_NAME", "build_report", "build_sweep_report", "is_report", "render", "report_of",
+        "write_report"]
     assert {"region_verdicts", "verdict_table", "RULES", "RegionVerdict", "Finding"} <= set(
         cxsim.results.verdicts.__all__)
-    assert {"plot_backlog", "plot_contacts", "plot_cost", "plot_delivery",
+    assert {"plot_backlog", "plot_contacts", "plot_cost", "plot_delivery", "plot_front",
             "plot_service_level", "plot_staffing", "plot_stock", "NothingToPlotError"} <= set(
         cxsim.results.plots.__all__)
     for module in (cxsim.report, cxsim.results.plots, cxsim.results.verdicts):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import cxsim
 from cxsim.cli import main
 from cxsim.results import SUMMARY_COLUMNS
 from tests.support import ROOT, cxsim_command
@@ -70,8 +71,10 @@ def test_bad_scenario_exits_2_with_one_line_per_problem_and_writes_nothing(
     done = cxsim_command("run", bad, "--out", out)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert "contact_volume.0.per_hour: 'lots' is not a number (a number >= 0)" in done.stderr
-    assert "teams.us_agents.agents: -3 is too small (a whole number >= 0)" in done.stderr
+    assert ("contact_volume.0.per_hour: 'lots' is not a number (a number from 0 to 40,000)"
+            in done.stderr)
+    assert ("teams.us_agents.agents: -3 is too small (a whole number from 0 to 100,000)"
+            in done.stderr)
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [bad]
 
@@ -159,3 +162,28 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> N
     assert process.wait(timeout=300) == 141
     assert "Traceback" not in error and "BrokenPipe" not in error
     assert (tmp_path / "r" / "summary.csv").exists()  # the results were written first
+
+
+def test_a_run_too_large_to_finish_is_refused_before_it_starts(tmp_path: Path) -> None:
+    # 40,000 calls an hour for ten years: about 3.5 billion events a replication.
+    out = tmp_path / "r"
+    done = cxsim_command("run", ONE_QUEUE, "--set", "contact_volume.0.per_hour=40000", "--set",
+                         "horizon_days=3650", "--set", "teams.us_agents.agents=4000",
+                         "--out", out)
+    assert done.returncode == 2
+    assert done.stderr.startswith("cxsim: one queue: too large to run: a replication has about ")
+    assert "running" not in done.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_long_run_is_announced_with_its_estimate(capsys: pytest.CaptureFixture[str]) -> None:
+    from cxsim.cli.common import check_size
+
+    # Ten years of the expansion example: about ten minutes of CPU a replication or more.
+    scenario = cxsim.load_scenario(ROOT / "scenarios" / "expansion_eu.yaml",
+                                   ["horizon_days=3650"])
+    check_size(scenario, reps=3, quiet=False)
+    error = capsys.readouterr().err
+    assert error.startswith("cxsim: note: a replication takes about ")
+    check_size(scenario, reps=3, quiet=True)
+    assert capsys.readouterr().err == ""

@@ -163,7 +163,7 @@ DISTS = "exponential, constant, lognormal, gamma, uniform, triangular, empirical
 POLICIES = "base_stock, s_S, r_Q, periodic"
 DISTRIBUTION = "a distribution such as {dist: exponential, mean: 5}"
 DAYS = "mon, tue, wed, thu, fri, sat, sun"
-HOUR = "a number >= 0 and <= 24, in steps of 0.25"
+HOUR = "a number from 0 to 24, in steps of 0.25"
 DEMAND_FIELDS = ("orders_per_day, ramp, growth_pct_per_year, weekday_factors, "
                  "intraday_profile, peaks, forecast_error_cv, channel_shares")
 
@@ -193,15 +193,17 @@ def problem_lines(data: dict[str, Any]) -> list[str]:
 CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     # Demand.
     ("orders negative", {f"{DEMAND}.orders_per_day": -5},
-     ["regions.us.demand.orders_per_day: -5 is too small (a number >= 0)"]),
+     ["regions.us.demand.orders_per_day: -5 is too small (a number from 0 to 1,000,000)"]),
     ("orders as a rate text", {f"{DEMAND}.orders_per_day": "100/day"},
-     ["regions.us.demand.orders_per_day: '100/day' is not a number (a number >= 0)"]),
+     ["regions.us.demand.orders_per_day: '100/day' is not a number (a number from 0 to "
+      "1,000,000)"]),
     ("orders true", {f"{DEMAND}.orders_per_day": True},
-     ["regions.us.demand.orders_per_day: true is not a number (a number >= 0)"]),
+     ["regions.us.demand.orders_per_day: true is not a number (a number from 0 to 1,000,000)"]),
     ("orders not finite", {f"{DEMAND}.orders_per_day": float("nan")},
-     ["regions.us.demand.orders_per_day: nan is not a finite number (a number >= 0)"]),
+     ["regions.us.demand.orders_per_day: nan is not a finite number (a number from 0 to "
+      "1,000,000)"]),
     ("orders missing", {f"{DEMAND}.orders_per_day": DROP},
-     ["regions.us.demand.orders_per_day: is missing (required: a number >= 0)"]),
+     ["regions.us.demand.orders_per_day: is missing (required: a number from 0 to 1,000,000)"]),
     ("demand field misspelt", {f"{DEMAND}.orders": 5},
      [f"regions.us.demand.orders: unknown field (did you mean 'orders_per_day'? allowed: "
       f"{DEMAND_FIELDS})"]),
@@ -226,9 +228,9 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("ramp kind null", {f"{DEMAND}.ramp.kind": None},
      ["regions.us.demand.ramp.kind: nothing (null) is not allowed (one of linear, logistic)"]),
     ("ramp of no days", {f"{DEMAND}.ramp.days": 0},
-     ["regions.us.demand.ramp.days: 0 is too small (a number > 0)"]),
+     ["regions.us.demand.ramp.days: 0 is too small (a number > 0 and <= 3650)"]),
     ("ramp days missing", {f"{DEMAND}.ramp.days": DROP},
-     ["regions.us.demand.ramp.days: is missing (required: a number > 0)"]),
+     ["regions.us.demand.ramp.days: is missing (required: a number > 0 and <= 3650)"]),
     ("ramp in weeks", {f"{DEMAND}.ramp.weeks": 2},
      ["regions.us.demand.ramp.weeks: unknown field (allowed: kind, days)"]),
     ("growth of -100%", {f"{DEMAND}.growth_pct_per_year": -100},
@@ -237,34 +239,34 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
      ["regions.us.demand.growth_pct_per_year: 5000 is too large (a number > -100 and <= 1000)"]),
     ("three weekday factors", {f"{DEMAND}.weekday_factors": [1, 1, 1]},
      ["regions.us.demand.weekday_factors: has 3 values (a list of exactly 7 values, each a "
-      "number >= 0)"]),
+      "number from 0 to 100)"]),
     ("negative weekday factor", {f"{DEMAND}.weekday_factors": [1, 1, 1, 1, 1, 1, -1]},
-     ["regions.us.demand.weekday_factors.6: -1 is too small (a number >= 0)"]),
+     ["regions.us.demand.weekday_factors.6: -1 is too small (a number from 0 to 100)"]),
     ("23 hours", {f"{DEMAND}.intraday_profile": [1] * 23},
      ["regions.us.demand.intraday_profile: has 23 values (a list of exactly 24 values, each a "
-      "number >= 0)"]),
+      "number from 0 to 1,000,000)"]),
     # The path names the field; the message says what is wrong with its value.
     ("no hour of the day", {f"{DEMAND}.intraday_profile": [0] * 24},
      ["regions.us.demand.intraday_profile: every weight is zero (24 weights with a positive "
       "sum)"]),
     ("peak factor zero", {f"{DEMAND}.peaks.0.factor": 0},
-     ["regions.us.demand.peaks.0.factor: 0 is too small (a number > 0)"]),
+     ["regions.us.demand.peaks.0.factor: 0 is too small (a number > 0 and <= 100)"]),
     ("peak ends before it starts", {f"{DEMAND}.peaks.0.end": "2027-01-01"},
      ["regions.us.demand.peaks.0.end: 2027-01-01 is before start 2027-02-01 (end >= start)"]),
     ("peak without end", {f"{DEMAND}.peaks.0.end": DROP},
      ["regions.us.demand.peaks.0.end: is missing (required: a date such as 2027-01-04)"]),
     ("forecast error too high", {f"{DEMAND}.forecast_error_cv": 3},
-     ["regions.us.demand.forecast_error_cv: 3 is too large (a number >= 0 and <= 2)"]),
+     ["regions.us.demand.forecast_error_cv: 3 is too large (a number from 0 to 2)"]),
     ("forecast error negative", {f"{DEMAND}.forecast_error_cv": -1},
-     ["regions.us.demand.forecast_error_cv: -1 is too small (a number >= 0 and <= 2)"]),
+     ["regions.us.demand.forecast_error_cv: -1 is too small (a number from 0 to 2)"]),
     ("no channel sells", {f"{DEMAND}.channel_shares": {"web": 0, "market": 0}},
      ["regions.us.demand.channel_shares: every share is zero (shares of orders per sales channel "
       "with a positive sum)"]),
     ("channel share negative", {f"{DEMAND}.channel_shares": {"web": -1, "market": 1}},
-     ["regions.us.demand.channel_shares.web: -1 is too small (a number >= 0)"]),
+     ["regions.us.demand.channel_shares.web: -1 is too small (a number from 0 to 1,000,000)"]),
     ("channel shares a list", {f"{DEMAND}.channel_shares": ["web"]},
      ["regions.us.demand.channel_shares: a list is not a mapping (a mapping of sales channel "
-      "names to a number >= 0)"]),
+      "names to a number from 0 to 1,000,000)"]),
     ("channel share of an unknown channel", {f"{DEMAND}.channel_shares": {"shop": 1}},
      ["regions.us.demand.channel_shares.shop: unknown sales channel 'shop' (one of: web, "
       "market)"]),
@@ -275,9 +277,9 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
      ["regions.us.demand.channel_shares.shop: unknown sales channel 'shop' (one of: web)"]),
     # The region's promise and carrier.
     ("promise negative", {"regions.us.promise_days": -1},
-     ["regions.us.promise_days: -1 is too small (a number >= 0)"]),
+     ["regions.us.promise_days: -1 is too small (a number from 0 to 365)"]),
     ("promise with a unit", {"regions.us.promise_days": "3 days"},
-     ["regions.us.promise_days: '3 days' is not a number (a number >= 0)"]),
+     ["regions.us.promise_days: '3 days' is not a number (a number from 0 to 365)"]),
     ("promise rule misspelt", {"regions.us.promise_rule": "business"},
      ["regions.us.promise_rule: 'business' is not allowed (did you mean 'business_days'? one of "
       "hours, end_of_day, business_days)"]),
@@ -297,13 +299,15 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
                                                             "high": 1}},
      ["regions.us.carrier.transit_days.high: 1 is below low 3 (high >= low)"]),
     ("customs negative", {f"{CARRIER}.customs_days": {"dist": "constant", "value": -1}},
-     ["regions.us.carrier.customs_days.value: -1 is too small (a number >= 0)"]),
+     ["regions.us.carrier.customs_days.value: -1 is too small (a number from 0 to 1,000,000)"]),
     ("shipping cost negative", {f"{CARRIER}.cost_per_order": -6.5},
-     ["regions.us.carrier.cost_per_order: -6.5 is too small (a number >= 0)"]),
+     ["regions.us.carrier.cost_per_order: -6.5 is too small (a number from 0 to 1,000,000,000)"]),
     ("shipping cost with a currency", {f"{CARRIER}.cost_per_order": "$6.50"},
-     ["regions.us.carrier.cost_per_order: '$6.50' is not a number (a number >= 0)"]),
+     ["regions.us.carrier.cost_per_order: '$6.50' is not a number (a number from 0 to "
+      "1,000,000,000)"]),
     ("return transit without mean", {f"{CARRIER}.return_transit_days": {"dist": "exponential"}},
-     ["regions.us.carrier.return_transit_days.mean: is missing (required: a number > 0)"]),
+     ["regions.us.carrier.return_transit_days.mean: is missing (required: a number > 0 and <= "
+      "1,000,000)"]),
     ("carrier name", {f"{CARRIER}.name": "ups"},
      ["regions.us.carrier.name: unknown field (allowed: transit_days, customs_days, "
       "cost_per_order, return_transit_days)"]),
@@ -312,7 +316,7 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
      ["sales_channels.market.kind: 'amazon' is not allowed (one of web_shop, marketplace, "
       "social, click_and_collect)"]),
     ("channel promise negative", {"sales_channels.market.promise_days": -2},
-     ["sales_channels.market.promise_days: -2 is too small (a number >= 0)"]),
+     ["sales_channels.market.promise_days: -2 is too small (a number from 0 to 365)"]),
     ("channel fee", {"sales_channels.market.fee": 0.1},
      ["sales_channels.market.fee: unknown field (allowed: kind, promise_days, contact_channels, "
       "rules)"]),
@@ -323,16 +327,16 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
       "up to 64 characters)"]),
     # Products.
     ("demand share negative", {"products.widget.demand_share": -1},
-     ["products.widget.demand_share: -1 is too small (a number >= 0)"]),
+     ["products.widget.demand_share: -1 is too small (a number from 0 to 1,000,000)"]),
     ("units per order a number", {"products.widget.units_per_order": 2},
      [f"products.widget.units_per_order: 2 is not a mapping ({DISTRIBUTION})"]),
     ("units per order poisson", {"products.widget.units_per_order": {"dist": "poisson",
                                                                       "mean": 2}},
      [f"products.widget.units_per_order.dist: 'poisson' is not known (one of: {DISTS})"]),
     ("unit cost negative", {"products.widget.unit_cost": -12},
-     ["products.widget.unit_cost: -12 is too small (a number >= 0)"]),
+     ["products.widget.unit_cost: -12 is too small (a number from 0 to 1,000,000,000)"]),
     ("price in words", {"products.widget.price": "thirty"},
-     ["products.widget.price: 'thirty' is not a number (a number >= 0)"]),
+     ["products.widget.price: 'thirty' is not a number (a number from 0 to 1,000,000,000)"]),
     ("return share as percent", {"products.widget.return_share": 10},
      ["products.widget.return_share: 10 is too large (a number from 0 to 1)"]),
     ("return share negative", {"products.widget.return_share": -0.1},
@@ -345,12 +349,14 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
      [f"nodes.backup.stock.widget.policy.kind: 'base-stock' is not known (did you mean "
       f"'base_stock'? one of: {POLICIES})"]),
     ("level negative", {f"{BASE_STOCK_AT}.level": -1},
-     ["nodes.backup.stock.widget.policy.level: -1 is too small (a whole number >= 0)"]),
+     ["nodes.backup.stock.widget.policy.level: -1 is too small (a whole number from 0 to "
+      "1,000,000,000)"]),
     ("level a fraction", {f"{BASE_STOCK_AT}.level": 200.5},
-     ["nodes.backup.stock.widget.policy.level: 200.5 is not a whole number (a whole number "
-      ">= 0)"]),
+     ["nodes.backup.stock.widget.policy.level: 200.5 is not a whole number (a whole number from "
+      "0 to 1,000,000,000)"]),
     ("level missing", {f"{BASE_STOCK_AT}.level": DROP},
-     ["nodes.backup.stock.widget.policy.level: is missing (required: a whole number >= 0)"]),
+     ["nodes.backup.stock.widget.policy.level: is missing (required: a whole number from 0 to "
+      "1,000,000,000)"]),
     ("base stock with s", {f"{BASE_STOCK_AT}.s": 10},
      ["nodes.backup.stock.widget.policy.s: unknown field (allowed: kind, level)"]),
     # (s, S).
@@ -358,30 +364,34 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
      [f"nodes.fc.stock.gadget.policy.kind: 's_s' is not known (did you mean 's_S'? one of: "
       f"{POLICIES})"]),
     ("s below -1", {f"{SS_AT}.s": -2},
-     ["nodes.fc.stock.gadget.policy.s: -2 is too small (a whole number >= -1)"]),
+     ["nodes.fc.stock.gadget.policy.s: -2 is too small (a whole number from -1 to 1,000,000,000)"]),
     ("s a fraction", {f"{SS_AT}.s": 1.5},
-     ["nodes.fc.stock.gadget.policy.s: 1.5 is not a whole number (a whole number >= -1)"]),
+     ["nodes.fc.stock.gadget.policy.s: 1.5 is not a whole number (a whole number from -1 to "
+      "1,000,000,000)"]),
     ("S zero", {f"{SS_AT}.S": 0},
-     ["nodes.fc.stock.gadget.policy.S: 0 is too small (a whole number >= 1)"]),
+     ["nodes.fc.stock.gadget.policy.S: 0 is too small (a whole number from 1 to 1,000,000,000)"]),
     ("S below s", {f"{SS_AT}.S": 50},
      ["nodes.fc.stock.gadget.policy.S: 50 is not above s 100 (S > s)"]),
     ("S missing", {f"{SS_AT}.S": DROP},
-     ["nodes.fc.stock.gadget.policy.S: is missing (required: a whole number >= 1)"]),
+     ["nodes.fc.stock.gadget.policy.S: is missing (required: a whole number from 1 to "
+      "1,000,000,000)"]),
     # (r, Q).
     ("r_Q kind without underscore", {f"{RQ_AT}.kind": "rQ"},
      [f"nodes.fc.stock.widget.policy.kind: 'rQ' is not known (did you mean 'r_Q'? one of: "
       f"{POLICIES})"]),
     ("r below -1", {f"{RQ_AT}.r": -5},
-     ["nodes.fc.stock.widget.policy.r: -5 is too small (a whole number >= -1)"]),
+     ["nodes.fc.stock.widget.policy.r: -5 is too small (a whole number from -1 to 1,000,000,000)"]),
     ("r in words", {f"{RQ_AT}.r": "three hundred"},
      ["nodes.fc.stock.widget.policy.r: 'three hundred' is not a whole number (a whole number "
-      ">= -1)"]),
+      "from -1 to 1,000,000,000)"]),
     ("Q zero", {f"{RQ_AT}.Q": 0},
-     ["nodes.fc.stock.widget.policy.Q: 0 is too small (a whole number >= 1)"]),
+     ["nodes.fc.stock.widget.policy.Q: 0 is too small (a whole number from 1 to 1,000,000,000)"]),
     ("Q a fraction", {f"{RQ_AT}.Q": 2.5},
-     ["nodes.fc.stock.widget.policy.Q: 2.5 is not a whole number (a whole number >= 1)"]),
+     ["nodes.fc.stock.widget.policy.Q: 2.5 is not a whole number (a whole number from 1 to "
+      "1,000,000,000)"]),
     ("Q missing", {f"{RQ_AT}.Q": DROP},
-     ["nodes.fc.stock.widget.policy.Q: is missing (required: a whole number >= 1)"]),
+     ["nodes.fc.stock.widget.policy.Q: is missing (required: a whole number from 1 to "
+      "1,000,000,000)"]),
     ("r_Q with S", {f"{RQ_AT}.S": 3},
      ["nodes.fc.stock.widget.policy.S: unknown field (allowed: kind, r, Q)"]),
     # Periodic review.
@@ -389,15 +399,17 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
      [f"nodes.backup.stock.gadget.policy.kind: 'periodic_review' is not known (did you mean "
       f"'periodic'? one of: {POLICIES})"]),
     ("review every 0 days", {f"{PERIODIC_AT}.review_days": 0},
-     ["nodes.backup.stock.gadget.policy.review_days: 0 is too small (a number > 0)"]),
+     ["nodes.backup.stock.gadget.policy.review_days: 0 is too small (a number > 0 and <= 365)"]),
     # A review a fraction of a second apart would never let the run finish.
     ("review every minute", {f"{PERIODIC_AT}.review_days": 0.0007},
      ["nodes.backup.stock.gadget.policy.review_days: 0.0007 is too short (at least an hour: "
       "0.0417 days or more)"]),
     ("review days missing", {f"{PERIODIC_AT}.review_days": DROP},
-     ["nodes.backup.stock.gadget.policy.review_days: is missing (required: a number > 0)"]),
+     ["nodes.backup.stock.gadget.policy.review_days: is missing (required: a number > 0 and <= "
+      "365)"]),
     ("order up to negative", {f"{PERIODIC_AT}.order_up_to": -1},
-     ["nodes.backup.stock.gadget.policy.order_up_to: -1 is too small (a whole number >= 0)"]),
+     ["nodes.backup.stock.gadget.policy.order_up_to: -1 is too small (a whole number from 0 to "
+      "1,000,000,000)"]),
     # The policy as a whole.
     ("policy kind missing", {f"{RQ_AT}.kind": DROP},
      [f"nodes.fc.stock.widget.policy.kind: is missing (one of: {POLICIES})"]),
@@ -416,11 +428,13 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
      ["nodes.fc.stock.widget.on_stockout: 'backlog' is not allowed (did you mean 'backorder'? "
       "one of backorder, lost, next_node)"]),
     ("initial negative", {f"{ITEM}.initial": -1},
-     ["nodes.fc.stock.widget.initial: -1 is too small (a whole number >= 0)"]),
+     ["nodes.fc.stock.widget.initial: -1 is too small (a whole number from 0 to 1,000,000,000)"]),
     ("initial a fraction", {f"{ITEM}.initial": 400.5},
-     ["nodes.fc.stock.widget.initial: 400.5 is not a whole number (a whole number >= 0)"]),
+     ["nodes.fc.stock.widget.initial: 400.5 is not a whole number (a whole number from 0 to "
+      "1,000,000,000)"]),
     ("holding cost negative", {f"{ITEM}.holding_cost_per_unit_day": -0.02},
-     ["nodes.fc.stock.widget.holding_cost_per_unit_day: -0.02 is too small (a number >= 0)"]),
+     ["nodes.fc.stock.widget.holding_cost_per_unit_day: -0.02 is too small (a number from 0 to "
+      "1,000,000,000)"]),
     ("allocation shares short of 1", {f"{ITEM}.allocation": {"web": 0.6, "market": 0.3}},
      ["nodes.fc.stock.widget.allocation: shares add up to 0.9 (shares of stock adding up "
       "to 1)"]),
@@ -456,9 +470,10 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("located in a number", {f"{NODE}.located_in": 3},
      ["nodes.fc.located_in: 3 is not text (the name of one of the scenario's regions)"]),
     ("capacity zero", {f"{NODE}.capacity_per_day": 0},
-     ["nodes.fc.capacity_per_day: 0 is too small (a whole number >= 1)"]),
+     ["nodes.fc.capacity_per_day: 0 is too small (a whole number from 1 to 10,000,000)"]),
     ("capacity a fraction", {f"{NODE}.capacity_per_day": 50.5},
-     ["nodes.fc.capacity_per_day: 50.5 is not a whole number (a whole number >= 1)"]),
+     ["nodes.fc.capacity_per_day: 50.5 is not a whole number (a whole number from 1 to "
+      "10,000,000)"]),
     ("no working days", {f"{NODE}.working_days": []},
      [f"nodes.fc.working_days: has 0 values (a list of at least 1, each one of {DAYS})"]),
     ("working day spelt out", {f"{NODE}.working_days": ["monday"]},
@@ -522,12 +537,13 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
      ["sales_channels.market.rules: 'amazon' is not a mapping (a mapping with "
       "respond_within_hours, ...)"]),
     ("respond within 0 hours", {"sales_channels.market.rules.respond_within_hours": 0},
-     ["sales_channels.market.rules.respond_within_hours: 0 is too small (a number > 0)"]),
+     ["sales_channels.market.rules.respond_within_hours: 0 is too small (a number > 0 and <= "
+      "8760)"]),
     ("responded share as percent", {"sales_channels.market.rules.responded_in_time_min": 90},
      ["sales_channels.market.rules.responded_in_time_min: 90 is too large (a number from 0 to "
       "1)"]),
     ("ship within negative", {"sales_channels.market.rules.ship_within_days": -1},
-     ["sales_channels.market.rules.ship_within_days: -1 is too small (a number > 0)"]),
+     ["sales_channels.market.rules.ship_within_days: -1 is too small (a number > 0 and <= 365)"]),
     ("late shipment rate as percent", {"sales_channels.market.rules.late_shipment_rate_max": 4},
      ["sales_channels.market.rules.late_shipment_rate_max: 4 is too large (a number from 0 to "
       "1)"]),
@@ -553,10 +569,10 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("first stock a date", {f"{NODE}.first_inbound": "2026-12-01"},
      ["nodes.fc.first_inbound: '2026-12-01' is not a mapping (a mapping with ordered, ...)"]),
     ("preparation lead negative", {"regions.us.preparation.entity.lead_days": -5},
-     ["regions.us.preparation.entity.lead_days: -5 is too small (a whole number >= 0)"]),
+     ["regions.us.preparation.entity.lead_days: -5 is too small (a whole number from 0 to 3650)"]),
     ("preparation lead in part days", {"regions.us.preparation.entity.lead_days": 2.5},
-     ["regions.us.preparation.entity.lead_days: 2.5 is not a whole number (a whole number >= "
-      "0)"]),
+     ["regions.us.preparation.entity.lead_days: 2.5 is not a whole number (a whole number from 0 "
+      "to 3650)"]),
     ("preparation started yesterday", {"regions.us.preparation.entity.started": "yesterday"},
      ["regions.us.preparation.entity.started: 'yesterday' is not a valid date (a date such as "
       "2027-01-04)"]),
@@ -593,12 +609,13 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
      ["order_contacts.stockout.per_order: -1 is too small (a number from 0 to 1)"]),
     ("stock-out delay without mean", {"order_contacts.stockout.delay_hours": {"dist":
                                                                              "exponential"}},
-     ["order_contacts.stockout.delay_hours.mean: is missing (required: a number > 0)"]),
+     ["order_contacts.stockout.delay_hours.mean: is missing (required: a number > 0 and <= "
+      "1,000,000)"]),
     ("return contacts above one", {"order_contacts.returns.per_return": 2},
      ["order_contacts.returns.per_return: 2 is too large (a number from 0 to 1)"]),
     ("return delay negative",
      {"order_contacts.returns.delay_days": {"dist": "constant", "value": -1}},
-     ["order_contacts.returns.delay_days.value: -1 is too small (a number >= 0)"]),
+     ["order_contacts.returns.delay_days.value: -1 is too small (a number from 0 to 1,000,000)"]),
     ("pre-sales as percent", {"order_contacts.pre_sales.per_order": 3},
      ["order_contacts.pre_sales.per_order: 3 is too large (a number from 0 to 1)"]),
     ("pre-sales field misspelt", {"order_contacts.pre_sales.share": 0.03},
@@ -706,7 +723,7 @@ def test_validate_reports_commerce_problems_and_exits_2(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr and not done.stdout
     assert done.stderr.splitlines() == [
         f"cxsim: {path}: 3 problems",
-        "nodes.fc.stock.widget.policy.Q: 0 is too small (a whole number >= 1)",
+        "nodes.fc.stock.widget.policy.Q: 0 is too small (a whole number from 1 to 1,000,000,000)",
         "nodes.fc.stock.widget.allocation: shares add up to 0.9 (shares of stock adding up to 1)",
         "nodes.backup.kind: 'dropship' is not allowed (one of own, 3pl, marketplace)",
     ]

@@ -24,6 +24,7 @@ import cxsim
 from cxsim.model import simulate
 from cxsim.model.metrics import wait_bin
 from cxsim.plan import erlang_c, erlang_c_service_level
+from cxsim.scenario.distributions import Constant
 from tests.support import CHECK_LEVEL, assert_matches_theory, half_width, per_rep
 
 RETAIL_WEEK = Path(__file__).resolve().parent.parent / "scenarios" / "retail_week.yaml"
@@ -701,6 +702,22 @@ def _record_totals(scenario: cxsim.Scenario) -> dict[str, float]:
             for measure in next(iter(series.values()))}
 
 
+def _past_the_schema(
+    scenario: cxsim.Scenario, where: str, name: str, **fields: Any
+) -> cxsim.Scenario:
+    """``scenario`` with ``fields`` of ``segments[name].<where>`` (or ``reasons[name]`` when
+    ``where`` is empty) set past the schema's bounds (a probability of 1, a delay of nothing),
+    as no scenario file can: the caps are the model's own guarantee that nobody comes back
+    forever, whatever the schema lets through."""
+    if not where:
+        reason = scenario.reasons[name].model_copy(update=fields)
+        return scenario.model_copy(update={"reasons": {**scenario.reasons, name: reason}})
+    segment = scenario.segments[name]
+    part = getattr(segment, where).model_copy(update=fields)
+    segment = segment.model_copy(update={where: part})
+    return scenario.model_copy(update={"segments": {**scenario.segments, name: segment}})
+
+
 def _assert_conserved(total: dict[str, float]) -> None:
     arrived = sum(total[m] for m in ("forecast", "from_orders", "retries", "chases", "follow_ups"))
     assert arrived == (total["deflected"] + total["merged"] + total["unserved"]
@@ -715,7 +732,7 @@ def test_callers_who_retry_at_once_with_no_patience_stop_after_max_retries(
     # No agent and no patience: every call is abandoned the moment it arrives and retried at
     # once, so without a bound the clock would never move. Each caller makes one first call and
     # exactly max_retries retries (default 10), all abandoned.
-    retry: dict[str, Any] = {"probability": 1, "delay_minutes": constant(0)}
+    retry: dict[str, Any] = {"probability": 0.5}
     if max_retries is not None:
         retry["max_retries"] = max_retries
     scenario = build(
@@ -726,6 +743,8 @@ def test_callers_who_retry_at_once_with_no_patience_stop_after_max_retries(
         segments={"all": {"share": 1, "retry": retry}},
         horizon_days=1,
     )
+    scenario = _past_the_schema(scenario, "retry", "all", probability=1.0,
+                                delay_minutes=Constant(dist="constant", value=0.0))
     total = _record_totals(scenario)
     expected = 10 if max_retries is None else max_retries
     assert total["forecast"] > 0
@@ -742,10 +761,11 @@ def test_a_message_chased_after_a_moment_is_chased_at_most_max_chases_times() ->
         channels={"email": {"kind": "async", "handle_minutes": exponential(5)}},
         volume=[{"region": "us", "channel": "email", "per_hour": 30}],
         teams={"t": {"region": "us", "channels": ["email"], "agents": 0}},
-        segments={"all": {"share": 1, "chase": {"after_hours": 1e-9, "probability": 1,
+        segments={"all": {"share": 1, "chase": {"after_hours": 1, "probability": 0.5,
                                                 "channels": {"email": 1}}}},
         horizon_days=1,
     )
+    scenario = _past_the_schema(scenario, "chase", "all", after_hours=1e-9, probability=1.0)
     total = _record_totals(scenario)
     assert total["forecast"] > 0
     assert total["chases"] == 10 * total["forecast"]
@@ -760,10 +780,11 @@ def test_contacts_that_never_settle_anything_bring_at_most_max_follow_ups() -> N
         channels={"phone": {"kind": "sync", "handle_minutes": constant(0.001)}},
         volume=[{"region": "us", "channel": "phone", "reason": "broken", "per_hour": 30}],
         teams={"t": {"region": "us", "channels": ["phone"], "agents": 50}},
-        reasons={"broken": {"first_contact_resolution": 0, "follow_up_delay_hours": constant(0),
-                            "max_follow_ups": 4}},
+        reasons={"broken": {"first_contact_resolution": 0.5, "max_follow_ups": 4}},
         horizon_days=1,
     )
+    scenario = _past_the_schema(scenario, "", "broken", first_contact_resolution=0.0,
+                                follow_up_delay_hours=Constant(dist="constant", value=0.0))
     total = _record_totals(scenario)
     assert total["forecast"] > 0
     assert total["follow_ups"] == 4 * total["forecast"]
@@ -795,4 +816,4 @@ def test_caps_on_coming_back_are_whole_numbers_up_to_10(field: str) -> None:
     with pytest.raises(cxsim.ScenarioError) as caught:
         cxsim.parse_scenario(spec)
     assert [str(p) for p in caught.value.problems] == [
-        f"{field}: 11 is too large (a whole number >= 0 and <= 10)"]
+        f"{field}: 11 is too large (a whole number from 0 to 10)"]

@@ -428,3 +428,52 @@ def test_bad_values_fail_fast(call: object, message: str) -> None:
 def test_non_integer_agents_rejected(agents: object) -> None:
     with pytest.raises(TypeError, match=r"must be an int"):
         erlang_b(agents, 1.0)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- staffing search for huge loads
+
+
+def poisson_service_level(c: int, a: float, handle: float, within: float) -> float:
+    """Erlang C service level with C from scipy's Poisson law (valid for c > a)."""
+    return 1.0 - poisson_c(c, a) * math.exp(-(c - a) * within / handle)
+
+
+@pytest.mark.parametrize(("per_hour", "handle"), [
+    (2_400.0 * 60 / 50, 50.0),  # just past the one-agent-at-a-time range
+    (1e5, 5.0),
+    (100.0, 1e6),  # handle times of a million minutes
+    (1e6, 1440.0),
+])
+def test_agents_for_a_huge_load_is_minimal(per_hour: float, handle: float) -> None:
+    c = agents_for_service_level(per_hour, handle, 20.0, 0.8)
+    load = offered_load(per_hour, handle)
+    assert c > load
+    assert poisson_service_level(c, load, handle, 20 / 60) >= 0.8
+    assert poisson_service_level(c - 1, load, handle, 20 / 60) < 0.8 or c - 1 <= load
+
+
+def test_the_search_past_the_stepwise_range_gives_what_stepping_gives() -> None:
+    # Loads from 2,000 to 2,600 Erlangs: the closed-form search against the recursion, stepped
+    # here one agent at a time.
+    for load in np.linspace(2_001.0, 2_600.0, 25):
+        c, b = 0, 1.0
+        while True:
+            c += 1
+            b = load * b / (c + load * b)
+            wait = min(1.0, c * b / (c - load * (1.0 - b))) if c > load else 1.0
+            if c > load and 1.0 - wait * math.exp(-(c - load) * (20 / 60) / 4.0) >= 0.9:
+                break
+        assert agents_for_service_level(load * 60 / 4.0, 4.0, 20.0, 0.9) == c
+
+
+def test_a_load_beyond_the_cap_is_refused_by_name() -> None:
+    with pytest.raises(ValueError) as info:
+        agents_for_service_level(1e6, 1e6, 20.0, 0.8)
+    assert str(info.value) == ("load(=1.66667e+10) needs more than 1,000,000,000 agents (the "
+                               "staffing search stops there)")
+
+
+def test_many_rates_with_huge_loads_are_the_scalar_answer_for_each() -> None:
+    rates = np.asarray([0.0, 50.0, 3e4, 1e5, 2e6])
+    many = agents_for_service_level_many(rates, 30.0, 20.0, 0.8)
+    assert many.tolist() == [agents_for_service_level(r, 30.0, 20.0, 0.8) for r in rates]

@@ -211,3 +211,37 @@ def test_a_plan_directory_reports_the_plan_after_the_verdict_on_its_verification
     # The verification's seed is the plan's: the appendix reproduces it.
     assert "cxsim run DIR/scenario.yaml --reps 2 --seed 1" in "".join(tree.itertext())
     assert REPORT_NAME in _files(out)
+
+
+def test_a_sweep_reports_its_alternatives_side_by_side_and_the_front(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("params:\n  - {path: teams.us_agents.agents, values: [22, 34], "
+                    "name: agents}\n")
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(ONE_QUEUE), "--grid", str(grid), *SHORT, "--out", str(out),
+                 "--set", "teams.us_agents.cost_per_hour=30", "--quiet"]) == 0
+    assert capsys.readouterr().out == f"results: {out}\n"
+    assert REPORT_NAME in _files(out)
+    tree = _parse((out / REPORT_NAME).read_text(encoding="utf-8"))
+    assert tree.findtext(".//title") == "one queue: sweep"
+    assert [s.get("id") for s in tree.iter("section")] == ["alternatives", "front", "appendix"]
+    table = next(s for s in tree.iter("section") if s.get("id") == "alternatives").find(
+        ".//table")
+    header = ["".join(cell.itertext()).strip() for cell in table.iter("th")]
+    assert header[:3] == ["Point", "agents", "Service level"] and header[-1] == "Verdict us"
+    rows = [["".join(cell.itertext()).strip() for cell in row.iter("td")]
+            for row in table.iter("tr") if row.find("td") is not None]
+    assert [row[1] for row in rows] == ["22", "34"]
+    # 300 calls an hour of 5 minutes (25 Erlangs), customers waiting 3 minutes on average: by
+    # Erlang A, 22 agents answer 46% within 20 s, more than 20 points under the 80% target
+    # (no-go), and 34 agents 98% (go).
+    assert [row[-1] for row in rows] == ["no-go", "go"]
+    assert next(s for s in tree.iter("section") if s.get("id") == "front").find(".//img") \
+        is not None
+    assert "cxsim sweep" in "".join(tree.itertext())
+    # cxsim report rebuilds it from the sweep's tables alone.
+    before = (out / REPORT_NAME).read_text(encoding="utf-8")
+    assert main(["report", str(out)]) == 0
+    assert (out / REPORT_NAME).read_text(encoding="utf-8") == before

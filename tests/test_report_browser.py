@@ -154,3 +154,33 @@ def test_the_first_page_shows_the_verdict_and_makes_the_readme_screenshot(
     target = README_IMAGE if source else tmp_path / README_IMAGE.name
     image.save(target, optimize=True)
     assert target.stat().st_size < 120_000
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_a_sweep_report_renders_offline_at_laptop_and_phone_width(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory, width: int
+) -> None:
+    from cxsim.cli import main
+
+    folder = tmp_path_factory.mktemp("sweep")
+    grid = folder / "grid.yaml"
+    grid.write_text("params:\n  - {path: teams.us_agents.agents, values: [22, 28, 34]}\n"
+                    "  - {path: channels.phone.target.service_level, values: [0.8, 0.9]}\n")
+    out = folder / "sweep"
+    assert main(["sweep", str(ROOT / "scenarios" / "one_queue.yaml"), "--grid", str(grid),
+                 "--set", "horizon_days=2", "--set", "warmup_days=1", "--set",
+                 "teams.us_agents.cost_per_hour=30", "--reps", "2", "--out", str(out),
+                 "--quiet"]) == 0
+    page = Page(browser, out / "report.html", width)
+    try:
+        assert page.errors == []
+        assert page.requests == [page.url]
+        assert page.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        rows = page.page.locator("#alternatives tbody tr")
+        assert rows.count() == 6
+        figure = page.page.locator("#front figure img")
+        figure.scroll_into_view_if_needed()
+        assert figure.evaluate("img => img.complete && img.naturalWidth > 0")
+        assert not _blank(figure.screenshot())
+    finally:
+        page.close()

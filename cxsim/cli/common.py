@@ -19,6 +19,7 @@ from cxsim.executors import ClusterError, DaskExecutor, Executor, executor_for
 from cxsim.progress import Progress
 from cxsim.results.output import OutputError, ResultDir
 from cxsim.scenario import Scenario, ScenarioError, load_scenario
+from cxsim.scenario.size import estimate_run, size_problems
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -29,6 +30,7 @@ __all__ = [
     "Terminated",
     "add_run_options",
     "add_scenario_options",
+    "check_size",
     "describe",
     "load",
     "open_executor",
@@ -121,6 +123,21 @@ def add_run_options(command: argparse.ArgumentParser, default_reps: int,
                          help="result directory: new, empty or an earlier cxsim result "
                               f"(default {default_out})")
     command.add_argument("--quiet", action="store_true", help="print only the result path")
+
+
+def check_size(scenario: Scenario, reps: int, quiet: bool, runs: int = 1) -> None:
+    """Refuse, before it starts, a run too large to finish (BadInputError with the estimate);
+    say on standard error when it will take long. ``runs``: how many times the scenario's
+    replications run (a plan's iterations, a sweep's points)."""
+    estimate = estimate_run(scenario, reps)
+    refusals, warnings = size_problems(estimate)
+    if refusals:
+        raise BadInputError([f"{printable(scenario.name)}: too large to run: {refusals[0]}",
+                             *refusals[1:]])
+    if not quiet:
+        for warning in warnings:
+            times = f" ({runs} runs of it)" if runs > 1 else ""
+            print(f"cxsim: note: {warning}{times}", file=sys.stderr)
 
 
 def load(args: argparse.Namespace) -> Scenario:

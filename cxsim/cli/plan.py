@@ -21,6 +21,7 @@ from cxsim.cli.common import (
     BadInputError,
     add_run_options,
     add_scenario_options,
+    check_size,
     describe,
     load,
     open_executor,
@@ -176,6 +177,7 @@ def handle(args: argparse.Namespace) -> int:
     problems = planner.problems(scenario)
     if problems:
         raise BadInputError(problems)
+    check_size(scenario, args.reps, args.quiet)
     out = result_dir(args, f"{args.scenario.stem}-{args.kind}-plan")
     printers: dict[str, ProgressBar] = {}
 

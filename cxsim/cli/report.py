@@ -11,8 +11,8 @@ from cxsim.report import REPORT_NAME, is_report, report_of, write_report
 from cxsim.results.output import MARKER, add_result_file, result_files
 
 NAME = "report"
-HELP = "write the HTML report of a result directory (a run or a plan)"
-KINDS = ("run", "plan")
+HELP = "write the HTML report of a result directory (a run, a plan or a sweep)"
+KINDS = ("run", "plan", "sweep")
 EXAMPLES = f"""examples:
   cxsim report results/expansion_eu
   cxsim report results/expansion_eu --out expansion_eu.html

@@ -10,6 +10,7 @@ from cxsim.cli.common import (
     BadInputError,
     add_run_options,
     add_scenario_options,
+    check_size,
     describe,
     load,
     open_executor,
@@ -57,6 +58,7 @@ def handle(args: argparse.Namespace) -> int:
     if unknown:
         raise BadInputError([f"--region: unknown region '{printable(name)}' (one of: "
                         f"{', '.join(sorted(known))})" for name in unknown])
+    check_size(scenario, args.reps, args.quiet)
     out = result_dir(args, args.scenario.stem)
     try:
         with open_executor(args, args.reps) as executor:

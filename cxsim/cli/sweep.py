@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import shlex
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from cxsim.cli.common import (
     Terminated,
     add_run_options,
     add_scenario_options,
+    check_size,
     describe,
     load,
     open_executor,
@@ -22,8 +24,9 @@ from cxsim.cli.common import (
     where_it_runs,
 )
 from cxsim.progress import Progress
+from cxsim.report import REPORT_NAME, report_of, write_report
 from cxsim.results.catalogue import format_value
-from cxsim.results.output import OutputError
+from cxsim.results.output import OutputError, add_result_file
 from cxsim.results.sweeps import FRONT_KPIS, SweepResults
 from cxsim.run import DEFAULT_REPS
 from cxsim.scenario import ScenarioError
@@ -56,6 +59,8 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
     add_run_options(command, DEFAULT_REPS)
     command.add_argument("--resume", action="store_true",
                          help="run only the points an interrupted sweep in --out is missing")
+    command.add_argument("--no-report", dest="report", action="store_false",
+                         help=f"do not write {REPORT_NAME} beside the sweep's tables")
 
 
 def _cell(row: pd.Series, column: str, kpi: str) -> str:
@@ -98,6 +103,7 @@ def handle(args: argparse.Namespace) -> int:
                              *map(str, error.problems)]) from None
     except OutputError as error:
         raise BadInputError([f"--out: {error}"]) from None
+    check_size(scenario, args.reps, args.quiet, runs=len(prepared.points))
     total = len(prepared.points)
     todo = prepared.todo()
     shown = printable(out)
@@ -117,7 +123,8 @@ def handle(args: argparse.Namespace) -> int:
 
         try:
             with progress:
-                results = prepared.run(executor=executor, progress=progress, on_point=written)
+                results = prepared.run(executor=executor, progress=progress, on_point=written,
+                                       note={"command": shlex.join(args.command_line)})
         except OutputError as error:  # the place changed between the check and the start
             raise BadInputError([f"--out: {error}"]) from None
         except (KeyboardInterrupt, Terminated) as stop:
@@ -126,9 +133,14 @@ def handle(args: argparse.Namespace) -> int:
                 raise Interrupted(stop, f"{len(kept)} of {total} points kept in '{shown}' "
                                         "(--resume finishes the sweep)") from None
             raise
+    if args.report and results.directory is not None:
+        write_report(report_of(results.directory), results.directory / REPORT_NAME)
+        add_result_file(results.directory, REPORT_NAME)
     if not args.quiet:
         print(f"Cost against service over {args.reps} replication(s) per point "
               "(mean ± 95% half-width; * on the Pareto front):")
         print(front_text(results))
+        if args.report and results.directory is not None:
+            print(f"report: {printable(results.directory / REPORT_NAME)}")
     print(f"results: {printable(results.directory or out)}")
     return 0

@@ -20,16 +20,7 @@ from cxsim.model.local_dates import LocalDates
 from cxsim.scenario.common import MINUTES_PER_DAY
 from cxsim.scenario.models import Scenario
 
-__all__ = ["RegionDelivery", "promise_days"]
-
-
-def promise_days(scenario: Scenario, region: str, sales_channel: str) -> float | None:
-    """The promise of orders on ``sales_channel`` in ``region``, days (None: no promise): the
-    sales channel's own, else the region's."""
-    channel = scenario.sales_channels.get(sales_channel)
-    if channel is not None and channel.promise_days is not None:
-        return channel.promise_days
-    return scenario.regions[region].promise_days
+__all__ = ["RegionDelivery"]
 
 
 class RegionDelivery:
@@ -61,7 +52,7 @@ class RegionDelivery:
         self.shipping_cost = carrier.cost_per_order
         self.rule = spec.promise_rule
         self.channels = list(spec.demand.sales_channel_shares())
-        self.promise = [promise_days(scenario, name, c) for c in self.channels]
+        self.promise = [scenario.promise_days_for(name, c) for c in self.channels]
         # A marketplace's ship-by span, minutes (inf where no rule sets one).
         self.ship_within = np.array([
             scenario.sales_channels[c].rules.ship_within_days * MINUTES_PER_DAY  # type: ignore[union-attr]

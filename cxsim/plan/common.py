@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from cxsim.executors import Executor
 from cxsim.results import Results
@@ -25,6 +24,7 @@ from cxsim.results.output import MARKER, save_result
 from cxsim.run import run
 from cxsim.scenario import Scenario, parse_scenario
 from cxsim.scenario.loading import apply_overrides
+from cxsim.scenario.plain_yaml import dump_yaml
 
 __all__ = ["Plan", "apply_plan", "planned_yaml", "verification_seed", "verify"]
 
@@ -47,36 +47,11 @@ def apply_plan(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
     return parse_scenario(apply_overrides(data, assignments), "planned scenario")
 
 
-class _PlannedDumper(yaml.SafeDumper):
-    """Writes lists of plain values, and mappings of plain values, on one line each, as
-    scenario files are written by hand (``days: [mon, tue]``, ``{start_hour: 8, ...}``)."""
-
-
-def _flat(value: Any) -> bool:
-    return not isinstance(value, dict | list) or (
-        isinstance(value, list) and all(not isinstance(v, dict | list) for v in value))
-
-
-def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
-    flow = all(not isinstance(v, dict | list) for v in data)
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
-
-
-def _represent_dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
-    flow = all(_flat(v) for v in data.values()) and len(data) <= 6
-    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
-
-
-_PlannedDumper.add_representer(list, _represent_list)
-_PlannedDumper.add_representer(dict, _represent_dict)
-
-
 def planned_yaml(scenario: Scenario) -> str:
     """The YAML text of a planned scenario: the fields its author set, in their order."""
     data = scenario.model_dump(mode="json", exclude_unset=True)
     header = f"# {scenario.name}: planned by cxsim; validates and runs as it is.\n"
-    return header + yaml.dump(data, Dumper=_PlannedDumper, sort_keys=False, allow_unicode=True,
-                              width=100)
+    return header + dump_yaml(data, compact=True)
 
 
 def verify(

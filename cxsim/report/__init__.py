@@ -13,10 +13,12 @@ kind of result (a sweep) adds its sections (a list of ``document.Section``) and 
 from cxsim.report.build import (
     REPORT_NAME,
     build_report,
+    build_sweep_report,
     is_report,
     render,
     report_of,
     write_report,
 )
 
-__all__ = ["REPORT_NAME", "build_report", "is_report", "render", "report_of", "write_report"]
+__all__ = ["REPORT_NAME", "build_report", "build_sweep_report", "is_report", "render",
+           "report_of", "write_report"]

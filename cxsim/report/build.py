@@ -8,6 +8,7 @@ page through Jinja2 with autoescaping on, so a scenario's names show as text wha
 from __future__ import annotations
 
 import functools
+import json
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -19,10 +20,14 @@ import pandas as pd
 from cxsim.report.document import Section
 from cxsim.report.plan_sections import plan_section, plan_tables
 from cxsim.report.run_sections import run_sections
+from cxsim.report.sweep_sections import sweep_sections
+from cxsim.results.output import MARKER
 from cxsim.results.store import Results
+from cxsim.results.sweeps import SweepResults
+from cxsim.scenario.loading import read_yaml
 
-__all__ = ["GENERATOR", "REPORT_NAME", "build_report", "is_report", "render", "report_of",
-           "write_report"]
+__all__ = ["GENERATOR", "REPORT_NAME", "build_report", "build_sweep_report", "is_report",
+           "render", "report_of", "write_report"]
 
 REPORT_NAME = "report.html"
 # How the page names its maker: a file whose head says so is a report cxsim wrote.
@@ -63,8 +68,22 @@ def build_report(results: Results, plan: Mapping[str, pd.DataFrame] | None = Non
     return render(results.scenario.name, "run", sections)
 
 
+def build_sweep_report(sweep: SweepResults, scenario_name: str, grid_text: str = "") -> str:
+    """The HTML report of a sweep: its alternatives side by side, cost against service."""
+    return render(f"{scenario_name}: sweep", "sweep",
+                  sweep_sections(sweep, scenario_name, grid_text))
+
+
 def report_of(directory: str | Path) -> str:
-    """The HTML report of a result directory (a run's or a plan's), from its files alone."""
+    """The HTML report of a result directory (a run's, a plan's or a sweep's), from its files
+    alone."""
+    folder = Path(directory)
+    meta = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    if meta.get("kind") == "sweep":
+        scenario = read_yaml(folder / "scenario.yaml")
+        grid = folder / "grid.yaml"
+        return build_sweep_report(SweepResults.load(folder), str(scenario.get("name", "")),
+                                  grid.read_text(encoding="utf-8") if grid.exists() else "")
     results = Results.load(directory)
     tables = plan_tables(directory) if results.meta.get("kind") == "plan" else None
     return build_report(results, tables)

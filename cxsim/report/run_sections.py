@@ -44,7 +44,7 @@ from cxsim.results.store import Results
 from cxsim.results.summary import ALL
 from cxsim.results.verdicts import RULES, promise_text, region_verdicts
 
-__all__ = ["HEADLINES", "run_sections"]
+__all__ = ["HEADLINES", "interval_cell", "run_sections"]
 
 Stats = dict[tuple[str, str, str, str], tuple[float, float, float]]
 
@@ -95,7 +95,11 @@ def run_sections(results: Results) -> list[Section]:
 
 
 def _cell(stats: Stats, scope: str, region: str, channel: str, kpi: str) -> Cell:
-    mean, low, high = stats.get((scope, region, channel, kpi), (math.nan,) * 3)
+    return interval_cell(kpi, *stats.get((scope, region, channel, kpi), (math.nan,) * 3))
+
+
+def interval_cell(kpi: str, mean: float, low: float, high: float) -> Cell:
+    """A KPI's mean, its 95% interval in small type below it."""
     note = "" if math.isnan(low) else f"{format_value(kpi, low)} – {format_value(kpi, high)}"
     return Cell(format_value(kpi, mean), note, "number")
 

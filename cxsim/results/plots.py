@@ -30,13 +30,14 @@ from cxsim.results.catalogue import format_interval, format_value
 from cxsim.results.frames import add_contact_kpis
 from cxsim.results.kpis import required_agents, scenario_reasons
 from cxsim.results.summary import ALL, confidence_band
-from cxsim.results.verdicts import promise_days, promise_text
+from cxsim.results.verdicts import promise_text
 from cxsim.scenario.models import AsyncChannel, SyncChannel
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from cxsim.results.store import Results
+    from cxsim.results.sweeps import SweepResults
 
 __all__ = [
     "PER_DAY_CLOCK",
@@ -48,6 +49,7 @@ __all__ = [
     "plot_contacts",
     "plot_cost",
     "plot_delivery",
+    "plot_front",
     "plot_service_level",
     "plot_staffing",
     "plot_stock",
@@ -452,7 +454,7 @@ def _order_rows(results: Results) -> list[dict[str, Any]]:
             found = {kpi: stats[region, channel, kpi]
                      for kpi in ("delivery_days_p50", "delivery_days_p95", "on_time_rate")}
             rows.append({"region": region, "channel": channel,
-                         "promise_days": promise_days(results.scenario, region, channel),
+                         "promise_days": results.scenario.promise_days_for(region, channel),
                          "rule": results.scenario.regions[region].promise_rule,
                          "promise": promise_text(results.scenario, region, channel), **found})
     return rows
@@ -531,4 +533,46 @@ def plot_cost(results: Results) -> Figure:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
     ax.legend(loc="lower right", fontsize=8, frameon=True)
     figure.suptitle("Cost by region and kind", fontsize=11)
+    return figure
+
+
+def plot_front(sweep: SweepResults, region: str = ALL) -> Figure:
+    """Cost against service per point of a sweep, with 95% intervals both ways: one panel per
+    service KPI the scenario has (contacts' service level, orders on time); the points on the
+    Pareto front (``SweepResults.front``) are filled and joined."""
+    front = sweep.front(region)
+    services = [(column, label) for column, label in
+                (("service_level", "service level (contacts)"),
+                 ("on_time_rate", "orders delivered on time")) if column in front]
+    if "cost_total" not in front or not services or front.empty:
+        raise NothingToPlotError("the sweep has no cost or no service KPI to set against it")
+    figure = _figure(3.6)
+    axes = figure.subplots(1, len(services), squeeze=False)[0]
+    cost = front["cost_total"].to_numpy(dtype=float)
+    cost_err = [cost - front["cost_total_ci_low"].to_numpy(dtype=float),
+                front["cost_total_ci_high"].to_numpy(dtype=float) - cost]
+    on_front = front["pareto"].to_numpy(dtype=bool)
+    for ax, (column, label) in zip(axes, services, strict=True):
+        value = front[column].to_numpy(dtype=float)
+        err = [value - front[f"{column}_ci_low"].to_numpy(dtype=float),
+               front[f"{column}_ci_high"].to_numpy(dtype=float) - value]
+        ax.errorbar(value, cost, xerr=np.nan_to_num(err), yerr=np.nan_to_num(cost_err),
+                    fmt="none", color="#999999", capsize=3, zorder=1)
+        ax.scatter(value[~on_front], cost[~on_front], facecolors="white",
+                   edgecolors=_PALETTE[0], zorder=2, label="other points")
+        ax.scatter(value[on_front], cost[on_front], color=_PALETTE[0], zorder=3,
+                   label="Pareto front")
+        order = np.argsort(value[on_front])
+        ax.plot(value[on_front][order], cost[on_front][order], color=_PALETTE[0], zorder=2)
+        for name, x, y in zip(front["point"], value, cost, strict=True):
+            ax.annotate(str(name), (x, y), xytext=(4, 4), textcoords="offset points",
+                        fontsize=7)
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.set_xlabel(label)
+        ax.set_ylabel("total cost (currency units)")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+    axes[0].legend(loc="best", fontsize=8)
+    where = "all regions" if region == ALL else region
+    figure.suptitle(f"Cost against service per point ({where}; mean and 95% interval)",
+                    fontsize=11)
     return figure

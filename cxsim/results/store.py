@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
-import yaml
 
 from cxsim.model.metrics import QUEUE_MEASURES, TEAM_MEASURES, ReplicationRecord
 from cxsim.results.checks import launch_checks, targets
@@ -34,6 +33,7 @@ from cxsim.results.kpis import run_rows
 from cxsim.results.output import MARKER, save_result
 from cxsim.results.summary import ALL, summarise
 from cxsim.scenario.models import Scenario
+from cxsim.scenario.plain_yaml import dump_yaml
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -187,18 +187,16 @@ class Results:
 
     def scenario_text(self) -> str:
         """The scenario as run, as YAML (``scenario.yaml``): it validates and runs as-is."""
-        data = self.scenario.model_dump(mode="json")
-        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        return dump_yaml(self.scenario.model_dump(mode="json"))
 
     @classmethod
     def load(cls, directory: str | Path) -> Results:
         """Read tables written by ``save``."""
-        from cxsim.scenario.loading import parse_scenario
+        from cxsim.scenario.loading import load_scenario
 
         folder = Path(directory)
-        scenario = parse_scenario(
-            yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8")), str(folder)
-        )
+        # Read as any scenario file is (the same YAML rules and checks).
+        scenario = load_scenario(folder / "scenario.yaml")
         meta = json.loads((folder / MARKER).read_text(encoding="utf-8"))
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in _TABLES}
         summary = pd.read_csv(folder / "summary.csv", keep_default_na=False, na_values=[""])

@@ -182,6 +182,12 @@ class SweepResults:
         (``cost_service_front``; ``front.csv`` holds it over all regions)."""
         return cost_service_front(self.summary, self.params, region)
 
+    def plot_front(self, region: str = ALL) -> Any:
+        """Cost against service per point, the Pareto front joined (the report's figure)."""
+        from cxsim.results.plots import plot_front
+
+        return plot_front(self, region)
+
     def point(self, point: str) -> Results:
         """The full results of one point (its interval and daily tables too)."""
         if point in self.point_results:

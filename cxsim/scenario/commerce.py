@@ -6,22 +6,39 @@ import datetime as dt
 import math
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 
 from cxsim.scenario.base import Ref, Spec
 from cxsim.scenario.common import (
+    MAX_DELAY_DAYS,
+    MAX_PER_DAY,
+    MAX_UNITS,
     WEEKDAYS,
     ChannelWeights,
-    Count,
+    Date,
     HourOfDay,
-    NonNegative,
-    Positive,
+    Label,
+    Money,
     Probability,
+    PromiseDays,
     RegionName,
+    Units,
     Weekday,
+    Weight,
 )
-from cxsim.scenario.contacts import Peak, calendar_factor, hourly_shares
-from cxsim.scenario.distributions import Distribution
+from cxsim.scenario.contacts import (
+    ForecastErrorCv,
+    GrowthPct,
+    IntradayProfile,
+    Peaks,
+    PerDay,
+    WeekdayFactors,
+    calendar_factor,
+    calendar_volumes,
+    hourly_shares,
+)
+from cxsim.scenario.distributions import DelayDays, Distribution, LeadTimeDays, UnitsPerOrder
 
 __all__ = [
     "RQ",
@@ -36,6 +53,7 @@ __all__ = [
     "PeriodicReview",
     "Product",
     "SalesChannel",
+    "SalesChannelName",
     "StockItem",
     "StockPolicy",
 ]
@@ -44,13 +62,15 @@ ProductName = Annotated[str, Ref("products")]
 # Orders without a sales channel are web shop orders.
 WEB_SHOP = "web"
 SalesChannelName = Annotated[str, Ref("sales_channels", builtin=(WEB_SHOP,))]
+# A reorder point: -1 reorders only once something is backordered.
+ReorderPoint = Annotated[int, Field(ge=-1, le=MAX_UNITS)]
 
 
 class DemandRamp(Spec):
     """How demand builds up after launch: from zero to steady state in ``days``."""
 
     kind: Literal["linear", "logistic"] = "linear"
-    days: Positive
+    days: Annotated[float, Field(gt=0, le=MAX_DELAY_DAYS)]
 
     def share(self, days_since_launch: float) -> float:
         """Share of steady-state demand ``days_since_launch`` days after launch."""
@@ -72,17 +92,15 @@ class Demand(Spec):
     Nothing is ordered before the region's ``launch_date``; ``ramp`` builds demand up after it.
     """
 
-    orders_per_day: NonNegative
+    orders_per_day: PerDay
     ramp: DemandRamp | None = None
-    growth_pct_per_year: Annotated[float, Field(gt=-100, le=1000)] = 0.0
-    weekday_factors: Annotated[list[NonNegative], Field(min_length=7, max_length=7)] | None = None
-    intraday_profile: Annotated[list[NonNegative], Field(min_length=24, max_length=24)] | None = (
-        None
-    )
-    peaks: list[Peak] = Field(default_factory=list)
-    forecast_error_cv: Annotated[float, Field(ge=0, le=2)] = 0.0
+    growth_pct_per_year: GrowthPct = 0.0
+    weekday_factors: WeekdayFactors | None = None
+    intraday_profile: IntradayProfile | None = None
+    peaks: Peaks = Field(default_factory=list)
+    forecast_error_cv: ForecastErrorCv = 0.0
     # Share of the region's orders per sales channel (default: all on the web shop).
-    channel_shares: dict[SalesChannelName, NonNegative] = Field(default_factory=dict)
+    channel_shares: dict[SalesChannelName, Weight] = Field(default_factory=dict)
 
     @field_validator("intraday_profile")
     @classmethod
@@ -116,6 +134,14 @@ class Demand(Spec):
             factor *= self.ramp.share((day - (launch_date or start_date)).days + 0.5)
         return factor
 
+    def daily_volumes(
+        self, start_date: dt.date, days: int, launch_date: dt.date | None = None
+    ) -> np.ndarray:
+        """Expected orders of each local date from ``start_date`` (see ``calendar_volumes``)."""
+        return calendar_volumes(self.weekday_volumes(), start_date, days,
+                                self.growth_pct_per_year, self.peaks, launch_date,
+                                None if self.ramp is None else self.ramp.share)
+
     def sales_channel_shares(self) -> dict[str, float]:
         shares = self.channel_shares or {WEB_SHOP: 1.0}
         total = sum(shares.values())
@@ -125,12 +151,12 @@ class Demand(Spec):
 class Carrier(Spec):
     """Delivery to a region: transit time from shipping, and customs for cross-border parcels."""
 
-    transit_days: Distribution
+    transit_days: DelayDays
     # Added to parcels from a node located in another region.
-    customs_days: Distribution | None = None
-    cost_per_order: NonNegative = 0.0
+    customs_days: DelayDays | None = None
+    cost_per_order: Money = 0.0
     # Days for a returned parcel to come back to the node.
-    return_transit_days: Distribution | None = None
+    return_transit_days: DelayDays | None = None
 
 
 class MarketplaceRules(Spec):
@@ -142,9 +168,9 @@ class MarketplaceRules(Spec):
     than ``ship_within_days`` after they were placed.
     """
 
-    respond_within_hours: Positive = 24.0
+    respond_within_hours: Annotated[float, Field(gt=0, le=8760)] = 24.0
     responded_in_time_min: Probability = 0.9
-    ship_within_days: Positive = 2.0
+    ship_within_days: Annotated[float, Field(gt=0, le=365)] = 2.0
     late_shipment_rate_max: Probability = 0.04
 
 
@@ -157,7 +183,7 @@ class SalesChannel(Spec):
 
     kind: Literal["web_shop", "marketplace", "social", "click_and_collect"] = "web_shop"
     # Overrides the region's promise for orders on this channel.
-    promise_days: NonNegative | None = None
+    promise_days: PromiseDays | None = None
     contact_channels: ChannelWeights = Field(default_factory=dict)
     rules: MarketplaceRules | None = None
 
@@ -165,11 +191,11 @@ class SalesChannel(Spec):
 class Product(Spec):
     """A product sold; shares split each region's orders between products."""
 
-    demand_share: NonNegative = 1.0
+    demand_share: Weight = 1.0
     # Units per order (rounded up to whole units, at least 1); default one unit.
-    units_per_order: Distribution | None = None
-    unit_cost: NonNegative = 0.0
-    price: NonNegative = 0.0
+    units_per_order: UnitsPerOrder | None = None
+    unit_cost: Money = 0.0
+    price: Money = 0.0
     return_share: Probability = 0.0
 
 
@@ -177,7 +203,7 @@ class BaseStock(Spec):
     """Order what was sold: keep the inventory position at ``level``."""
 
     kind: Literal["base_stock"]
-    level: Count
+    level: Units
 
     @property
     def target(self) -> int:
@@ -188,8 +214,8 @@ class SS(Spec):
     """When the inventory position falls to ``s`` or below, order up to ``S``."""
 
     kind: Literal["s_S"]
-    s: Annotated[int, Field(ge=-1)]
-    S: Annotated[int, Field(ge=1)]
+    s: ReorderPoint
+    S: Annotated[int, Field(ge=1, le=MAX_UNITS)]
 
     @field_validator("S")
     @classmethod
@@ -208,8 +234,8 @@ class RQ(Spec):
     """When the inventory position falls to ``r`` or below, order ``Q`` (repeatedly if need be)."""
 
     kind: Literal["r_Q"]
-    r: Annotated[int, Field(ge=-1)]
-    Q: Annotated[int, Field(ge=1)]
+    r: ReorderPoint
+    Q: Annotated[int, Field(ge=1, le=MAX_UNITS)]
 
     @property
     def target(self) -> int:
@@ -220,8 +246,8 @@ class PeriodicReview(Spec):
     """Every ``review_days``, order up to ``order_up_to``."""
 
     kind: Literal["periodic"]
-    review_days: Positive
-    order_up_to: Count
+    review_days: Annotated[float, Field(gt=0, le=365)]
+    order_up_to: Units
 
     @field_validator("review_days")
     @classmethod
@@ -246,14 +272,14 @@ class StockItem(Spec):
     """
 
     policy: StockPolicy
-    lead_time_days: Distribution
+    lead_time_days: LeadTimeDays
     on_stockout: Literal["backorder", "lost", "next_node"] = "backorder"
     # Units on hand at the start; default: the policy's order-up-to level.
-    initial: Count | None = None
-    holding_cost_per_unit_day: NonNegative = 0.0
+    initial: Units | None = None
+    holding_cost_per_unit_day: Money = 0.0
     allocation: dict[SalesChannelName, Probability] | None = None
     # Who supplies this stock: product issues can be set per supplier (order_contacts).
-    supplier: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    supplier: Label | None = None
 
     @field_validator("allocation")
     @classmethod
@@ -273,8 +299,8 @@ class FirstInbound(Spec):
     lead time is ``lead_time_days`` (default: the first product's lead time).
     """
 
-    ordered: Annotated[dt.date, Field(strict=False)]
-    lead_time_days: Distribution | None = None
+    ordered: Date
+    lead_time_days: LeadTimeDays | None = None
 
 
 class Node(Spec):
@@ -288,7 +314,7 @@ class Node(Spec):
     kind: Literal["own", "3pl", "marketplace"] = "own"
     # Where the node is, for customs; default: the first region it serves.
     located_in: RegionName | None = None
-    capacity_per_day: Annotated[int, Field(ge=1)] | None = None
+    capacity_per_day: Annotated[int, Field(ge=1, le=10 * MAX_PER_DAY)] | None = None
     working_days: Annotated[list[Weekday], Field(min_length=1)] = Field(
         default_factory=lambda: list(WEEKDAYS)
     )

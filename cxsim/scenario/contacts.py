@@ -3,23 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Callable, Sequence
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+import numpy as np
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from cxsim.scenario.base import Spec
 from cxsim.scenario.common import (
     GENERAL_REASON,
+    MAX_FACTOR,
+    MAX_PER_DAY,
     ChannelName,
     ChannelWeights,
-    NonNegative,
+    Date,
+    Factor,
     Percent,
-    Positive,
     Probability,
     ReasonName,
     RegionName,
+    Seconds,
+    Text,
+    Weight,
 )
-from cxsim.scenario.distributions import Distribution, Exponential
+from cxsim.scenario.distributions import (
+    MIN_CV,
+    Exponential,
+    FollowUpHours,
+    HandleMinutes,
+    RetryMinutes,
+)
 
 __all__ = [
     "AsyncChannel",
@@ -28,18 +42,47 @@ __all__ = [
     "Channel",
     "Chase",
     "ContactVolume",
+    "ForecastErrorCv",
+    "GrowthPct",
+    "IntradayProfile",
     "Peak",
+    "Peaks",
+    "PerDay",
     "Reason",
     "Retry",
     "Segment",
     "SyncChannel",
     "SyncTarget",
+    "WeekdayFactors",
 ]
+
+# Customers who retry or chase: some give up for good, or a contact nobody answers would come
+# back without end.
+RepeatProbability = Annotated[float, Field(ge=0, le=0.99)]
+# A response target: within a year.
+ResponseHours = Annotated[float, Field(gt=0, le=8760)]
+# Volumes of a forecast entry (and of a region's orders).
+PerDay = Annotated[float, Field(ge=0, le=MAX_PER_DAY)]
+PerHour = Annotated[float, Field(ge=0, le=40_000)]  # under MAX_PER_DAY over a day
+WeekdayFactors = Annotated[list[Factor], Field(min_length=7, max_length=7)]
+IntradayProfile = Annotated[list[Weight], Field(min_length=24, max_length=24)]
+GrowthPct = Annotated[float, Field(gt=-100, le=1000)]
+
+
+def _no_or_some_error(cv: float) -> float:
+    if 0 < cv < MIN_CV:
+        raise ValueError(f"{cv:g} is too small to matter (0 for none, or from {MIN_CV:g} to 2)")
+    return cv
+
+
+# A day-level forecast error: none (0), or a coefficient of variation from 0.01 to 2.
+ForecastErrorCv = Annotated[float, Field(ge=0, le=2), AfterValidator(_no_or_some_error)]
+
 
 class SyncTarget(Spec):
     """Service-level target of a live channel: a share answered within a number of seconds."""
 
-    answer_within_s: NonNegative = 20.0
+    answer_within_s: Seconds = 20.0
     service_level: Probability = 0.8
     # Some centres leave out callers who hang up before the target; the default counts them.
     exclude_abandons_within_target: bool = False
@@ -49,7 +92,7 @@ class AsyncTarget(Spec):
     """Response target of a backlog channel: a share first answered within a number of hours."""
 
     # 64% of customers who value fast response expect an answer within one day.
-    respond_within_hours: Positive = 24.0
+    respond_within_hours: ResponseHours = 24.0
     service_level: Probability = 0.9
 
 
@@ -72,9 +115,9 @@ class SyncChannel(Spec):
     """A live channel (phone, chat): customers wait in a queue and may give up."""
 
     kind: Literal["sync"]
-    handle_minutes: Distribution
+    handle_minutes: HandleMinutes
     # None: customers never abandon (unless their segment gives a patience for this channel).
-    patience_minutes: Distribution | None = None
+    patience_minutes: HandleMinutes | None = None
     target: SyncTarget = SyncTarget()
     # Contacts one agent carries at once (chat). Each extra one slows all of them down: with n in
     # hand, each runs at 1 / (1 + slowdown (n - 1)) of full speed.
@@ -87,7 +130,7 @@ class AsyncChannel(Spec):
     """A backlog channel (email, social, marketplace messages): work waits for an agent."""
 
     kind: Literal["async"]
-    handle_minutes: Distribution
+    handle_minutes: HandleMinutes
     target: AsyncTarget = AsyncTarget()
     bot: Bot | None = None
 
@@ -104,10 +147,12 @@ MaxRepeats = Annotated[int, Field(ge=0, le=10)]
 class Reason(Spec):
     """Why customers get in touch, and how often one contact settles it."""
 
-    first_contact_resolution: Probability = 1.0
+    # At least one contact in ten settles it: each follow-up can bring another, so a share near
+    # zero would bring contacts without end.
+    first_contact_resolution: Annotated[float, Field(ge=0.1, le=1)] = 1.0
     # An unresolved contact brings the customer back after this delay, while they have come
     # back fewer than max_follow_ups times about the matter.
-    follow_up_delay_hours: Distribution = Exponential(dist="exponential", mean=24.0)
+    follow_up_delay_hours: FollowUpHours = Exponential(dist="exponential", mean=24.0)
     max_follow_ups: MaxRepeats = 10
 
 
@@ -120,9 +165,9 @@ class Retry(Spec):
     the matter (retries, chases and follow-ups together).
     """
 
-    probability: Probability
-    delay_minutes: Distribution = Exponential(dist="exponential", mean=15.0)
-    switch: dict[ChannelName, dict[ChannelName, NonNegative]] = Field(default_factory=dict)
+    probability: RepeatProbability
+    delay_minutes: RetryMinutes = Exponential(dist="exponential", mean=15.0)
+    switch: dict[ChannelName, dict[ChannelName, Weight]] = Field(default_factory=dict)
     max_retries: MaxRepeats = 10
 
 
@@ -133,9 +178,10 @@ class Chase(Spec):
     matter (retries, chases and follow-ups together).
     """
 
-    after_hours: Positive
-    probability: Probability
-    channels: Annotated[dict[ChannelName, NonNegative], Field(min_length=1)]
+    # At least a minute: a chase is a new message, which can be chased in turn.
+    after_hours: Annotated[float, Field(ge=1 / 60, le=8760)]
+    probability: RepeatProbability
+    channels: Annotated[dict[ChannelName, Weight], Field(min_length=1)]
     max_chases: MaxRepeats = 10
 
 
@@ -148,10 +194,10 @@ class Segment(Spec):
 
     share: Probability
     channel_mix: ChannelWeights = Field(default_factory=dict)
-    channel_mix_by_reason: dict[ReasonName, dict[ChannelName, NonNegative]] = Field(
+    channel_mix_by_reason: dict[ReasonName, dict[ChannelName, Weight]] = Field(
         default_factory=dict
     )
-    patience_minutes: dict[ChannelName, Distribution] = Field(default_factory=dict)
+    patience_minutes: dict[ChannelName, HandleMinutes] = Field(default_factory=dict)
     retry: Retry | None = None
     chase: Chase | None = None
 
@@ -162,10 +208,10 @@ class Segment(Spec):
 class Peak(Spec):
     """A calendar event (Black Friday, a sale) that multiplies volume on local dates."""
 
-    start: Annotated[dt.date, Field(strict=False)]
-    end: Annotated[dt.date, Field(strict=False)]
-    factor: Positive
-    name: str = ""
+    start: Date
+    end: Date
+    factor: Annotated[float, Field(gt=0, le=MAX_FACTOR)]
+    name: Text = ""
 
     @field_validator("end")
     @classmethod
@@ -177,6 +223,10 @@ class Peak(Spec):
 
     def covers(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
+
+
+# Calendar events of a forecast: a hundred a year for ten years at most.
+Peaks = Annotated[list[Peak], Field(max_length=1000)]
 
 
 def hourly_shares(profile: list[float] | None) -> tuple[float, ...]:
@@ -197,6 +247,38 @@ def calendar_factor(
     return factor
 
 
+def calendar_volumes(
+    per_weekday: Sequence[float], start_date: dt.date, days: int, growth_pct_per_year: float,
+    peaks: Sequence[Peak], launch_date: dt.date | None = None,
+    ramp: Callable[[float], float] | None = None,
+) -> np.ndarray:
+    """Expected volume of each local date ``start_date + i``, ``i < days``.
+
+    The weekday's volume x growth x the peaks that cover the date (as ``calendar_factor``) x
+    the ramp's share ``ramp(days since launch + 0.5)``; nothing before the launch date. The
+    day-level forecast error is left out: its mean is 1.
+    """
+    index = np.arange(days)
+    volumes = np.asarray(per_weekday, dtype=np.float64)[(start_date.weekday() + index) % 7]
+    volumes *= (1.0 + growth_pct_per_year / 100.0) ** (index / 365.0)
+    # Each peak adds its log factor from its first day and takes it off after its last.
+    log_factors = np.zeros(days + 1)
+    for peak in peaks:
+        first, last = (peak.start - start_date).days, (peak.end - start_date).days
+        if last >= 0 and first < days:
+            log_factors[max(first, 0)] += math.log(peak.factor)
+            log_factors[min(last + 1, days)] -= math.log(peak.factor)
+    volumes *= np.exp(np.cumsum(log_factors)[:days])
+    if launch_date is not None:
+        launch = (launch_date - start_date).days
+        volumes[index < launch] = 0.0
+        if ramp is not None:
+            volumes *= [ramp(i - launch + 0.5) for i in range(days)]
+    elif ramp is not None:
+        volumes *= [ramp(i + 0.5) for i in range(days)]
+    return volumes
+
+
 class ContactVolume(Spec):
     """Forecast contacts of one region, channel and reason.
 
@@ -210,15 +292,13 @@ class ContactVolume(Spec):
     region: RegionName
     channel: ChannelName
     reason: ReasonName | None = None
-    per_hour: NonNegative | None = None
-    per_day: NonNegative | None = None
-    weekday_factors: Annotated[list[NonNegative], Field(min_length=7, max_length=7)] | None = None
-    intraday_profile: Annotated[list[NonNegative], Field(min_length=24, max_length=24)] | None = (
-        None
-    )
-    growth_pct_per_year: Annotated[float, Field(gt=-100, le=1000)] = 0.0
-    peaks: list[Peak] = Field(default_factory=list)
-    forecast_error_cv: Annotated[float, Field(ge=0, le=2)] = 0.0
+    per_hour: PerHour | None = None
+    per_day: PerDay | None = None
+    weekday_factors: WeekdayFactors | None = None
+    intraday_profile: IntradayProfile | None = None
+    growth_pct_per_year: GrowthPct = 0.0
+    peaks: Peaks = Field(default_factory=list)
+    forecast_error_cv: ForecastErrorCv = 0.0
 
     @model_validator(mode="after")
     def _one_volume(self) -> ContactVolume:
@@ -260,3 +340,10 @@ class ContactVolume(Spec):
         """Growth and peak multiplier of a local date (contacts start at full volume on the
         region's launch, before which the arrivals give none)."""
         return calendar_factor(day, start_date, self.growth_pct_per_year, self.peaks)
+
+    def daily_volumes(
+        self, start_date: dt.date, days: int, launch_date: dt.date | None = None
+    ) -> np.ndarray:
+        """Expected contacts of each local date from ``start_date`` (see ``calendar_volumes``)."""
+        return calendar_volumes(self.weekday_volumes(), start_date, days,
+                                self.growth_pct_per_year, self.peaks, launch_date)

@@ -5,31 +5,56 @@ A distribution is a mapping with ``dist`` and its parameters, for example
 duration in the unit its field names (``handle_minutes``, ``transit_days``, ...), knows its
 mean and quantiles (``quantile(q)``, 0 < q < 1), and draws many values at once from a
 ``numpy.random.Generator``.
+
+Parameters are bounded (values up to a million, coefficients of variation from 0.01 to 10, up
+to 100,000 observed values), and each field that takes a distribution bounds its mean in its
+own unit: ``HandleMinutes`` up to a day, ``LeadTimeDays`` up to ten years, and so on.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from cxsim.scenario.base import Spec
+from cxsim.scenario.problems import number_text
 
 __all__ = [
+    "MAX_CV",
+    "MAX_OBSERVED_VALUES",
+    "MAX_VALUE",
+    "MIN_CV",
     "Constant",
+    "DelayDays",
+    "DelayHours",
     "Distribution",
     "Empirical",
     "Exponential",
+    "FollowUpHours",
     "Gamma",
+    "HandleMinutes",
+    "LeadTimeDays",
     "Lognormal",
+    "RetryMinutes",
     "Triangular",
     "Uniform",
+    "UnitsPerOrder",
 ]
 
-Positive = Annotated[float, Field(gt=0)]
-NonNegative = Annotated[float, Field(ge=0)]
+# A value a distribution takes or is centred on, in its field's unit.
+MAX_VALUE = 1_000_000
+# Coefficients of variation: narrower is a constant, wider has no mean worth the name (and the
+# sampling and quantiles stay exact over this range).
+MIN_CV, MAX_CV = 0.01, 10.0
+MAX_OBSERVED_VALUES = 100_000
+
+Positive = Annotated[float, Field(gt=0, le=MAX_VALUE)]
+NonNegative = Annotated[float, Field(ge=0, le=MAX_VALUE)]
+Cv = Annotated[float, Field(ge=MIN_CV, le=MAX_CV)]
 FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
 
 
@@ -72,7 +97,7 @@ class Lognormal(Spec):
 
     dist: Literal["lognormal"]
     mean: Positive
-    cv: Positive
+    cv: Cv
 
     def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
         sigma2 = math.log1p(self.cv**2)
@@ -96,7 +121,7 @@ class Gamma(Spec):
 
     dist: Literal["gamma"]
     mean: Positive
-    cv: Positive
+    cv: Cv
 
     def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
         shape = 1.0 / self.cv**2
@@ -184,7 +209,7 @@ class Empirical(Spec):
     """Draws uniformly from observed values (for example handle times from last month)."""
 
     dist: Literal["empirical"]
-    values: Annotated[list[NonNegative], Field(min_length=1)]
+    values: Annotated[list[NonNegative], Field(min_length=1, max_length=MAX_OBSERVED_VALUES)]
 
     def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
         return rng.choice(np.asarray(self.values, dtype=np.float64), size)
@@ -203,3 +228,33 @@ Distribution = Annotated[
     Exponential | Constant | Lognormal | Gamma | Uniform | Triangular | Empirical,
     Field(discriminator="dist"),
 ]
+
+
+def _mean_within(least: float, most: float, unit: str) -> Callable[[Distribution], Distribution]:
+    """A check that a distribution's mean lies in [least, most] of the field's unit."""
+
+    def check(distribution: Distribution) -> Distribution:
+        mean = distribution.expected
+        if not least <= mean <= most:
+            span = (f"of at most {number_text(most)}" if least == 0 else
+                    f"from {number_text(least)} to {number_text(most)}")
+            raise ValueError(f"has a mean of {number_text(mean)} {unit} (a mean {span} "
+                             f"{unit})")
+        return distribution
+
+    return check
+
+
+# Handle times and patience: a day at most per contact.
+HandleMinutes = Annotated[Distribution, AfterValidator(_mean_within(0, 1440, "minutes"))]
+# A customer who gave up tries again after at least a minute on average, within a week.
+RetryMinutes = Annotated[Distribution, AfterValidator(_mean_within(1, 10_080, "minutes"))]
+# A follow-up comes at least a minute after the contact on average, within a year.
+FollowUpHours = Annotated[Distribution, AfterValidator(_mean_within(1 / 60, 8760, "hours"))]
+# Delays in hours (a question about an order) and days (transit, customs, a report of a
+# problem): within a year.
+DelayHours = Annotated[Distribution, AfterValidator(_mean_within(0, 8760, "hours"))]
+DelayDays = Annotated[Distribution, AfterValidator(_mean_within(0, 365, "days"))]
+# Replenishment lead times: ten years at most.
+LeadTimeDays = Annotated[Distribution, AfterValidator(_mean_within(0, 3650, "days"))]
+UnitsPerOrder = Annotated[Distribution, AfterValidator(_mean_within(0, 10_000, "units"))]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import math
 import zoneinfo
 from typing import Annotated, Literal
 
@@ -24,18 +25,25 @@ from cxsim.scenario.commerce import (
     Node,
     Product,
     SalesChannel,
+    SalesChannelName,
 )
 from cxsim.scenario.common import (
+    LAST_DATE,
+    MAX_BUSIEST_DAY,
+    MAX_HORIZON_DAYS,
     MINUTES_PER_DAY,
     WEEKDAYS,
     ChannelName,
-    Count,
+    Date,
     HourOfDay,
     LanguageName,
+    LeadDays,
     Name,
-    NonNegative,
+    NameText,
     Percent,
+    PromiseDays,
     Weekday,
+    Weight,
 )
 from cxsim.scenario.contacts import (
     AsyncChannel,
@@ -59,6 +67,7 @@ from cxsim.scenario.order_contacts import (
     StockoutContacts,
     Wismo,
 )
+from cxsim.scenario.problems import cut, number_text
 from cxsim.scenario.teams import Hire, Ramp, Shift, Team
 
 __all__ = [
@@ -126,8 +135,8 @@ class Preparation(Spec):
     """Something a launch needs done first (entity and tax registration, a marketplace account):
     it takes ``lead_days`` from the day it is ``started`` (None: not started yet)."""
 
-    lead_days: Count
-    started: Annotated[dt.date, Field(strict=False)] | None = None
+    lead_days: LeadDays
+    started: Date | None = None
 
 
 class Region(Spec):
@@ -139,13 +148,15 @@ class Region(Spec):
     must be done before it (stock and agents are checked from the nodes and teams).
     """
 
-    timezone: str
-    languages: dict[LanguageName, NonNegative] | None = None
-    launch_date: Annotated[dt.date, Field(strict=False)] | None = None
+    timezone: Annotated[str, Field(max_length=64)]
+    languages: dict[LanguageName, Weight] | None = None
+    launch_date: Date | None = None
     preparation: dict[Name, Preparation] = Field(default_factory=dict)
     # Commerce: orders, the delivery promise (days) and the carrier that delivers here.
     demand: Demand | None = None
-    promise_days: NonNegative | None = None
+    promise_days: PromiseDays | None = None
+    # A sales channel's promise in this region, over the sales channel's and the region's.
+    promise_days_by_channel: dict[SalesChannelName, PromiseDays] = Field(default_factory=dict)
     promise_rule: Literal["hours", "end_of_day", "business_days"] = "hours"
     carrier: Carrier | None = None
     opening_hours: dict[ChannelName, Annotated[list[OpeningHours], Field(min_length=1)]] = (
@@ -170,10 +181,11 @@ class Region(Spec):
     @classmethod
     def _is_iana_zone(cls, name: str) -> str:
         if name not in _known_time_zones():
-            close = difflib.get_close_matches(name, sorted(_known_time_zones()), n=1)
+            close = difflib.get_close_matches(name[:100], sorted(_known_time_zones()), n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             raise ValueError(
-                f"'{name}' is not an IANA time zone ({hint}a zone name such as Europe/Berlin)"
+                f"'{cut(name)}' is not an IANA time zone ({hint}a zone name such as "
+                "Europe/Berlin)"
             )
         return name
 
@@ -185,10 +197,10 @@ class Region(Spec):
 class Scenario(Spec):
     """Everything one simulation needs; times are minutes since 00:00 UTC of ``start_date``."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    start_date: Annotated[dt.date, Field(strict=False)]
-    horizon_days: Annotated[float, Field(gt=0, le=3660)]
-    warmup_days: NonNegative = 0.0
+    name: NameText
+    start_date: Date
+    horizon_days: Annotated[float, Field(gt=0, le=MAX_HORIZON_DAYS)]
+    warmup_days: Annotated[float, Field(ge=0, lt=MAX_HORIZON_DAYS)] = 0.0
     interval_minutes: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)] = 60
     regions: Annotated[dict[Name, Region], Field(min_length=1)]
     channels: dict[Name, Channel] = Field(default_factory=dict)
@@ -212,6 +224,16 @@ class Scenario(Spec):
         if isinstance(value, dt.datetime):
             raise ValueError(f"'{value}' has a time of day (a date such as 2027-01-04)")
         return value
+
+    @field_validator("horizon_days")
+    @classmethod
+    def _horizon_ends_in_the_calendar(cls, horizon: float, info: ValidationInfo) -> float:
+        start = info.data.get("start_date")
+        last = (LAST_DATE - start).days + 1 if start is not None else None
+        if last is not None and horizon > last:
+            raise ValueError(f"{horizon:g} days from {start} end after {LAST_DATE} (at most "
+                             f"{last:g} days from this start_date)")
+        return horizon
 
     @field_validator("warmup_days")
     @classmethod
@@ -237,6 +259,18 @@ class Scenario(Spec):
     def consistency_problems(self) -> list[tuple[str, str]]:
         """Problems that involve several fields, as (field path, message) pairs."""
         problems = []
+        # Statistics start with the first reporting interval after the warm-up: it must begin
+        # before the horizon ends, or nothing is counted.
+        first_counted = math.ceil(self.warmup_minutes / self.interval_minutes - 1e-9)
+        if first_counted * self.interval_minutes >= self.horizon_minutes:
+            longest = (math.ceil(self.horizon_minutes / self.interval_minutes - 1e-9) - 1) * (
+                self.interval_minutes / MINUTES_PER_DAY)
+            problems.append((
+                "warmup_days",
+                f"{self.warmup_days:g} leaves no reporting interval to count (with horizon_days "
+                f"{self.horizon_days:g} and interval_minutes {self.interval_minutes}: at most "
+                f"{longest:.4g})",
+            ))
         for index, volume in enumerate(self.contact_volume):
             for language in self.regions[volume.region].language_shares():
                 if not self.teams_for(volume.region, volume.channel, language):
@@ -248,6 +282,7 @@ class Scenario(Spec):
                         f"{' that speaks ' + language if language else ''}, or let a team of "
                         "another region help with overflow_after_s)",
                     ))
+        problems += self._volume_problems()
         problems += self._commerce_problems()
         if self.segments:
             total = sum(segment.share for segment in self.segments.values())
@@ -287,6 +322,25 @@ class Scenario(Spec):
                     ))
         return problems
 
+    def _volume_problems(self) -> list[tuple[str, str]]:
+        """Forecasts and demand whose busiest day, with weekday factors, growth and peaks
+        together, is more than a run can take."""
+        days = math.ceil(self.horizon_days)
+        entries = [(f"contact_volume.{i}", "contacts", v.daily_volumes(self.start_date, days))
+                   for i, v in enumerate(self.contact_volume)]
+        entries += [(f"regions.{name}.demand", "orders",
+                     region.demand.daily_volumes(self.start_date, days))
+                    for name, region in self.regions.items() if region.demand is not None]
+        problems = []
+        for where, noun, volumes in entries:
+            busiest = float(volumes.max()) if volumes.size else 0.0
+            if busiest > MAX_BUSIEST_DAY:
+                problems.append((where, (
+                    f"its busiest day brings about {number_text(round(busiest))} {noun} (at most "
+                    f"{MAX_BUSIEST_DAY:,} a day with weekday factors, growth and peaks together)"
+                )))
+        return problems
+
     def _commerce_problems(self) -> list[tuple[str, str]]:
         problems = []
         for name, region in self.regions.items():
@@ -309,10 +363,14 @@ class Scenario(Spec):
                         f"and {product} in its stock)",
                     ))
             if region.promise_rule != "hours":
+                selling = region.demand.sales_channel_shares()
                 for days, where in [(region.promise_days, f"regions.{name}.promise_days"),
                                     *((c.promise_days, f"sales_channels.{c_name}.promise_days")
                                       for c_name, c in self.sales_channels.items()
-                                      if c_name in region.demand.sales_channel_shares())]:
+                                      if c_name in selling),
+                                    *((d, f"regions.{name}.promise_days_by_channel.{c_name}")
+                                      for c_name, d in region.promise_days_by_channel.items()
+                                      if c_name in selling)]:
                     if days is not None and days != int(days):
                         problems.append((where, f"{days:g} is not a whole number of days "
                                          f"(whole days with promise_rule {region.promise_rule})"))
@@ -362,6 +420,20 @@ class Scenario(Spec):
                 "every segment)",
             ))
         return problems
+
+    def promise_days_for(self, region: str, sales_channel: str) -> float | None:
+        """The delivery promise, in days, of orders placed in ``region`` on ``sales_channel``.
+
+        The region's own promise for that sales channel (``promise_days_by_channel``) comes
+        first, then the sales channel's ``promise_days``, then the region's; None: no promise.
+        """
+        spec = self.regions[region]
+        if sales_channel in spec.promise_days_by_channel:
+            return spec.promise_days_by_channel[sales_channel]
+        channel = self.sales_channels.get(sales_channel)
+        if channel is not None and channel.promise_days is not None:
+            return channel.promise_days
+        return spec.promise_days
 
     def nodes_for(self, region: str, product: str) -> list[str]:
         """Nodes that can ship ``product`` to ``region``, in order of preference."""

@@ -16,8 +16,8 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from cxsim.scenario.base import Ref, Spec
-from cxsim.scenario.common import ChannelWeights, Probability
-from cxsim.scenario.distributions import Distribution, Exponential
+from cxsim.scenario.common import ChannelWeights, Label, Probability
+from cxsim.scenario.distributions import DelayDays, DelayHours, Exponential
 
 __all__ = [
     "OrderContacts",
@@ -48,10 +48,10 @@ class ProductIssue(Spec):
     per_order: Probability = 0.12
     per_unit: Probability | None = None
     by_product: dict[ProductName, Probability] = Field(default_factory=dict)
-    by_supplier: dict[Annotated[str, Field(min_length=1, max_length=64)], Probability] = Field(
+    by_supplier: dict[Label, Probability] = Field(
         default_factory=dict
     )
-    delay_days: Distribution = _days(3.0)
+    delay_days: DelayDays = _days(3.0)
 
     @model_validator(mode="after")
     def _per_order_or_per_unit(self) -> ProductIssue:
@@ -72,7 +72,7 @@ class Wismo(Spec):
 
     before_promise: Probability = 0.05
     when_late: Probability = 0.50
-    delay_hours: Distribution = _days(6.0)
+    delay_hours: DelayHours = _days(6.0)
 
 
 class StockoutContacts(Spec):
@@ -80,14 +80,14 @@ class StockoutContacts(Spec):
     about it ``delay_hours`` after ordering."""
 
     per_order: Probability = 0.50
-    delay_hours: Distribution = _days(24.0)
+    delay_hours: DelayHours = _days(24.0)
 
 
 class ReturnContacts(Spec):
     """Customers returning an order who get in touch about it, ``delay_days`` after delivery."""
 
     per_return: Probability = 0.50
-    delay_days: Distribution = _days(2.0)
+    delay_days: DelayDays = _days(2.0)
 
 
 class PreSales(Spec):

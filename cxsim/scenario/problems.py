@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import math
 import types
 import typing
 from collections.abc import Iterator, Mapping, Sequence, Sized
@@ -24,7 +25,25 @@ from pydantic.fields import FieldInfo
 
 from cxsim.scenario.base import Ref
 
-__all__ = ["Problem", "ScenarioError", "problems_from_validation", "reference_problems"]
+__all__ = [
+    "MAX_SHOWN_PROBLEMS",
+    "Problem",
+    "ScenarioError",
+    "cut",
+    "field_names",
+    "number_text",
+    "path_part",
+    "problems_from_validation",
+    "reference_problems",
+]
+
+# Problems listed in the message of a ScenarioError (all of them stay in ``problems``): the
+# first ones show what is wrong, thousands would bury it.
+MAX_SHOWN_PROBLEMS = 50
+# Names and values from the file are cut to this many characters in a message.
+MAX_SHOWN_CHARS = 60
+# A whole problem line is cut to this many characters.
+MAX_LINE_CHARS = 400
 
 
 class Problem(NamedTuple):
@@ -38,24 +57,63 @@ class Problem(NamedTuple):
 
 
 class ScenarioError(ValueError):
-    """A scenario that cannot be used, with every problem found in it."""
+    """A scenario that cannot be used, with every problem found in it.
+
+    Each problem is one printable line: characters that are not printable (a line break, a
+    terminal escape) are shown escaped, long names and values are cut. The message lists the
+    first ``MAX_SHOWN_PROBLEMS`` problems and says how many more there are.
+    """
 
     def __init__(self, source: str, problems: Sequence[Problem]) -> None:
         self.source = source
-        # Values from the file (a text with a line break, say) must not split a problem's line.
-        self.problems = [Problem(_one_line(p.path), _one_line(p.message)) for p in problems]
-        noun = "problem" if len(self.problems) == 1 else "problems"
-        lines = [f"{source}: {len(self.problems)} {noun}"]
-        lines += [str(p) for p in self.problems]
+        self.problems = [Problem(_safe_path(p.path), _safe_message(p.message))
+                         for p in problems]
+        count = len(self.problems)
+        lines = [f"{_safe_message(source)}: {count} {'problem' if count == 1 else 'problems'}"]
+        lines += [str(p) for p in self.problems[:MAX_SHOWN_PROBLEMS]]
+        if count > MAX_SHOWN_PROBLEMS:
+            lines.append(f"... and {count - MAX_SHOWN_PROBLEMS:,} more problems (fix these "
+                         "first)")
         super().__init__("\n".join(lines))
 
 
-def _one_line(text: str) -> str:
+def _printable(text: str) -> str:
     """``text`` with line breaks and other unprintable characters escaped (``\\n``, ``\\x1b``)."""
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
                    for c in text)
+
+
+def cut(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
+    """``text`` escaped to printable characters and cut to ``limit`` characters with '...'."""
+    text = _printable(text)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _text(value: object) -> str:
+    """``str(value)``, except for a whole number too long to write out in full."""
+    if isinstance(value, int) and value.bit_length() > 200:
+        return f"a whole number of about {int(value.bit_length() * math.log10(2)):,} digits"
+    return str(value)
+
+
+def path_part(key: object) -> str:
+    """A mapping key or list index as a part of a field path: '' shows as ``''``."""
+    text = _text(key)
+    return cut(text) if text else "''"
+
+
+def _safe_path(path: str) -> str:
+    if len(path) <= MAX_SHOWN_CHARS and path.isprintable():
+        return path
+    return ".".join(cut(part) for part in path.split("."))
+
+
+def _safe_message(message: str) -> str:
+    """One printable line of at most ``MAX_LINE_CHARS`` (names and values in it are cut where
+    the message is made)."""
+    return cut(message, MAX_LINE_CHARS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,35 +198,79 @@ def _walk(root: type[BaseModel], loc: Sequence[str | int]) -> tuple[list[str], _
         if key == "[key]":
             continue
         if node is None:
-            parts.append(str(key))
+            parts.append(path_part(key))
             continue
         if index + 1 < len(loc) and loc[index + 1] == "[key]":
             # pydantic marks a bad mapping key by the key followed by "[key]".
-            parts.append(str(key))
+            parts.append(path_part(key))
             node = _unwrap(typing.get_args(node.tp)[0])
             continue
         node, shown = _child(node, key)
         if shown:
-            parts.append(str(key))
+            parts.append(path_part(key))
     return parts, node
+
+
+def number_text(value: Any) -> str:
+    """A bound or value as a planner reads it: 3660, 100,000, 0.01667, 1e+12."""
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e12:
+        whole = int(value)
+        return f"{whole:,}" if abs(whole) >= 10_000 else str(whole)
+    return f"{value:.4g}"
+
+
+def field_names(root: type[BaseModel], data: Any, keys: Sequence[str]) -> list[str] | None:
+    """The fields of the model at ``keys`` (a path as written in the raw data ``data``), or None
+    where the schema has no model there (a mapping of names, a list, a single value)."""
+    node: _Node | None = _Node(root)
+    value = data
+    for key in keys:
+        if node is None:
+            return None
+        members = _union_members(node)
+        if members:
+            # Which model a mapping is depends on its tag (kind, dist, ...) in the data.
+            tag = value.get(node.discriminator) if isinstance(value, Mapping) else None
+            member = members.get(tag) if isinstance(tag, str) else None
+            node = _Node(member) if member is not None else None
+            if node is None:
+                return None
+        node, _ = _child(node, int(key) if key.isdigit() and isinstance(value, list) else key)
+        if isinstance(value, Mapping):
+            value = value.get(key)
+        elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+            value = value[int(key)]
+        else:
+            value = None
+    if node is None:
+        return None
+    members = _union_members(node)
+    if members and isinstance(value, Mapping):
+        tag = value.get(node.discriminator)
+        member = members.get(tag) if isinstance(tag, str) else None
+        return list(member.model_fields) if member is not None else None
+    return list(node.tp.model_fields) if _is_model(node.tp) else None
 
 
 def _bounds(metadata: tuple[Any, ...]) -> str:
     low = high = step = ""
+    least = most = None
     for item in metadata:
         if isinstance(item, annotated_types.Ge):
-            low = f">= {item.ge:g}"
+            low, least = f">= {number_text(item.ge)}", item.ge
         elif isinstance(item, annotated_types.Gt):
-            low = f"> {item.gt:g}"
+            low = f"> {number_text(item.gt)}"
         elif isinstance(item, annotated_types.Le):
-            high = f"<= {item.le:g}"
+            high, most = f"<= {number_text(item.le)}", item.le
         elif isinstance(item, annotated_types.Lt):
-            high = f"< {item.lt:g}"
+            high = f"< {number_text(item.lt)}"
         elif isinstance(item, annotated_types.MultipleOf):
-            step = f"in steps of {item.multiple_of:g}"
-    span = "from 0 to 1" if (low, high) == (">= 0", "<= 1") else " and ".join(
-        b for b in (low, high) if b
-    )
+            step = f"in steps of {number_text(item.multiple_of)}"
+    if least is not None and most is not None:
+        span = f"from {number_text(least)} to {number_text(most)}"
+    else:
+        span = " and ".join(b for b in (low, high) if b)
     return ", ".join(b for b in (span, step) if b)
 
 
@@ -228,6 +330,9 @@ def describe(node: _Node | None) -> str:
         item = describe(_unwrap(args[0]))
         if low is not None and low == high:
             return f"a list of exactly {low} values, each {item}"
+        if high is not None:
+            count = f"{low} to" if low else "up to"
+            return f"a list of {count} {number_text(high)} values, each {item}"
         if low:
             return f"a list of at least {low}, each {item}"
         return f"a list, each {item}"
@@ -241,20 +346,22 @@ def show(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "a list"
     if isinstance(value, str):
-        text = value if len(value) <= 40 else value[:37] + "..."
-        return f"'{text}'"
+        return f"'{cut(value, 40)}'"
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value) if value.is_integer() else f"{value:g}"
-    return str(value)
+    return cut(_text(value), 40)
 
 
 def _suggest(name: object, known: Sequence[str]) -> str:
-    close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'? " if close else ""
+    text = _text(name)
+    if len(text) > MAX_SHOWN_CHARS:
+        return ""  # no one misspells a name that long
+    close = difflib.get_close_matches(text, list(known), n=1, cutoff=0.6)
+    return f"did you mean '{cut(close[0])}'? " if close else ""
 
 
 def _message(error: Mapping[str, Any], node: _Node | None, parent: _Node | None) -> str:
@@ -278,6 +385,11 @@ def _message(error: Mapping[str, Any], node: _Node | None, parent: _Node | None)
         return f"'{tag}' is not known ({_suggest(tag, tags)}one of: {', '.join(tags)})"
     if kind == "finite_number":
         return f"{show(value)} is not a finite number ({allowed})"
+    if node is not None and node.tp is dt.date and kind in _RANGE_ERRORS:
+        early = kind.startswith("greater")
+        first, last = _date_bound(node, annotated_types.Ge), _date_bound(node, annotated_types.Le)
+        return (f"{show(value)} is too {'early' if early else 'late'} (a date from {first} to "
+                f"{last})")
     if kind in ("greater_than", "greater_than_equal"):
         return f"{show(value)} is too small ({allowed})"
     if kind in ("less_than", "less_than_equal"):
@@ -299,6 +411,18 @@ def _message(error: Mapping[str, Any], node: _Node | None, parent: _Node | None)
     if kind.startswith("date") and isinstance(value, str):
         return f"{show(value)} is not a valid date ({allowed})"
     return f"{show(value)} is not {_noun(node)} ({allowed})"
+
+
+_RANGE_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
+
+
+def _date_bound(node: _Node, kind: type[annotated_types.Ge] | type[annotated_types.Le]) -> str:
+    for item in node.metadata:
+        if isinstance(item, annotated_types.Ge) and kind is annotated_types.Ge:
+            return str(item.ge)
+        if isinstance(item, annotated_types.Le) and kind is annotated_types.Le:
+            return str(item.le)
+    return "?"
 
 
 def _noun(node: _Node | None) -> str:
@@ -364,8 +488,8 @@ def _references(node: _Node, value: Any, path: list[str]) -> Iterator[tuple[list
         inner = _unwrap(typing.get_args(tp)[1])
         for key, item in value.items():
             # Keys can be references too, as in channel_mix: {phone: 0.5, chat: 0.5}.
-            yield from _references(key_node, key, [*path, str(key)])
-            yield from _references(inner, item, [*path, str(key)])
+            yield from _references(key_node, key, [*path, path_part(key)])
+            yield from _references(inner, item, [*path, path_part(key)])
     elif typing.get_origin(tp) in (list, tuple) and isinstance(value, list):
         inner = _unwrap(typing.get_args(tp)[0])
         for index, item in enumerate(value):
@@ -381,10 +505,10 @@ def reference_problems(root: type[BaseModel], data: Mapping[str, Any]) -> list[P
         if not isinstance(entries, Mapping) or name in entries:
             continue
         # Built-in names (the reason 'general', the sales channel 'web') are allowed too.
-        known = [str(k) for k in entries] + [b for b in ref.builtin if b not in entries]
+        known = [path_part(k) for k in entries] + [b for b in ref.builtin if b not in entries]
         allowed = f"{_suggest(name, known)}one of: {', '.join(known)}" if known else (
             f"the scenario has no {ref.collection}"
         )
-        problems.append(Problem(".".join(path),
-                                f"unknown {_entry_noun(ref.collection)} '{name}' ({allowed})"))
+        problems.append(Problem(".".join(path), f"unknown {_entry_noun(ref.collection)} "
+                                                f"'{cut(name)}' ({allowed})"))
     return problems

@@ -10,17 +10,20 @@ from pydantic import Field, model_validator
 
 from cxsim.scenario.base import Spec
 from cxsim.scenario.common import (
+    MAX_HEADCOUNT,
     MINUTES_PER_DAY,
     QUARTER_MINUTES,
     WEEKDAYS,
     ChannelName,
-    Count,
+    Date,
+    Headcount,
     HourOfDay,
     LanguageName,
-    NonNegative,
+    LeadDays,
+    Money,
     Percent,
-    Positive,
     RegionName,
+    Seconds,
     Weekday,
 )
 
@@ -93,9 +96,9 @@ class RosterShift(Spec):
 class RosterPeriod(Spec):
     """The shifts worked on every local date from ``start`` to ``end`` (both included)."""
 
-    start: Annotated[dt.date, Field(strict=False)]
-    end: Annotated[dt.date, Field(strict=False)]
-    shifts: list[RosterShift]
+    start: Date
+    end: Date
+    shifts: Annotated[list[RosterShift], Field(max_length=10_000)]
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> RosterPeriod:
@@ -125,15 +128,15 @@ class AllowedShift(Spec):
 class Hire(Spec):
     """New agents starting on a date."""
 
-    date: Annotated[dt.date, Field(strict=False)]
-    agents: Annotated[int, Field(ge=1)]
+    date: Date
+    agents: Annotated[int, Field(ge=1, le=MAX_HEADCOUNT)]
 
 
 class Ramp(Spec):
     """New hires work at ``start_pct`` of full speed, rising linearly to 100% over ``weeks``."""
 
     start_pct: Annotated[float, Field(gt=0, le=100)] = 50.0
-    weeks: Positive = 8.0
+    weeks: Annotated[float, Field(gt=0, le=104)] = 8.0
 
 
 class Team(Spec):
@@ -151,21 +154,22 @@ class Team(Spec):
 
     region: RegionName
     channels: Annotated[list[ChannelName], Field(min_length=1)]
-    agents: Count
+    agents: Headcount
     # None: speaks every language of its region.
     languages: Annotated[list[LanguageName], Field(min_length=1)] | None = None
     shifts: list[Shift] | None = None
     shrinkage_pct: Annotated[float, Field(ge=0, lt=100)] = 0.0
-    cost_per_hour: NonNegative = 0.0
+    cost_per_hour: Money = 0.0
     hires: list[Hire] = Field(default_factory=list)
-    hiring_lead_days: Count = 0
+    hiring_lead_days: LeadDays = 0
     attrition_pct_per_month: Percent = 0.0
     ramp: Ramp | None = None
     # Takes contacts of its channels and languages waiting in other regions this long.
-    overflow_after_s: NonNegative | None = None
+    overflow_after_s: Seconds | None = None
     # Lower first among live channels; channels not named come after, oldest contact first.
-    priorities: dict[ChannelName, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
-    roster: list[RosterPeriod] | None = None
+    priorities: dict[ChannelName, Annotated[int, Field(ge=0, le=1000)]] = Field(
+        default_factory=dict)
+    roster: Annotated[list[RosterPeriod], Field(max_length=10_000)] | None = None
     shift_patterns: Annotated[list[AllowedShift], Field(min_length=1)] | None = None
 
     @property

@@ -35,12 +35,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from cxsim.results import Results
 from cxsim.results.output import MARKER, OutputError, ResultDir, check_output_dir
 from cxsim.results.sweeps import POINTS_FOLDER, SweepResults, point_tables
 from cxsim.scenario import Scenario
+from cxsim.scenario.plain_yaml import dump_yaml
 from cxsim.sweep.grid import Grid, Point, grid_fingerprint
 
 __all__ = ["SWEEP_FILES", "SweepDir", "sweep_fingerprint"]
@@ -179,14 +179,17 @@ class SweepDir:
             self._staged = ResultDir(self.target, self._protect)
             self.folder = self._staged.stage()
         (self.folder / POINTS_FOLDER).mkdir(exist_ok=True)
-        self._meta = {**meta, "kind": "sweep", "files": sorted(SWEEP_FILES),
+        # Files cxsim wrote here before (a report of the sweep being resumed) stay listed.
+        earlier = _read_marker(self.folder) or {}
+        kept = {name for name in earlier.get("files", [])
+                if isinstance(name, str) and (self.folder / name).is_file()}
+        self._meta = {**meta, "kind": "sweep", "files": sorted(set(SWEEP_FILES) | kept),
                       "sweep": self.fingerprint, "points": len(grid.points), "complete": False}
         self._write_marker()
         _write_atomic(self.folder / "grid.yaml", lambda p: p.write_text(
-            yaml.safe_dump(grid.data, sort_keys=False, allow_unicode=True), encoding="utf-8"))
+            dump_yaml(grid.data), encoding="utf-8"))
         _write_atomic(self.folder / "scenario.yaml", lambda p: p.write_text(
-            yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False,
-                           allow_unicode=True), encoding="utf-8"))
+            dump_yaml(scenario.model_dump(mode="json")), encoding="utf-8"))
         _write_atomic(self.folder / "points.csv", lambda p: points.to_csv(p, index=False))
         return {point: tables for point in self._finished_ids()
                 if (tables := point_tables(self.folder / POINTS_FOLDER / point)) is not None}

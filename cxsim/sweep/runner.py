@@ -89,6 +89,7 @@ class Sweep:
         workers: int = 1,
         progress: bool | ProgressCallback | None = None,
         on_point: Callable[[Point, int, int], None] | None = None,
+        note: Mapping[str, Any] | None = None,
     ) -> SweepResults:
         """Run every point not already finished; returns the sweep's tables.
 
@@ -99,11 +100,12 @@ class Sweep:
             progress: ``True`` for a progress bar, or a callable (done, total) of replications.
             on_point: called with (point, finished points, all points) as each point is
                 written.
+            note: more to record in the sweep's ``run.json`` (say the command that ran it).
         """
         check_whole("workers", workers, 1)
         table = pd.DataFrame([{"point": p.id, **p.params} for p in self.points])
-        meta = {"seed": self.seed, "reps": self.reps, "params": list(self.grid.columns),
-                "scenario": self.scenario.name}
+        meta = {**(note or {}), "seed": self.seed, "reps": self.reps,
+                "params": list(self.grid.columns), "scenario": self.scenario.name}
         directory = self.directory
         tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
         kept: dict[str, Results] = {}

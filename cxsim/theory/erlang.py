@@ -35,6 +35,11 @@ __all__ = [
 
 TAIL_MASS = 1e-12  # bound on the stationary mass the Erlang A truncation may neglect
 MAX_STATES = 10_000_000  # refuse Erlang A chains longer than this (memory guard)
+# Staffing: loads up to this many Erlangs are searched one agent at a time along the Erlang B
+# recursion (exact to the last bit, a few thousand steps at most); larger ones by doubling and
+# bisection on Erlang B in closed form. No answer is larger than MAX_AGENTS.
+STEPWISE_LOAD = 2_000.0
+MAX_AGENTS = 1_000_000_000
 
 
 def erlang_b(agents: int, load: float) -> float:
@@ -419,6 +424,9 @@ def agents_for_service_level(
     Returns:
         Minimal agents c with erlang_c_service_level(c, ...) >= service_level; 0 if there are
         no arrivals.
+
+    Raises:
+        ValueError: a bad argument, or a load that needs more than ``MAX_AGENTS`` agents.
     """
     h = _real("handle_minutes", handle_minutes, positive=True)
     a = offered_load(arrivals_per_hour, h)
@@ -426,12 +434,50 @@ def agents_for_service_level(
     target = _fraction("service_level", service_level, open_low=True)
     if a == 0.0:
         return 0
+    if a > STEPWISE_LOAD:
+        return _agents_for_large_load(a, t / h, target)
     c, b = 0, 1.0
     while True:  # extend the Erlang B recursion one agent at a time
         c += 1
         b = a * b / (c + a * b)
         if c > a and _sl(c, a, _c_from_b(c, a, b), t / h) >= target:
             return c
+
+
+def _large_load_sl(c: int, a: float, t_over_h: float) -> float:
+    """Erlang C service level of c > a agents from Erlang B in closed form, B = P(N = c) /
+    P(N <= c) for N Poisson with mean a: one evaluation whatever c, where the recursion takes
+    c steps."""
+    from scipy import stats  # here: commands that never need it start faster
+
+    log_b = float(stats.poisson.logpmf(c, a) - stats.poisson.logcdf(c, a))
+    return _sl(c, a, _c_from_b(c, a, math.exp(log_b)), t_over_h)
+
+
+def _agents_for_large_load(a: float, t_over_h: float, target: float) -> int:
+    """The fewest agents meeting the target for a load above ``STEPWISE_LOAD``: from the
+    first stable count, steps doubling until the target is met, then bisection (the service
+    level rises with every agent once the queue is stable)."""
+    if a >= MAX_AGENTS:
+        raise ValueError(f"load(={a:.6g}) needs more than {MAX_AGENTS:,} agents "
+                         "(the staffing search stops there)")
+    failing, step = math.floor(a), 1  # c <= a: unstable, the target is never met
+    meeting = failing + step
+    while _large_load_sl(meeting, a, t_over_h) < target:
+        failing, step = meeting, step * 2
+        meeting = failing + step
+        if meeting > MAX_AGENTS:
+            if _large_load_sl(MAX_AGENTS, a, t_over_h) < target:
+                raise ValueError(f"load(={a:.6g}) needs more than {MAX_AGENTS:,} agents "
+                                 "(the staffing search stops there)")
+            meeting = MAX_AGENTS
+    while meeting - failing > 1:
+        middle = (failing + meeting) // 2
+        if _large_load_sl(middle, a, t_over_h) >= target:
+            meeting = middle
+        else:
+            failing = middle
+    return meeting
 
 
 def agents_for_service_level_many(
@@ -441,7 +487,8 @@ def agents_for_service_level_many(
     """``agents_for_service_level`` for many arrival rates at once (say every interval of a day).
 
     The Erlang B recursion runs on all rates together, one agent at a time; each rate leaves
-    the recursion once its target is met.
+    the recursion once its target is met. Loads above ``STEPWISE_LOAD`` are searched as
+    ``agents_for_service_level`` searches them.
 
     Args:
         arrivals_per_hour: Arrival rates per hour (each >= 0).
@@ -460,7 +507,9 @@ def agents_for_service_level_many(
         raise ValueError("arrivals_per_hour must be finite and >= 0")
     loads = rates * h / 60.0
     agents = np.zeros(rates.shape, dtype=np.int64)
-    active = np.flatnonzero(loads > 0)
+    for index in np.flatnonzero(loads > STEPWISE_LOAD):
+        agents[index] = _agents_for_large_load(float(loads[index]), t / h, target)
+    active = np.flatnonzero((loads > 0) & (loads <= STEPWISE_LOAD))
     a = loads[active]
     b = np.ones_like(a)
     c = 0
