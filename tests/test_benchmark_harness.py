@@ -1,7 +1,8 @@
-"""Smoke test of benchmarks/bench_contacts.py: it runs and prints per-contact figures.
+"""Smoke tests of the benchmark harnesses: each runs in a cheap mode and prints its figures.
 
-Runs a small benchmark without Ciw (which the test environment need not have), with the
-multichannel comparison. No timing value is asserted: only that the figures are there, positive
+bench_contacts.py runs without Ciw (which the test environment need not have), with the
+multichannel comparison; bench_orders.py and bench_expansion.py compare with a base commit taken
+to be this one (HEAD). No timing value is asserted: only that the figures are there, positive
 and finite.
 """
 
@@ -60,33 +61,46 @@ def test_harness_runs_without_ciw_and_prints_per_contact_figures(tmp_path: Path)
 
 
 def test_orders_harness_prints_costs_and_memory() -> None:
+    # The base commit is this one (HEAD): the comparison machinery runs, cheaply.
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bench_orders.py"), "--days", "4",
-         "--short-days", "2", "--contacts", "20000", "--repeat", "1"],
+         "--short-days", "2", "--contacts", "20000", "--repeat", "1", "--base", "HEAD"],
         capture_output=True, text=True, timeout=300, check=False, cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     columns = ("count", "wall s", "us each", "per s")
     orders = _figures(done.stdout, "orders (orders_year.yaml)", columns)
+    base = _figures(done.stdout, "orders, base HEAD", columns)
     contacts = _figures(done.stdout, "contacts (mmcm.yaml)", columns)
     # Four days of 2,740 orders a day, and about 20,000 contacts.
     assert abs(orders["count"] - 4 * 2740) < 5 * math.sqrt(4 * 2740)
     assert abs(contacts["count"] - 20_000) < 5 * math.sqrt(20_000)
-    for figures in (orders, contacts):
+    for figures in (orders, base, contacts):
         assert all(math.isfinite(v) and v > 0 for v in figures.values())
+    ratio = re.search(r"order this / base: ([0-9.]+)x per order \(bar <= 0.20x\): "
+                      r"(meets|MISSES) the bar", done.stdout)
+    assert ratio is not None and float(ratio.group(1)) > 0, done.stdout
     memory = re.search(r"2 days: ([\d,.]+) MiB; 4 days: ([\d,.]+) MiB", done.stdout)
     assert memory is not None, done.stdout
     assert all(float(x.replace(",", "")) > 10 for x in memory.groups())
 
 
 def test_expansion_harness_times_one_replication() -> None:
-    # Ten days: before any launch, the US alone (3,000 orders a day at steady state).
+    # Ten days: before any launch, the US alone (3,000 orders a day at steady state); the base
+    # commit is this one (HEAD), and the memory comparison runs 20 days.
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bench_expansion.py"), "--days", "10",
-         "--repeat", "1"],
+         "--long-days", "20", "--repeat", "1", "--base", "HEAD"],
         capture_output=True, text=True, timeout=300, check=False, cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
+    for label in ("base HEAD", "this tree"):
+        figures = _figures(done.stdout, label, ("wall s", "peak MiB"))
+        assert all(math.isfinite(v) and v > 0 for v in figures.values()), label
+    ratio = re.search(r"this / base: ([0-9.]+)x \(bar <= 0.20x\)", done.stdout)
+    assert ratio is not None and float(ratio.group(1)) > 0, done.stdout
+    memory = re.search(r"10 days ([\d,]+) MiB; 20 days ([\d,]+) MiB", done.stdout)
+    assert memory is not None, done.stdout
     counts = re.search(r"orders ([\d,]+); contacts ([\d,]+)", done.stdout)
     assert counts is not None, done.stdout
     orders, contacts = (float(x.replace(",", "")) for x in counts.groups())

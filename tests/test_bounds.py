@@ -302,8 +302,10 @@ def test_the_highest_costs_and_stock_keep_the_summary_finite() -> None:
     ])
     summary = cxsim.run(scenario, reps=2, seed=3).summary
     holding = summary[(summary["scope"] == "cost") & (summary["kpi"] == "holding")]
-    # 1e9 units held for the two days at 1e9 a unit-day (orders take a few dozen of them).
-    assert float(holding["mean"].max()) == pytest.approx(2e18, rel=1e-6)
+    # 1e9 units held at 1e9 a unit-day (orders take a few dozen of them), counted by the node's
+    # local days from its start date: New York is 5 hours behind UTC in January, so the two UTC
+    # days hold 24 + 19 counted hours (the 5 before local midnight are the day before).
+    assert float(holding["mean"].max()) == pytest.approx(1e18 * 43 / 24, rel=1e-6)
     costs = summary.loc[summary["scope"] == "cost", ["mean", "ci_low", "ci_high"]]
     assert np.isfinite(costs.to_numpy(dtype=float)).all()
     # Elsewhere a KPI may be undefined (no promise falls due in two days), never infinite.

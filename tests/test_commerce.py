@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 from typing import Any
@@ -392,3 +393,25 @@ def test_delivery_times_binned_a_day_at_a_time_fall_in_the_bins_of_wait_bin() ->
     ]).tolist()
     assert wait_bins(waits).tolist() == [wait_bin(wait) for wait in waits]
     assert wait_bins([]).tolist() == []
+
+
+def test_orders_and_stock_count_by_local_date() -> None:
+    # Orders only on Mondays from 22:00 to 23:00 in New York: 03:00 to 04:00 on Tuesdays UTC.
+    # Counted by the local date of the region (orders) and of the node (stock), every order and
+    # every unit demanded falls on a Monday; by UTC date they would all fall on Tuesdays.
+    profile = [0.0] * 24
+    profile[22] = 1.0
+    scenario = commerce({"kind": "base_stock", "level": 10_000}, horizon_days=42, region={
+        "timezone": "America/New_York",
+        "demand": {"orders_per_day": 50, "weekday_factors": [1, 0, 0, 0, 0, 0, 0],
+                   "intraday_profile": profile}})
+    results = cxsim.run(scenario, reps=1, seed=46)
+    orders = results.orders_by_day
+    stock = results.inventory_by_day
+    assert orders["orders"].sum() > 100
+    assert {d.weekday() for d in orders.loc[orders["orders"] > 0, "date"]} == {0}
+    assert {d.weekday() for d in stock.loc[stock["units_demanded"] > 0, "date"]} == {0}
+    # New York is behind UTC: the run's first hours are the evening of the day before.
+    assert orders["date"].min() == dt.date(2027, 1, 3)
+    first = stock[stock["date"] == dt.date(2027, 1, 3)]
+    assert (first["day_minutes"] == 5 * 60).all()

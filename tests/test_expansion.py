@@ -255,7 +255,9 @@ def test_pooled_stock_brings_no_more_stockout_contacts_than_split_stock() -> Non
     pooled = shop(stockout, nodes={"fc": {"stock": {"widget": level}}}, **channels)
     split = shop(stockout, nodes={"fc": {"stock": {"widget": {
         **level, "allocation": {"web": 0.6, "market": 0.4}}}}}, **channels)
-    a, b = cxsim.run(pooled, reps=8, seed=29), cxsim.run(split, reps=8, seed=29)
+    # The paired difference in stock-out contacts varies about as much as its mean over these
+    # 60 days: twenty replications resolve it at the 99.9% level, eight only by luck.
+    a, b = cxsim.run(pooled, reps=20, seed=29), cxsim.run(split, reps=20, seed=29)
     assert above_zero(paired("stockout_contacts", a, b, scope="orders"))
     assert above_zero(paired("fill_rate", b, a, scope="orders"))
 
@@ -267,9 +269,10 @@ def test_the_expansion_example_runs_through_the_german_launch() -> None:
                                    ["horizon_days=112", "warmup_days=7"])
     results = cxsim.run(scenario, reps=2, seed=30, workers=2)
     orders = results.orders_by_day.groupby(["region", "date"])["orders"].sum()
-    # 5 April begins at 22:00 UTC on the 4th in Berlin; demand ramps up from nothing.
-    assert orders["de"][: dt.date(2027, 4, 3)].sum() == 0
-    assert orders["de"][dt.date(2027, 4, 4): dt.date(2027, 4, 12)].sum() > 0
+    # Orders count by the local date of their region: Germany's first orders are on its launch
+    # date (which begins at 22:00 UTC on the 4th), and demand ramps up from nothing.
+    assert orders["de"][: dt.date(2027, 4, 4)].sum() == 0
+    assert orders["de"][dt.date(2027, 4, 5): dt.date(2027, 4, 12)].sum() > 0
     assert orders["fr"].sum() == 0 and orders["jp"].sum() == 0  # they launch later
     # German customers write in German or English, and ask where their orders are.
     reasons = results.contacts_by_reason

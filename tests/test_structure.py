@@ -123,3 +123,16 @@ def test_the_import_graph_has_no_cycle() -> None:
     for node in sorted(edges):
         if node not in state:
             visit(node)
+
+
+# A module holds one concept and reads top to bottom; past this size it holds several.
+MODULE_LINES = 600
+
+
+def test_every_module_holds_one_concept_at_most_600_lines() -> None:
+    sizes = {str(path.relative_to(PACKAGE.parent)):
+             len(path.read_text(encoding="utf-8").splitlines())
+             for path in PACKAGE.rglob("*.py")}
+    assert len(sizes) > 50
+    too_long = {name: lines for name, lines in sizes.items() if lines > MODULE_LINES}
+    assert not too_long, too_long

@@ -1,686 +1,529 @@
-"""Orders, stock, fulfillment and delivery on simpy's event loop.
+"""Orders, stock, fulfilment and delivery, a UTC day at a time, in bulk.
 
-An order (one product, some units, on a sales channel, in a region) takes stock from the first
-node that serves its region: units on hand ship at once; the rest are backordered, lost, or taken
-from the next node, as the stock item says. Replenishment orders follow the policy on the
-inventory position and arrive after a lead time (one event each); receipts fill backorders first
-come, first served. A node ships at its cut-off on working days within its daily capacity (or at
-once when it has neither); the carrier's transit (and customs, from a node in another region)
-gives the delivery time, judged against the promise of the region and sales channel.
+Nothing in the rest of the world changes the commerce side: it only sends contacts to the
+contact centre. So it runs ahead of the clock, one UTC day at a time, whenever the contact feed
+asks for a day's contacts (``contacts_due``) or the run ends (``finish``), and every step works on
+the day's arrays:
 
-Per-order work needs no event unless the order waits for stock: delivery times are computed when
-an order ships. Statistics are counted per day of order (orders) or per day of the clock (stock);
-what every order adds to them (counts, and the judging of shipped orders against their promise)
-is gathered in the day and added up at its close, a day at a time, to the same totals.
+1. The day's orders of every region (``cxsim.model.ordering``), in time order.
+2. Stock: each pool serves its own orders in one step (``StockPool.advance``). Pools are coupled
+   only where a node ships what another lacks (``on_stockout: next_node``): such a group of pools
+   moves in stretches up to its next order short of stock, found without changing anything
+   (``StockPool.shortage``), which is then served one order at a time across the nodes. Lost
+   sales stop a pool's stretch the same way, and an empty pool loses every order until its next
+   stock comes in.
+3. Fulfilment and delivery: every parcel of the day (shipped at once, from another node, or when
+   the stock an order waited for came in) gets its node's ship time and its carrier's arrival.
+4. Orders whose last parcel left are judged against their promise and their marketplace's ship-by
+   time; some come back as returns (a stock-in of their first node, later); their contacts are
+   drawn (``cxsim.model.order_contacts``). An order still waiting at the day's end is kept as an
+   ``OpenOrder`` until its stock comes.
+
+Every order ends in exactly one state: shipped (delivered or in transit at the horizon), lost
+entirely, or waiting for stock at the horizon.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
-import simpy
 
-from cxsim.model.calendar import MINUTES_PER_DAY, LocalClock
-from cxsim.model.draws import samples, uniforms
-from cxsim.model.events import call_at
-from cxsim.model.metrics import WAIT_BINS, wait_bins
-from cxsim.model.order_contacts import ORDER_CONTACT_MEASURES, OrderContactSource
+from cxsim.model.calendar import LocalClock
+from cxsim.model.draws import sample_buffer, uniform_buffer
+from cxsim.model.fulfilment import NodeShipping
+from cxsim.model.local_dates import LocalDates
+from cxsim.model.order_contacts import OrderContactSource
+from cxsim.model.ordering import OpenOrder, OrderBatch, OrderBook, RegionOrders, Route
 from cxsim.model.stock import StockPool
-from cxsim.scenario.commerce import Node
-from cxsim.scenario.common import WEEKDAYS
+from cxsim.scenario.common import MINUTES_PER_DAY
 from cxsim.scenario.models import Scenario
 
-__all__ = ["ORDER_MEASURES", "Commerce", "RegionSales"]
-
-# Per-day measures of a region, sales channel and product, by the day an order was placed:
-# orders and units; units shipped from the first node's stock at once, from another node, or
-# backordered or lost; orders lost entirely; orders shipped and delivered by the horizon; shipped
-# orders whose promise fell due by the horizon, and of those on time and late (judged even if
-# still on their way); orders still in transit or waiting for stock at the horizon;
-# order-to-door minutes of delivered orders; returns; shipping cost; on sales channels with
-# marketplace rules, orders whose ship-by time fell due by the horizon and of those the ones
-# shipped later (or not at all); and the contacts the orders brought, by reason.
-ORDER_MEASURES = (
-    "orders",
-    "units",
-    "units_from_stock",
-    "units_next_node",
-    "units_backordered",
-    "units_lost",
-    "orders_lost",
-    "shipped",
-    "delivered",
-    "promised",
-    "on_time",
-    "late",
-    "in_transit_at_end",
-    "backordered_at_end",
-    "delivery_minutes",
-    "returns",
-    "shipping_cost",
-    "ship_due",
-    "shipped_late",
-    *ORDER_CONTACT_MEASURES.values(),
-)
+__all__ = ["Commerce"]
 
 
-class _NodeState:
-    """A node at run time: its clock, shipping rules and stock pools."""
+class _Group:
+    """Pools that must move together: a pool whose shortfalls go to other nodes, and theirs."""
 
-    def __init__(self, name: str, spec: Node, clock: LocalClock) -> None:
-        self.name = name
-        self.spec = spec
-        self.location = spec.location
-        self.clock = clock
-        self.cutoff = None if spec.cutoff_hour is None else spec.cutoff_hour * 60.0
-        self.capacity = spec.capacity_per_day
-        self.working = {WEEKDAYS.index(d)
-                        for d in spec.working_days}
-        self.immediate = self.cutoff is None and self.capacity is None and len(self.working) == 7
-        self.shipped: dict[int, int] = {}
-        self._at_cutoff: dict[int, float] = {}  # local day -> when its orders ship
-        self.pools: dict[tuple[str, str], StockPool] = {}
+    __slots__ = ("exceptional", "pools")
 
-    def ship_time(self, ready: float) -> float:
-        """When an order ready at clock minute ``ready`` leaves the node."""
-        if self.immediate:
-            return ready
-        clock = self.clock
-        local = clock.local(ready)
-        day = int(local // MINUTES_PER_DAY)
-        if self.cutoff is not None and local - day * MINUTES_PER_DAY >= self.cutoff:
-            day += 1
-        if self.cutoff is not None and self.capacity is None:
-            # Without a daily capacity an order ships at the cut-off of the first working day
-            # from ``day``: the same moment for every order of that day, looked up once.
-            shipped = self._at_cutoff.get(day)
-            if shipped is None:
-                first = day
-                while clock.weekday(first * MINUTES_PER_DAY) not in self.working:
-                    first += 1
-                shipped = self._at_cutoff[day] = clock.clock(
-                    first * MINUTES_PER_DAY + self.cutoff)
-            return shipped
-        capacity = self.capacity
-        while clock.weekday(day * MINUTES_PER_DAY) not in self.working or (
-            capacity is not None and self.shipped.get(day, 0) >= capacity
-        ):
-            day += 1
-        if capacity is not None:
-            self.shipped[day] = self.shipped.get(day, 0) + 1
-        if self.cutoff is not None:
-            ship_local = day * MINUTES_PER_DAY + self.cutoff
-        else:
-            ship_local = max(local, day * MINUTES_PER_DAY)
-        return clock.clock(ship_local)
+    def __init__(self, pools: list[StockPool]) -> None:
+        self.pools = pools
+        # Pools whose stretch stops at an order short of stock (lost sales, or other nodes).
+        self.exceptional = [p for p in pools if p.on_stockout != "backorder"]
 
 
-class _Route:
-    """Orders of one region, sales channel and product: what each of them touches, looked up
-    once, and what they add to the day's statistics until it is counted."""
+class _Day:
+    """What the orders of one day got, one array element per order (``OrderBatch`` order)."""
 
-    __slots__ = ("chain", "channel", "channel_name", "customs", "delivered", "delivery_minutes",
-                 "first", "histogram", "in_transit_at_end", "late", "on_time", "orders", "pool",
-                 "product", "product_name", "promise_minutes", "promised", "region",
-                 "return_share", "sent", "series", "ship_due", "ship_within", "shipped",
-                 "shipped_late", "shipping_cost", "units", "units_from_stock", "whole_orders",
-                 "whole_units")
+    __slots__ = ("at_once", "extra", "extra_parts", "filled", "filled_at", "lost", "residual")
 
-    def __init__(
-        self, region: RegionSales, channel: int, product: int, product_name: str,
-        chain: list[_NodeState], pool: StockPool, return_share: float,
-    ) -> None:
-        self.region = region
-        self.channel = channel
-        self.channel_name = region.channels[channel]
-        self.product = product
-        self.product_name = product_name
-        self.chain = chain
-        self.first = chain[0]
-        self.pool = pool
-        self.return_share = return_share
-        # Customs draws of parcels from the first node, None when it is in the region.
-        self.customs = region.customs if self.first.location != region.name else None
-        series = self.series = region.series[self.channel_name, product_name]
-        self.histogram = region.histograms[self.channel_name, product_name]
-        self.orders = series["orders"]
-        self.units = series["units"]
-        self.units_from_stock = series["units_from_stock"]
-        self.shipped = series["shipped"]
-        self.shipping_cost = series["shipping_cost"]
-        self.promised = series["promised"]
-        self.on_time = series["on_time"]
-        self.late = series["late"]
-        self.in_transit_at_end = series["in_transit_at_end"]
-        self.delivered = series["delivered"]
-        self.delivery_minutes = series["delivery_minutes"]
-        self.ship_due = series["ship_due"]
-        self.shipped_late = series["shipped_late"]
-        # A marketplace's ship-by span (minutes), None where no rule sets one.
-        self.ship_within = region.ship_within[channel]
-        # Orders filled whole from the first node's stock since the last count_whole, and their
-        # units: counted a day at a time (Commerce._count_whole) rather than one at a time.
-        self.whole_orders = self.whole_units = 0
-        # Orders shipped since the last count_sent (each day's close), four numbers each: the day
-        # of order, when placed, the deadline and the arrival. Counted with numpy rather than
-        # one by one; memory holds about a day of them.
-        self.sent: list[float] = []
-        # A promise in hours is a fixed span after the order (inf without a promise); None
-        # when the deadline depends on the local calendar (RegionSales.deadline).
-        days = region.promise[channel]
-        self.promise_minutes: float | None = (
-            math.inf if days is None
-            else float(days * MINUTES_PER_DAY) if region.rule == "hours" else None
-        )
-
-    def count_whole(self, day: int) -> None:
-        """Count the orders filled whole from the first node's stock since the last call, all
-        placed on ``day``: all their units came from it."""
-        if self.whole_orders:
-            self.orders[day] += self.whole_orders
-            self.units[day] += self.whole_units
-            self.units_from_stock[day] += self.whole_units
-            self.whole_orders = self.whole_units = 0
-
-    def count_sent(self, horizon: float, counted_from: float) -> None:
-        """Count the orders shipped since the last call, by day of order: shipped, shipping
-        cost, judged against the promise, delivered by the horizon or still on their way, and
-        order-to-door times. Sums run in the order the orders shipped, as one at a time would,
-        so that they come out the same to the last bit."""
-        if not self.sent:
-            return
-        # fromiter: np.array would find the type of every number first, at twice the cost.
-        table = np.fromiter(self.sent, np.float64, len(self.sent)).reshape(-1, 4)
-        self.sent.clear()
-        for day in np.unique(table[:, 0]).astype(int).tolist():
-            placed, deadline, arrival = table[table[:, 0] == day, 1:].T
-            count = len(placed)
-            self.shipped[day] += count
-            self.shipping_cost[day] = _running_sum(
-                self.shipping_cost[day], np.full(count, self.region.shipping_cost))
-            # An order is judged once its deadline has passed within the horizon, delivered or
-            # not: judging only delivered orders would leave out slow parcels still on their way.
-            promised = deadline <= horizon
-            on_time = int(np.count_nonzero(promised & (arrival <= deadline)))
-            self.promised[day] += int(np.count_nonzero(promised))
-            self.on_time[day] += on_time
-            self.late[day] += int(np.count_nonzero(promised)) - on_time
-            delivered = arrival <= horizon
-            self.delivered[day] += int(np.count_nonzero(delivered))
-            self.in_transit_at_end[day] += count - int(np.count_nonzero(delivered))
-            minutes = arrival[delivered] - placed[delivered]
-            self.delivery_minutes[day] = _running_sum(self.delivery_minutes[day], minutes)
-            counted = minutes[placed[delivered] >= counted_from]
-            if counted.size:
-                histogram = self.histogram
-                bins = np.bincount(wait_bins(counted), minlength=WAIT_BINS)
-                for index in np.flatnonzero(bins).tolist():
-                    histogram[index] += int(bins[index])
-
-
-def _running_sum(start: float, values: np.ndarray) -> float:
-    """``start`` plus each of ``values`` in turn, as repeated += gives it (np.sum adds pairwise,
-    np.cumsum in turn)."""
-    return float(np.cumsum(np.concatenate(([start], values)))[-1])
-
-
-class _Order:
-    """An order that does not ship whole at once: it waits for stock, or ships in parts."""
-
-    __slots__ = ("deadline", "first", "last_shipped", "latest", "parts", "placed", "route",
-                 "units", "waited")
-
-    def __init__(
-        self, route: _Route, placed: float, deadline: float, parts: int, units: int,
-        waited: bool,
-    ) -> None:
-        self.route = route
-        self.placed = placed
-        self.deadline = deadline
-        self.parts = parts  # parts not yet shipped
-        self.latest = 0.0  # arrival of the last part shipped so far
-        self.last_shipped = 0.0  # when the last part shipped so far left its node
-        self.first = route.first  # the node it is judged from (returns go back there)
-        self.units = units
-        self.waited = waited  # some of it waits for stock
-
-    def arrival(self) -> float:
-        """When the order reaches the customer; inf while a part has not shipped."""
-        return self.latest if self.parts == 0 else math.inf
-
-
-class RegionSales:
-    """A region's carrier, promises and order statistics."""
-
-    def __init__(
-        self, name: str, scenario: Scenario, rng: Callable[[str], np.random.Generator],
-        days: int, clock: LocalClock,
-    ) -> None:
-        spec = scenario.regions[name]
-        assert spec.carrier is not None
-        self.name = name
-        self.clock = clock
-        self.transit = samples(spec.carrier.transit_days, rng(f"transit/{name}"), MINUTES_PER_DAY)
-        customs = spec.carrier.customs_days
-        self.customs = None if customs is None else samples(
-            customs, rng(f"customs/{name}"), MINUTES_PER_DAY)
-        back = spec.carrier.return_transit_days
-        self.return_transit = None if back is None else samples(
-            back, rng(f"return_transit/{name}"), MINUTES_PER_DAY)
-        self.shipping_cost = spec.carrier.cost_per_order
-        # Units per order, drawn per region and product (a region's orders do not shift the
-        # random numbers of another's).
-        self.units = [
-            None if p.units_per_order is None
-            else samples(p.units_per_order, rng(f"units/{name}/{product}"))
-            for product, p in scenario.products.items()
-        ]
-        self.rule = spec.promise_rule
-        assert spec.demand is not None
-        self.channels = list(spec.demand.sales_channel_shares())
-        self.promise = [scenario.promise_days_for(name, c) for c in self.channels]
-        self.ship_within = [
-            scenario.sales_channels[c].rules.ship_within_days * MINUTES_PER_DAY  # type: ignore[union-attr]
-            if c in scenario.sales_channels and scenario.sales_channels[c].rules is not None
-            else None
-            for c in self.channels
-        ]
-        # (sales channel index, local day of order) -> deadline, for calendar promise rules.
-        self._deadlines: dict[tuple[int, int], float] = {}
-        self.series: dict[tuple[str, str], dict[str, list[float]]] = {}
-        # [sales channel index][product index] -> what its orders touch, looked up once.
-        self.routes: list[list[_Route | None]] = [
-            [None] * len(scenario.products) for _ in self.channels]
-        self.histograms: dict[tuple[str, str], list[int]] = {}
-        for channel in self.channels:
-            for product in scenario.products:
-                self.series[channel, product] = {m: [0.0] * days for m in ORDER_MEASURES}
-                self.histograms[channel, product] = [0] * WAIT_BINS
-
-    def deadline(self, channel: int, now: float) -> float:
-        """The promised delivery time of an order placed now; inf without a promise."""
-        days = self.promise[channel]
-        if days is None:
-            return math.inf
-        if self.rule == "hours":
-            return now + days * MINUTES_PER_DAY
-        clock = self.clock
-        ordered = int(clock.local(now) // MINUTES_PER_DAY)
-        # The same for every order of a local day and sales channel: looked up once.
-        deadline = self._deadlines.get((channel, ordered))
-        if deadline is None:
-            day = ordered
-            if self.rule == "end_of_day":
-                day += int(days)
-            else:
-                counted = 0
-                while counted < days:
-                    day += 1
-                    if clock.weekday(day * MINUTES_PER_DAY) < 5:
-                        counted += 1
-            deadline = self._deadlines[channel, ordered] = clock.clock(
-                (day + 1) * MINUTES_PER_DAY)
-        return deadline
+    def __init__(self, size: int) -> None:
+        self.at_once = np.zeros(size, dtype=np.int64)  # from the first pool, at once
+        self.extra = np.zeros(size, dtype=np.int64)  # from other nodes, at once
+        self.lost = np.zeros(size, dtype=np.int64)
+        self.residual = np.zeros(size, dtype=np.int64)  # waiting for the first pool's stock
+        self.filled_at = np.full(size, np.inf)  # when the last unit came (inf: still waits)
+        self.extra_parts: list[tuple[int, NodeShipping]] = []
+        # Orders whose rest came in today after they waited: (ids, minutes, pool) per step.
+        self.filled: list[tuple[np.ndarray, np.ndarray, StockPool]] = []
 
 
 class Commerce:
     """Takes orders, moves stock and ships parcels; records what happens, day by day.
 
     Args:
-        env: the simpy environment.
         scenario: the validated scenario.
         rng: the generator of a named stream of this replication.
     """
 
     def __init__(
-        self, env: simpy.Environment, scenario: Scenario,
-        rng: Callable[[str], np.random.Generator],
+        self, scenario: Scenario, rng: Callable[[str], np.random.Generator],
     ) -> None:
-        self.env = env
         self.scenario = scenario
-        self.horizon = scenario.horizon_minutes
-        self.days = math.ceil(self.horizon / MINUTES_PER_DAY)
-        self.counted_from = scenario.warmup_minutes
+        self.horizon = horizon = scenario.horizon_minutes
+        self.days = math.ceil(horizon / MINUTES_PER_DAY)
         self.products = list(scenario.products)
-        self.return_share = [p.return_share for p in scenario.products.values()]
-        self._return_draw = uniforms(rng("returns"))
-        clocks = {name: LocalClock(scenario.start_date, spec.zone)
-                  for name, spec in scenario.regions.items()}
-        self.nodes = {name: _NodeState(name, spec, clocks[spec.location])
+        start = scenario.start_date
+        self.dates = {name: LocalDates(LocalClock(start, spec.zone), start, horizon)
+                      for name, spec in scenario.regions.items()}
+        self.nodes = {name: NodeShipping(name, spec, self.dates[spec.location])
                       for name, spec in scenario.nodes.items()}
+        self._rng = rng
         self.pools: list[StockPool] = []
         # The clock minute each new node's first stock arrives (nodes with first_inbound).
         self.first_inbound: dict[str, float] = {}
         for name, node in self.nodes.items():
-            inbound = node.spec.first_inbound
-            if inbound is not None:
-                lead_days = inbound.lead_time_days or next(
-                    iter(node.spec.stock.values())).lead_time_days
-                ordered = (inbound.ordered - scenario.start_date).days * MINUTES_PER_DAY
-                self.first_inbound[name] = ordered + samples(
-                    lead_days, rng(f"first_inbound/{name}"), MINUTES_PER_DAY).next()
+            inbound, lead = node.spec.first_inbound, node.spec.first_inbound_lead_days
+            if inbound is not None and lead is not None:
+                ordered = (inbound.ordered - start).days * MINUTES_PER_DAY
+                self.first_inbound[name] = ordered + float(sample_buffer(
+                    lead, rng(f"first_inbound/{name}"), MINUTES_PER_DAY).take(1)[0])
             for product, item in node.spec.stock.items():
-                lead = samples(item.lead_time_days, rng(f"lead_time/{name}/{product}"),
-                               MINUTES_PER_DAY)
-                channels = item.allocation or {"*": 1.0}
-                for channel, share in channels.items():
-                    pool = StockPool(name, product, channel, item, share, lead, self.days)
+                for channel, share in (item.allocation or {"*": 1.0}).items():
+                    pool = self._new_pool(node, product, channel, share, 0.0)
                     if name in self.first_inbound:
                         pool.arrives_later(self.first_inbound[name])
-                        # Replenishment starts once the node has its first stock.
-                        call_at(env, max(pool.opens, 0.0), self._open, pool)
-                    node.pools[product, channel] = pool
-                    self.pools.append(pool)
-                    if pool.kind == "periodic":
-                        call_at(env, pool.review_minutes, self._review, pool)
-        self.regions = {
-            name: RegionSales(name, scenario, rng, self.days, clocks[name])
-            for name, spec in scenario.regions.items()
-            if spec.demand is not None and spec.demand.orders_per_day > 0
-        }
-        self.chains = {
-            (region, product): [self.nodes[n] for n in scenario.nodes_for(region, product)]
-            for region in self.regions for product in self.products
-        }
-        self.routes: list[_Route] = []
-        # Contacts the orders bring (set by the world when the scenario has order_contacts).
-        self.contacts: OrderContactSource | None = None
-        self._whole_day = 0  # the day of the orders counted by _count_whole
-        self._receive_callback = self._receive
-        for pool in self.pools:
-            self._replenish(pool, 0.0)
+        self.regions: list[RegionOrders] = []
+        self.routes: list[Route] = []
+        products = list(scenario.products.items())
+        for name, spec in scenario.regions.items():
+            if spec.demand is None or spec.demand.orders_per_day <= 0:
+                continue
+            region = RegionOrders(name, scenario, rng, self.dates[name], len(self.routes))
+            self.regions.append(region)
+            for sales_channel in range(len(region.delivery.channels)):
+                for index, (product, product_spec) in enumerate(products):
+                    self.routes.append(Route(len(self.routes), region, sales_channel, index,
+                                             product, product_spec.return_share))
+        self.book = OrderBook(self.routes, max([d.count for d in self.dates.values()] or [1]))
+        self.contacts = None if scenario.order_contacts is None else OrderContactSource(
+            scenario, rng, self.book.add)
+        self._return_draw = uniform_buffer(rng("returns"))
+        self._groups: list[_Group] = []
+        self._next_day = 0
+        self._next_id = 0
+        self.open_orders: dict[int, OpenOrder] = {}
+        # Customers of waiting orders who will ask where it is: UTC day -> (order id, minute,
+        # route, day of order), and the arrival of each such order once known (inf until then).
+        self._asks: dict[int, list[tuple[int, float, int, int]]] = {}
+        self._asking: dict[int, float] = {}
+        # Per route and node, looked up once.
+        self._node_index = {name: index for index, name in enumerate(self.nodes)}
+        self._first_node = np.full(len(self.routes), -1, dtype=np.int64)
+        self._first_pool = np.full(len(self.routes), -1, dtype=np.int64)
+        self._issue_share = np.zeros(len(self.routes))
+        regions = {id(region): index for index, region in enumerate(self.regions)}
+        self._region_of_route = np.array([regions[id(r.region)] for r in self.routes],
+                                         dtype=np.int64)
+        self._abroad = np.array([[node.location != region.name for region in self.regions]
+                                 for node in self.nodes.values()], dtype=bool).reshape(
+                                     len(self.nodes), len(self.regions))
+        self._shipping_cost = np.array([r.region.delivery.shipping_cost for r in self.routes])
+        self._ship_within = np.array([r.region.delivery.ship_within[r.channel]
+                                      for r in self.routes])
+        self._return_share = np.array([r.return_share for r in self.routes])
+        # Orders count in the statistics from the first whole day after the warm-up (local).
+        counted = math.ceil(scenario.warmup_minutes / MINUTES_PER_DAY - 1e-9)
+        self._counted_index = np.array([counted - r.region.dates.first for r in self.routes],
+                                       dtype=np.int64)
+        self._group_pools()
 
-    def _route(self, region: RegionSales, channel: int, product: int) -> _Route:
-        """What orders of a region, sales channel and product need, looked up once."""
-        product_name = self.products[product]
-        chain = self.chains[region.name, product_name]
-        pool = self._pool(chain[0], product_name, region.channels[channel])
-        route = _Route(region, channel, product, product_name, chain, pool,
-                       self.return_share[product])
-        region.routes[channel][product] = route
-        self.routes.append(route)
-        return route
+    # Set-up.
 
-    def _pool(self, node: _NodeState, product: str, channel: str) -> StockPool:
+    def _new_pool(self, node: NodeShipping, product: str, channel: str, share: float,
+                  created: float) -> StockPool:
+        item = node.spec.stock[product]
+        # Each pool draws its own lead times, so that pools can move in any order.
+        suffix = "" if channel == "*" else f"/{channel}"
+        lead = sample_buffer(item.lead_time_days,
+                             self._rng(f"lead_time/{node.name}/{product}{suffix}"),
+                             MINUTES_PER_DAY)
+        pool = StockPool(node.name, product, channel, item, share, lead, node.dates,
+                         self.horizon, created)
+        node.pools[product, channel] = pool
+        self.pools.append(pool)
+        return pool
+
+    def _pool(self, node: NodeShipping, product: str, channel: str, now: float) -> StockPool:
         pool = node.pools.get((product, "*")) or node.pools.get((product, channel))
         if pool is None:
             # A sales channel without an allocation at this node has a share of 0: no stock is
             # kept for it, and what it sells is ordered with the item's lead time and reviews.
-            item = node.spec.stock[product]
-            lead = next(p.lead_time for (name, _), p in node.pools.items() if name == product)
-            pool = StockPool(node.name, product, channel, item, 0.0, lead, self.days)
-            if node.name in self.first_inbound and self.first_inbound[node.name] > self.env._now:
-                pool.opens = self.first_inbound[node.name]
-                call_at(self.env, pool.opens, self._open, pool)
-            node.pools[product, channel] = pool
-            self.pools.append(pool)
-            if pool.kind == "periodic":
-                review = pool.review_minutes
-                call_at(self.env, (self.env._now // review + 1) * review, self._review, pool)
+            pool = self._new_pool(node, product, channel, 0.0, now)
+            if node.name in self.first_inbound:
+                pool.opens_at(self.first_inbound[node.name], now)
         return pool
 
-    # Orders.
+    def _resolve(self, route: Route, now: float) -> None:
+        """What orders of a route touch, found at its first order (``now``)."""
+        region = route.region
+        route.chain = [self.nodes[n] for n in self.scenario.nodes_for(region.name,
+                                                                       route.product_name)]
+        first = route.chain[0]
+        route.pool = self._pool(first, route.product_name, route.channel_name, now)
+        self._first_node[route.index] = self._node_index[first.name]
+        self._first_pool[route.index] = next(i for i, p in enumerate(self.pools)
+                                             if p is route.pool)
+        if self.contacts is not None:
+            self._issue_share[route.index] = self.contacts.issue_share.get(
+                (first.name, route.product_name), 0.0)
+        if route.pool.on_stockout == "next_node":
+            for node in route.chain[1:]:
+                self._pool(node, route.product_name, route.channel_name, now)
+        self._group_pools()
 
-    def order(self, region: RegionSales, channel: int, product: int) -> None:
-        """An order is placed now."""
-        now = self.env._now
-        day = int(now // MINUTES_PER_DAY)
-        units_draw = region.units[product]
-        units = 1 if units_draw is None else max(1, math.ceil(units_draw.next()))
-        route = region.routes[channel][product] or self._route(region, channel, product)
-        promise = route.promise_minutes
-        deadline = now + promise if promise is not None else region.deadline(channel, now)
-        contacts = self.contacts
-        if contacts is not None:
-            contacts.placed(region.name, route.channel_name, route.series, day, now)
-        pool = route.pool
-        if pool.due <= now:
-            self._receive_due(pool, now)
-        if units <= pool.on_hand:
-            # The common case: the first node has every unit and ships the order now or at its
-            # next cut-off; no record is kept. Such orders are counted a day at a time.
-            if day != self._whole_day:
-                self._count_whole()
-                self._whole_day = day
-            pool.sell_whole(units, now, day)
-            route.whole_orders += 1
-            route.whole_units += units
-            first = route.first
-            shipped = now if first.immediate else first.ship_time(now)
-            arrival = shipped + region.transit.next()
-            if route.customs is not None:
-                arrival += route.customs.next()
-            route.sent.extend((day, now, deadline, arrival))  # counted at the day's close
-            if route.ship_within is not None:
-                self._judge_shipping(route, day, now, shipped)
-            returned = bool(route.return_share) and self._may_return(
-                route, day, arrival, first, units)
-            if contacts is not None:
-                contacts.shipped(region.name, route.channel_name, route.product_name, units,
-                                 pool, route.series, day, now, deadline, arrival, returned,
-                                 waited=False)
-            return
-        route.orders[day] += 1
-        route.units[day] += units
-        taken = pool.sell(units, now, day)
-        route.units_from_stock[day] += taken
-        series, chain, first = route.series, route.chain, route.first
-        product_name, channel_name = route.product_name, route.channel_name
-        short = units - taken
-        parts: list[tuple[_NodeState, int]] = [(first, taken)] if taken else []
-        if pool.on_stockout == "next_node":
-            for node in chain[1:]:
-                other = self._pool(node, product_name, channel_name)
-                self._receive_due(other, now)
-                extra = other.take(short, now, day)
-                self._replenish(other, now)
-                if extra:
-                    parts.append((node, extra))
-                    series["units_next_node"][day] += extra
-                    short -= extra
-                if not short:
-                    break
-        if short and contacts is not None:
-            contacts.short(region.name, channel_name, series, day, now)
-        if short and pool.on_stockout == "lost":
-            series["units_lost"][day] += short
-            short = 0
-            if not parts:
-                series["orders_lost"][day] += 1
-                self._replenish(pool, now)
-                return
-        record = _Order(route, now, deadline, len(parts) + (1 if short else 0), units,
-                        waited=bool(short))
-        if short and contacts is not None:
-            contacts.waiting(record.arrival, region.name, channel_name, series, day, deadline)
-        for node, _ in parts:
-            shipped = node.ship_time(now)
-            self._part_shipped(record, self._arrival(region, node, shipped), shipped)
-        if short:
-            series["units_backordered"][day] += short
-            pool.account(now)
-            pool.backordered += short
-            pool.backorders.append([short, record])
-            self._arm(pool)
-        # After the backorder: the inventory position counts it.
-        self._replenish(pool, now)
+    def _group_pools(self) -> None:
+        """Pools joined by shortfalls sent to other nodes move together (union of routes)."""
+        parent = {id(p): p for p in self.pools}
 
-    def _arrival(self, region: RegionSales, node: _NodeState, shipped: float) -> float:
-        """When a parcel shipped from ``node`` at ``shipped`` reaches the customer."""
-        arrival = shipped + region.transit.next()
-        if region.customs is not None and node.location != region.name:
-            arrival += region.customs.next()
-        return arrival
+        def root(pool: StockPool) -> StockPool:
+            while parent[id(pool)] is not pool:
+                pool = parent[id(pool)]
+            return pool
 
-    def _part_shipped(self, record: _Order, arrival: float, shipped: float) -> None:
-        record.parts -= 1
-        record.latest = max(record.latest, arrival)
-        record.last_shipped = max(record.last_shipped, shipped)
-        if record.parts == 0:
-            # The order has shipped: it is counted at the day's close (_Route.count_sent).
-            route, day = record.route, int(record.placed // MINUTES_PER_DAY)
-            route.sent.extend((day, record.placed, record.deadline, record.latest))
-            if route.ship_within is not None:
-                self._judge_shipping(route, day, record.placed, record.last_shipped)
-            returned = bool(route.return_share) and self._may_return(
-                route, day, record.latest, record.first, record.units)
-            if self.contacts is not None:
-                pool = self._pool(record.first, route.product_name, route.channel_name)
-                self.contacts.shipped(
-                    route.region.name, route.channel_name, route.product_name, record.units,
-                    pool, route.series, day, record.placed, record.deadline, record.latest,
-                    returned, waited=record.waited)
-
-    def _judge_shipping(self, route: _Route, day: int, placed: float, shipped: float) -> None:
-        """Against a marketplace's ship-by time: an order counts once that time falls due within
-        the horizon, late if it left its node after it."""
-        assert route.ship_within is not None
-        ship_by = placed + route.ship_within
-        if ship_by <= self.horizon:
-            route.ship_due[day] += 1
-            if shipped > ship_by:
-                route.shipped_late[day] += 1
-
-    def _may_return(
-        self, route: _Route, day: int, arrival: float, node: _NodeState, units: int
-    ) -> bool:
-        """A shipped order of ``day`` that arrives by the horizon comes back with the product's
-        return share, all its units to ``node``'s stock; True if it does."""
-        if arrival <= self.horizon and self._return_draw.next() < route.return_share:
-            route.series["returns"][day] += 1
-            region = route.region
-            if region.return_transit is not None:
-                back = arrival + region.return_transit.next()
-                pool = self._pool(node, route.product_name, route.channel_name)
-                if back < self.horizon:
-                    call_at(self.env, back, self._return, (pool, units))
-            return True
-        return False
-
-    # Stock.
-
-    def _replenish(self, pool: StockPool, now: float) -> None:
-        if now < pool.opens:
-            return  # a new node orders nothing before its first stock comes
-        quantity = pool.order_quantity()
-        if quantity:
-            self._place(pool, quantity, now)
-
-    def _open(self, event: Any) -> None:
-        """A new node's first stock comes in: orders waiting ship, and replenishment starts
-        for what was sold since."""
-        pool: StockPool = event.value
-        now = self.env._now
-        self._receive_due(pool, now)
-        self._replenish(pool, now)
-
-    def _place(self, pool: StockPool, quantity: int, now: float) -> None:
-        if pool.due <= now:
-            self._receive_due(pool, now)  # levels are accounted in time order
-        pool.place(quantity, now)
-        if pool.backorders:
-            self._arm(pool)
-
-    # A receipt needs no event of its own: the pool applies the receipts that are due whenever
-    # it is next used (an order, the end of a day). Only while orders wait for stock does the
-    # next receipt get an event, so that they ship the moment it arrives.
-
-    def _arm(self, pool: StockPool) -> None:
-        """Make sure the next receipt of a pool with waiting orders has an event."""
-        if pool.due < pool.armed:
-            pool.armed = pool.due
-            pool.version += 1
-            call_at(self.env, pool.armed, self._receive_callback, (pool, pool.version))
-
-    def _receive_due(self, pool: StockPool, now: float) -> None:
-        """Apply every receipt of ``pool`` due by ``now``, each at its own time."""
-        while pool.due <= now:
-            if not pool.backorders:
-                pool.receive_due(now)  # no order waits: nothing ships
-                return
-            when, _, quantity = pool.next_receipt()
-            pool.account(when)
-            pool.on_order -= quantity
-            self._stock_in(pool, quantity, when, "receipts")
-
-    def _stock_in(self, pool: StockPool, quantity: int, when: float, measure: str) -> None:
-        """Units arrive at ``when``: they serve waiting orders first come, first served."""
-        day = pool.day_of(when)
-        pool.on_hand += quantity
-        pool.series[measure][day] += quantity
-        backorders = pool.backorders
-        while backorders and pool.on_hand > 0:
-            entry = backorders[0]
-            give = min(entry[0], pool.on_hand)
-            pool.on_hand -= give
-            pool.backordered -= give
-            pool.series["shipments"][day] += give
-            entry[0] -= give
-            if entry[0] == 0:
-                backorders.popleft()
-                record: _Order = entry[1]
-                node = self.nodes[pool.node]
-                shipped = node.ship_time(when)
-                self._part_shipped(record, self._arrival(record.route.region, node, shipped),
-                                   shipped)
-
-    def _review(self, event: Any) -> None:
-        pool: StockPool = event.value
-        now = self.env._now
-        quantity = pool.review_quantity() if now >= pool.opens else 0
-        if quantity:
-            self._place(pool, quantity, now)
-        if now + pool.review_minutes < self.horizon:
-            call_at(self.env, now + pool.review_minutes, self._review, pool)
-
-    def _receive(self, event: Any) -> None:
-        pool, version = event.value
-        if version != pool.version:
-            return  # a receipt earlier than this one was armed since
-        pool.armed = math.inf
-        self._receive_due(pool, self.env._now)
-        if pool.backorders:
-            self._arm(pool)
-
-    def _return(self, event: Any) -> None:
-        pool, units = event.value
-        now = self.env._now
-        self._receive_due(pool, now)
-        pool.account(now)
-        self._stock_in(pool, units, now, "returned")
-        self._replenish(pool, now)
+        for route in self.routes:
+            if route.pool is not None and route.pool.on_stockout == "next_node":
+                for node in route.chain[1:]:
+                    other = self._pool(node, route.product_name, route.channel_name, 0.0)
+                    parent[id(root(other))] = root(route.pool)
+        members: dict[int, list[StockPool]] = {}
+        for pool in self.pools:
+            members.setdefault(id(root(pool)), []).append(pool)
+        self._groups = [_Group(pools) for pools in members.values()]
 
     # Days.
 
-    def _count_whole(self) -> None:
-        """Count the orders filled whole from their first node's stock, all placed on
-        ``_whole_day``: at its close, or when an order of a later day comes first."""
-        for route in self.routes:
-            route.count_whole(self._whole_day)
-        for pool in self.pools:
-            pool.count_sold(self._whole_day)
+    def advance(self, day: int) -> None:
+        """Run every UTC day up to and including ``day``."""
+        while self._next_day <= min(day, self.days - 1):
+            self._run_day(self._next_day)
+            self._next_day += 1
 
-    def close_day(self, day: int, now: float) -> None:
-        for pool in self.pools:
-            self._receive_due(pool, now)
-            pool.close_day(day, now)
-        self._count_whole()
-        for route in self.routes:
-            route.count_sent(self.horizon, self.counted_from)
+    def contacts_due(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The contacts orders bring on UTC day ``day``: (minutes, ``Route.index``, index in
+        ``ORDER_REASONS``), in no particular order."""
+        self.advance(day)
+        assert self.contacts is not None
+        return self.contacts.due(day)
 
-    def close_run(self, now: float) -> None:
-        """Close the last day and count the orders still waiting for stock."""
-        self.close_day(self.days - 1, now)
-        waiting: dict[int, _Order] = {}
-        for pool in self.pools:
-            for _, record in pool.backorders:
-                waiting[id(record)] = record
-        for record in waiting.values():
-            route, day = record.route, int(record.placed // MINUTES_PER_DAY)
-            route.series["backordered_at_end"][day] += 1
-            if route.ship_within is not None:
-                # Still waiting: late once its ship-by time has passed.
-                self._judge_shipping(route, day, record.placed, math.inf)
+    def _orders(self, day: int) -> OrderBatch:
+        parts = [region.day(day) for region in self.regions]
+        if not parts:
+            empty = np.empty(0, dtype=np.int64)
+            return OrderBatch(empty, np.empty(0), empty, empty, np.empty(0), empty)
+        times, routes, units, deadlines, days = (np.concatenate(c) for c in zip(*parts,
+                                                                                 strict=True))
+        order = np.argsort(times, kind="stable")
+        ids = self._next_id + np.arange(times.size, dtype=np.int64)
+        self._next_id += times.size
+        return OrderBatch(ids, times[order], routes[order], units[order], deadlines[order],
+                          days[order])
+
+    def _run_day(self, day: int) -> None:
+        end = min((day + 1) * MINUTES_PER_DAY, self.horizon)
+        batch = self._orders(day)
+        routes = self.routes
+        new = [r for r in np.unique(batch.routes).tolist() if routes[r].pool is None]
+        for r in new:
+            self._resolve(routes[r], float(batch.times[np.argmax(batch.routes == r)]))
+        of_order = self._first_pool[batch.routes]
+        by_pool = np.argsort(of_order, kind="stable")
+        bounds = np.searchsorted(of_order[by_pool], np.arange(len(self.pools) + 1))
+        mine = {id(pool): by_pool[bounds[i]:bounds[i + 1]] for i, pool in enumerate(self.pools)}
+        outcome = _Day(batch.size)
+        for group in self._groups:
+            self._run_group(group, batch, mine, outcome, end)
+        self._ship(batch, outcome)
+        self._ask(day)
+
+    def _run_group(self, group: _Group, batch: OrderBatch, mine: dict[int, np.ndarray],
+                   outcome: _Day, end: float) -> None:
+        times, units, ids = batch.times, batch.units, batch.ids
+        cursor = {id(pool): 0 for pool in group.pools}
+        while True:
+            # The first order short of stock at a pool that cannot simply backorder it.
+            cut, short_pool, short_at = end, None, 0
+            for pool in group.exceptional:
+                left = mine[id(pool)][cursor[id(pool)]:]
+                if not left.size:
+                    continue
+                at = pool.shortage(times[left], units[left], end)
+                if at < left.size and (times[left[at]] < cut or short_pool is None):
+                    cut, short_pool, short_at = float(times[left[at]]), pool, at
+            for pool in group.pools:
+                left = mine[id(pool)][cursor[id(pool)]:]
+                count = short_at if pool is short_pool else int(
+                    np.searchsorted(times[left], cut, side="left"))
+                served = left[:count]
+                step = pool.advance(times[served], units[served], ids[served], cut)
+                outcome.at_once[served] = step.at_once
+                outcome.residual[served] = units[served] - step.at_once
+                outcome.filled_at[served] = step.filled_at
+                if step.waited_ids.size:
+                    outcome.filled.append((step.waited_ids, step.waited_filled_at, pool))
+                # Orders short of stock whose rest came in later in the same stretch.
+                later = (step.at_once < units[served]) & np.isfinite(step.filled_at)
+                if later.any():
+                    outcome.filled.append((ids[served[later]], step.filled_at[later], pool))
+                cursor[id(pool)] += count
+            if short_pool is None:
+                return
+            index = int(mine[id(short_pool)][cursor[id(short_pool)]])
+            cursor[id(short_pool)] += 1
+            self._short(short_pool, batch, index, cut, outcome)
+            if short_pool.on_stockout == "lost" and short_pool.on_hand == 0:
+                # Nothing on hand until stock comes in: every order until then is lost whole.
+                left = mine[id(short_pool)][cursor[id(short_pool)]:]
+                lost = left[:int(np.searchsorted(times[left],
+                                                 min(short_pool.next_stock_in(), end),
+                                                 side="left"))]
+                short_pool.lose(times[lost], units[lost])
+                outcome.lost[lost] = units[lost]
+                outcome.filled_at[lost] = times[lost]  # settled: nothing will ship
+                cursor[id(short_pool)] += lost.size
+
+    def _short(self, pool: StockPool, batch: OrderBatch, index: int, now: float,
+               outcome: _Day) -> None:
+        """An order short of stock at ``pool`` (its first), which loses or sends on what it
+        lacks: served one order at a time, every pool involved having reached ``now``."""
+        units = int(batch.units[index])
+        taken = pool.sell(units, now)
+        outcome.at_once[index] = taken
+        short = units - taken
+        route = self.routes[int(batch.routes[index])]
+        if pool.on_stockout == "next_node":
+            for node in route.chain[1:]:
+                other = self._pool(node, route.product_name, route.channel_name, now)
+                extra = other.take(short, now)
+                other.check(now)
+                if extra:
+                    outcome.extra_parts.append((index, node))
+                    outcome.extra[index] += extra
+                    short -= extra
+                if not short:
+                    break
+        if pool.on_stockout == "lost":
+            outcome.lost[index] = short
+            outcome.filled_at[index] = now
+        elif short:
+            outcome.residual[index] = short
+            pool.backorder(int(batch.ids[index]), short)
+        else:
+            outcome.filled_at[index] = now
+        pool.check(now)
+
+    # Parcels, arrivals and judging.
+
+    def _ship(self, batch: OrderBatch, outcome: _Day) -> None:
+        """Ship the day's parcels and judge the orders whose last parcel left."""
+        size, base = batch.size, self._next_id - batch.size
+        # Earlier orders filled today join the day's orders, after them.
+        reopened: list[tuple[int, OpenOrder]] = []
+        owners, nodes, ready = [], [], []
+        node_index = self._node_index
+        for ids, when, pool in outcome.filled:
+            index = ids - base
+            for k in np.flatnonzero(ids < base).tolist():
+                order_id = int(ids[k])
+                reopened.append((order_id, self.open_orders.pop(order_id)))
+                index[k] = size + len(reopened) - 1
+            today = index < size
+            outcome.filled_at[index[today]] = when[today]
+            owners.append(index)
+            nodes.append(np.full(ids.size, node_index[pool.node], dtype=np.int64))
+            ready.append(when)
+        earlier = [order for _, order in reopened]
+        routes = np.concatenate((batch.routes, [o.route.index for o in earlier])).astype(np.int64)
+        ids = np.concatenate((batch.ids, [i for i, _ in reopened])).astype(np.int64)
+        # Parcels shipped at once from the first node, and from other nodes.
+        at_once = np.flatnonzero(outcome.at_once > 0)
+        extra = np.array([i for i, _ in outcome.extra_parts], dtype=np.int64)
+        owners += [at_once, extra]
+        nodes += [self._first_node[routes[at_once]],
+                  np.array([node_index[n.name] for _, n in outcome.extra_parts], dtype=np.int64)]
+        ready += [batch.times[at_once], batch.times[extra]]
+        owner, node, ready_at = np.concatenate(owners), np.concatenate(nodes), np.concatenate(ready)
+        shipped = np.empty(owner.size)
+        for n, spec in enumerate(self.nodes.values()):
+            here = node == n
+            if here.any():
+                shipped[here] = spec.ship_times(ready_at[here])
+        arrival = np.empty(owner.size)
+        region = self._region_of_route[routes[owner]]
+        for k, orders in enumerate(self.regions):
+            here = region == k
+            if here.any():
+                arrival[here] = orders.delivery.arrivals(shipped[here],
+                                                         self._abroad[node[here], k])
+        # Per order: its latest parcel, and when its last parcel left.
+        latest = np.concatenate((np.zeros(size), [o.latest for o in earlier]))
+        last_shipped = np.concatenate((np.zeros(size), [o.last_shipped for o in earlier]))
+        np.maximum.at(latest, owner, arrival)
+        np.maximum.at(last_shipped, owner, shipped)
+        self._count_placed(batch, outcome)
+        # Orders still waiting at the day's end are kept until their stock comes.
+        for i in np.flatnonzero((outcome.residual > 0) & np.isinf(outcome.filled_at)).tolist():
+            self.open_orders[int(batch.ids[i])] = OpenOrder(
+                self.routes[int(batch.routes[i])], float(batch.times[i]),
+                float(batch.deadlines[i]), int(batch.days[i]), int(batch.units[i]),
+                float(latest[i]), float(last_shipped[i]))
+        # Orders whose last parcel left (an order lost whole has none).
+        lost_whole = (outcome.at_once == 0) & (outcome.extra == 0) & (outcome.residual == 0)
+        done = np.concatenate((np.flatnonzero(np.isfinite(outcome.filled_at) & ~lost_whole),
+                               size + np.arange(len(earlier))))
+        placed = np.concatenate((batch.times, [o.placed for o in earlier]))
+        self._judge(
+            ids[done], routes[done],
+            np.concatenate((batch.days, [o.day for o in earlier])).astype(np.int64)[done],
+            placed[done],
+            np.concatenate((batch.deadlines, [o.deadline for o in earlier]))[done],
+            latest[done], last_shipped[done],
+            np.concatenate((batch.units, [o.units for o in earlier])).astype(np.int64)[done],
+            np.concatenate((outcome.residual > 0, np.ones(len(earlier), dtype=bool)))[done],
+        )
+
+    def _count_placed(self, batch: OrderBatch, outcome: _Day) -> None:
+        """What the day's orders got, on their day of order; and what their customers ask."""
+        book, routes, days = self.book, batch.routes, batch.days
+        book.add("orders", routes, days)
+        book.add("units", routes, days, batch.units)
+        book.add("units_from_stock", routes, days, outcome.at_once)
+        book.add("units_next_node", routes, days, outcome.extra)
+        book.add("units_backordered", routes, days, outcome.residual)
+        book.add("units_lost", routes, days, outcome.lost)
+        lost_whole = (outcome.lost > 0) & (outcome.at_once == 0) & (outcome.extra == 0)
+        book.add("orders_lost", routes[lost_whole], days[lost_whole])
+        contacts = self.contacts
+        if contacts is None:
+            return
+        contacts.placed(batch.times, routes, days)
+        short = (outcome.residual > 0) | (outcome.lost > 0)
+        contacts.short(batch.times[short], routes[short], days[short])
+        waiting = np.flatnonzero(outcome.residual > 0)
+        asking, when = contacts.waiting(batch.deadlines[waiting])
+        for i, minute in zip(waiting[asking].tolist(), when.tolist(), strict=True):
+            order_id = int(batch.ids[i])
+            self._asking[order_id] = math.inf
+            self._asks.setdefault(int(minute // MINUTES_PER_DAY), []).append(
+                (order_id, minute, int(routes[i]), int(days[i])))
+
+    def _judge(
+        self, ids: np.ndarray, routes: np.ndarray, days: np.ndarray, placed: np.ndarray,
+        deadlines: np.ndarray, arrivals: np.ndarray, last_shipped: np.ndarray,
+        units: np.ndarray, waited: np.ndarray,
+    ) -> None:
+        """Orders whose last parcel has left, arriving at ``arrivals``: counted by day of order,
+        judged against their promise and ship-by time, returned or not."""
+        book, horizon = self.book, self.horizon
+        book.add("shipped", routes, days)
+        book.add("shipping_cost", routes, days, self._shipping_cost[routes])
+        # An order is judged once its deadline has passed within the horizon, delivered or
+        # not: judging only delivered orders would leave out slow parcels still on their way.
+        promised = deadlines <= horizon
+        on_time = promised & (arrivals <= deadlines)
+        book.add("promised", routes[promised], days[promised])
+        book.add("on_time", routes[on_time], days[on_time])
+        late = promised & ~on_time
+        book.add("late", routes[late], days[late])
+        delivered = arrivals <= horizon
+        book.add("delivered", routes[delivered], days[delivered])
+        book.add("in_transit_at_end", routes[~delivered], days[~delivered])
+        minutes = arrivals[delivered] - placed[delivered]
+        book.add("delivery_minutes", routes[delivered], days[delivered], minutes)
+        counted = days[delivered] >= self._counted_index[routes[delivered]]
+        book.delivered(routes[delivered][counted], minutes[counted])
+        ship_by = placed + self._ship_within[routes]
+        due = ship_by <= horizon
+        book.add("ship_due", routes[due], days[due])
+        shipped_late = due & (last_shipped > ship_by)
+        book.add("shipped_late", routes[shipped_late], days[shipped_late])
+        # Returns: delivered orders come back with their product's share, to their first pool.
+        candidates = np.flatnonzero(delivered)
+        returned = np.zeros(ids.size, dtype=bool)
+        shares = self._return_share[routes[candidates]]
+        chance = candidates[shares > 0]
+        returned[chance] = self._return_draw.take(chance.size) < shares[shares > 0]
+        book.add("returns", routes[returned], days[returned])
+        coming: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        for k, orders in enumerate(self.regions):
+            back = orders.delivery.return_transit
+            mine = np.flatnonzero(returned & (self._region_of_route[routes] == k))
+            if back is None or not mine.size:
+                continue
+            when = arrivals[mine] + back.take(mine.size)
+            comes = when < horizon
+            pools = self._first_pool[routes[mine]]
+            for pool in np.unique(pools[comes]).tolist():
+                these = comes & (pools == pool)
+                coming.setdefault(pool, []).append((when[these], units[mine[these]]))
+        for pool, parts in coming.items():
+            self.pools[pool].returns(np.concatenate([t for t, _ in parts]),
+                                     np.concatenate([u for _, u in parts]))
+        for order_id, arrival in zip(ids[waited].tolist(), arrivals[waited].tolist(),
+                                     strict=True):
+            if order_id in self._asking:
+                self._asking[order_id] = arrival
+        if self.contacts is not None:
+            issues = self.contacts.shipped(placed, deadlines, arrivals, waited,
+                                           self._issue_share[routes], units, returned, routes,
+                                           days)
+            for r in np.unique(routes[issues]).tolist():
+                route = self.routes[r]
+                assert route.pool is not None
+                these = issues & (routes == r)
+                node_days = route.pool.dates.day(placed[these])
+                route.pool.count("product_issue_contacts", node_days, np.ones(node_days.size))
+
+    def _ask(self, day: int) -> None:
+        """Customers of waiting orders ask where it is on ``day``, if it has not arrived."""
+        asks = self._asks.pop(day, [])
+        if not asks or self.contacts is None:
+            return
+        ids, when, routes, days = (np.array(column) for column in zip(*asks, strict=True))
+        arrival = np.array([self._asking.pop(order_id) for order_id in ids.tolist()])
+        asked = arrival > when
+        self.contacts.send("wismo", when[asked], routes[asked].astype(np.int64),
+                           days[asked].astype(np.int64))
+
+    # The end of the run.
+
+    def finish(self) -> None:
+        """Run the remaining days and count the orders still waiting for stock."""
+        self.advance(self.days - 1)
+        if not self.open_orders:
+            return
+        orders = list(self.open_orders.values())
+        routes = np.array([o.route.index for o in orders], dtype=np.int64)
+        days = np.array([o.day for o in orders], dtype=np.int64)
+        self.book.add("backordered_at_end", routes, days)
+        # Still waiting: late once their ship-by time has passed.
+        ship_by = np.array([o.placed for o in orders]) + self._ship_within[routes]
+        due = ship_by <= self.horizon
+        self.book.add("ship_due", routes[due], days[due])
+        self.book.add("shipped_late", routes[due], days[due])
+
+    def inventory(self) -> dict[tuple[str, str, str], dict[str, np.ndarray]]:
+        """(node, product, sales channel or '*') -> measure -> value per local day of the node."""
+        return {(pool.node, pool.product, pool.channel): pool.record() for pool in self.pools}

@@ -143,12 +143,19 @@ class ReplicationRecord:
         first_inbound: node -> clock minute its first stock arrives (nodes with
             ``first_inbound``), drawn even when it falls after the horizon.
         hiring: (team, start date, agents, latest decision date) of every planned hire.
-        orders: (region, sales channel, product) -> measure -> one value per day of order
-            (``cxsim.model.commerce.ORDER_MEASURES``).
+        orders: (region, sales channel, product) -> measure -> one value per local day of the
+            region, by day of order (``cxsim.model.ordering.ORDER_MEASURES``); index 0 is the
+            local date ``order_dates[region]``.
+        order_dates: region -> the local date (in the region's time zone) of index 0 of its
+            order series: the scenario's start date, or the day before in a zone behind UTC.
         delivery_histograms: the same keys -> order-to-door minutes per ``wait_bin``, orders
-            placed after the warm-up and delivered by the horizon.
-        inventory: (node, product, sales channel or '*') -> measure -> one value per day
-            (``cxsim.model.stock.INVENTORY_MEASURES``).
+            placed from the first whole local day after the warm-up and delivered by the
+            horizon.
+        inventory: (node, product, sales channel or '*') -> measure -> one value per local day
+            of the node (``cxsim.model.stock.INVENTORY_MEASURES``); index 0 is the local date
+            ``inventory_dates[node]``.
+        inventory_dates: node -> the local date (in the time zone of the region the node is
+            in) of index 0 of its inventory series.
     """
 
     replication: int
@@ -160,12 +167,14 @@ class ReplicationRecord:
     teams: dict[str, dict[str, list[float]]]
     wait_histograms: dict[tuple[str, str, str], list[int]]
     hiring: list[tuple[str, dt.date, int, dt.date]] = dataclasses.field(default_factory=list)
-    orders: dict[tuple[str, str, str], dict[str, list[float]]] = dataclasses.field(
+    orders: dict[tuple[str, str, str], dict[str, np.ndarray]] = dataclasses.field(
         default_factory=dict)
-    delivery_histograms: dict[tuple[str, str, str], list[int]] = dataclasses.field(
+    order_dates: dict[str, dt.date] = dataclasses.field(default_factory=dict)
+    delivery_histograms: dict[tuple[str, str, str], np.ndarray] = dataclasses.field(
         default_factory=dict)
-    inventory: dict[tuple[str, str, str], dict[str, list[float]]] = dataclasses.field(
+    inventory: dict[tuple[str, str, str], dict[str, np.ndarray]] = dataclasses.field(
         default_factory=dict)
+    inventory_dates: dict[str, dt.date] = dataclasses.field(default_factory=dict)
     reasons: dict[tuple[str, str, str, str], list[float]] = dataclasses.field(
         default_factory=dict)
     first_inbound: dict[str, float] = dataclasses.field(default_factory=dict)

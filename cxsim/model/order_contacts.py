@@ -1,30 +1,28 @@
 """Contacts that orders bring: which orders make their customer get in touch, why and when.
 
-The commerce model tells this source what happens to an order (placed, short of stock, waiting
-for stock, shipped with a known arrival, returned); the source draws whether the customer gets
-in touch and when, counts the contact on the order's day (``ORDER_CONTACT_MEASURES``) and
-schedules it for the contact centre, which picks the customer's language, segment and channel.
-A contact due at or after the horizon is neither counted nor scheduled, so the contacts counted
-on orders are exactly the contacts that reach the contact centre from orders.
+The commerce model tells this source what happened to a stretch of orders at once (placed, short
+of stock, waiting for stock, shipped with a known arrival, returned); the source draws, for all
+of them together, whether each customer gets in touch and when, counts each contact on its order's
+day (``ORDER_CONTACT_MEASURES``) and keeps it, by UTC day, until the contact centre's feed takes
+that day's contacts in time order. A contact due at or after the horizon is neither counted nor
+kept, so the contacts counted on orders are exactly the contacts that reach the contact centre
+from orders.
 
 Where-is-my-order contacts come only from customers whose parcel has not arrived when they ask:
-on its way before the promise (``before_promise``), or late after it (``when_late``).
+on its way before the promise (``before_promise``), or late after it (``when_late``). A customer
+whose order waits for stock asks when it is late if it has not arrived by then: the commerce
+model settles that question (``waiting`` gives when they would ask) once the order has shipped or
+the moment has come.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
-import simpy
 
-from cxsim.model.calendar import MINUTES_PER_DAY
-from cxsim.model.draws import samples, uniforms
-from cxsim.model.events import call_at
-from cxsim.model.stock import StockPool
-from cxsim.scenario.common import ORDER_REASONS
+from cxsim.model.draws import sample_buffer, uniform_buffer
+from cxsim.scenario.common import MINUTES_PER_DAY, ORDER_REASONS
 from cxsim.scenario.models import Scenario
 
 __all__ = ["ORDER_CONTACT_MEASURES", "OrderContactSource"]
@@ -40,129 +38,143 @@ ORDER_CONTACT_MEASURES = {
 }
 assert tuple(ORDER_CONTACT_MEASURES) == ORDER_REASONS
 
-Series = dict[str, list[float]]
+# count(measure, routes, days): add one to a measure of each order's route and day.
+Counter = Callable[[str, np.ndarray, np.ndarray], None]
 
 
 class OrderContactSource:
-    """Draws the contacts of orders and schedules them for the contact centre.
+    """Draws the contacts of orders and keeps them for the contact centre, by UTC day.
 
     Args:
-        env: the simpy environment.
         scenario: the validated scenario (with ``order_contacts``).
         rng: the generator of a named stream of this replication.
-        deliver: the contact centre's callback; it receives an event whose value is (region,
-            contact channel weights of the sales channel or None, reason index).
-        reason_index: reason name -> index in the contact centre.
+        count: adds the contacts to the order measures of their routes and days.
     """
 
     def __init__(
-        self,
-        env: simpy.Environment,
-        scenario: Scenario,
-        rng: Callable[[str], np.random.Generator],
-        deliver: Callable[[Any], None],
-        reason_index: Mapping[str, int],
+        self, scenario: Scenario, rng: Callable[[str], np.random.Generator], count: Counter,
     ) -> None:
         spec = scenario.order_contacts
         assert spec is not None
-        self.env = env
         self.horizon = scenario.horizon_minutes
-        self._deliver = deliver
-        self._reason = {name: reason_index[name] for name in ORDER_REASONS}
-        self._draw = uniforms(rng("order_contacts"))
-        self._issue_delay = samples(spec.product_issue.delay_days, rng("order_contacts/issue"),
-                                    MINUTES_PER_DAY)
-        self._wismo_delay = samples(spec.wismo.delay_hours, rng("order_contacts/wismo"), 60.0)
-        self._stockout_delay = samples(spec.stockout.delay_hours,
-                                       rng("order_contacts/stockout"), 60.0)
-        self._return_delay = samples(spec.returns.delay_days, rng("order_contacts/returns"),
-                                     MINUTES_PER_DAY)
+        self._count = count
+        self._draw = uniform_buffer(rng("order_contacts"))
+        self._issue_delay = sample_buffer(spec.product_issue.delay_days,
+                                          rng("order_contacts/issue"), MINUTES_PER_DAY)
+        self._wismo_delay = sample_buffer(spec.wismo.delay_hours, rng("order_contacts/wismo"),
+                                          60.0)
+        self._stockout_delay = sample_buffer(spec.stockout.delay_hours,
+                                             rng("order_contacts/stockout"), 60.0)
+        self._return_delay = sample_buffer(spec.returns.delay_days,
+                                           rng("order_contacts/returns"), MINUTES_PER_DAY)
         self.pre_sales = spec.pre_sales.per_order
         self.stockout = spec.stockout.per_order
         self.before_promise = spec.wismo.before_promise
         self.when_late = spec.wismo.when_late
         self.per_return = spec.returns.per_return
         issue = spec.product_issue
+        self.per_unit = issue.per_unit is not None
         # Product-issue share of an order by (node, product): a supplier's share first, then the
         # product's, then the default; per unit when per_unit is given.
-        self._per_unit = issue.per_unit is not None
-        self._issue: dict[tuple[str, str], float] = {}
         default = issue.per_unit if issue.per_unit is not None else issue.per_order
+        self.issue_share: dict[tuple[str, str], float] = {}
         for node_name, node in scenario.nodes.items():
             for product, item in node.stock.items():
                 share = issue.by_product.get(product, default)
                 if item.supplier is not None:
                     share = issue.by_supplier.get(item.supplier, share)
-                self._issue[node_name, product] = share
-        # Contacts about a sales channel's orders go to its own contact channels, if it has any.
-        self._weights = {
-            name: dict(channel.contact_channels) or None
-            for name, channel in scenario.sales_channels.items()
-        }
+                self.issue_share[node_name, product] = share
+        self._reason = {reason: index for index, reason in enumerate(ORDER_REASONS)}
+        # UTC day -> contacts due that day: (minutes, routes, reason indices) in parts.
+        self._due: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
 
-    def _send(self, when: float, region: str, channel: str, reason: str, series: Series,
-              day: int) -> bool:
-        """Schedule a contact due at ``when``; False (nothing counted) past the horizon."""
-        if when >= self.horizon:
-            return False
-        series[ORDER_CONTACT_MEASURES[reason]][day] += 1
-        call_at(self.env, when, self._deliver,
-                (region, self._weights.get(channel), self._reason[reason]))
-        return True
+    def _chance(self, share: float, count: int) -> np.ndarray:
+        """Which of ``count`` orders a share ``share`` applies to."""
+        if not share or not count:
+            return np.zeros(count, dtype=bool)
+        return self._draw.take(count) < share
 
-    def placed(self, region: str, channel: str, series: Series, day: int, now: float) -> None:
-        """An order is placed now: a share of them came with a question before buying."""
-        if self.pre_sales and self._draw.next() < self.pre_sales:
-            self._send(now, region, channel, "pre_sales", series, day)
+    def send(self, reason: str, times: np.ndarray, routes: np.ndarray,
+             days: np.ndarray) -> np.ndarray:
+        """Contacts due at ``times`` about orders of ``routes`` placed on ``days``: counted and
+        kept for the contact centre; returns which were (the others fall past the horizon)."""
+        sent = times < self.horizon
+        if not sent.any():
+            return sent
+        times, routes = times[sent], routes[sent]
+        self._count(ORDER_CONTACT_MEASURES[reason], routes, days[sent])
+        reasons = np.full(times.size, self._reason[reason], dtype=np.int64)
+        utc_days = np.floor_divide(times, MINUTES_PER_DAY).astype(np.int64)
+        order = np.argsort(utc_days, kind="stable")
+        utc_days = utc_days[order]
+        starts = np.flatnonzero(np.diff(utc_days, prepend=-1))
+        for first, end in zip(starts.tolist(), [*starts[1:].tolist(), utc_days.size],
+                              strict=True):
+            part = order[first:end]
+            self._due.setdefault(int(utc_days[first]), []).append(
+                (times[part], routes[part], reasons[part]))
+        return sent
 
-    def short(self, region: str, channel: str, series: Series, day: int, now: float) -> None:
-        """An order could not ship in full from stock at once (backordered or partly lost)."""
-        if self.stockout and self._draw.next() < self.stockout:
-            self._send(now + self._stockout_delay.next(), region, channel, "stockout", series,
-                       day)
+    def due(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every contact due on UTC day ``day`` (minutes, routes, reason indices), taken away."""
+        parts = self._due.pop(day, [])
+        if not parts:
+            empty = np.empty(0, dtype=np.int64)
+            return np.empty(0), empty, empty
+        times, routes, reasons = (np.concatenate(column) for column in zip(*parts, strict=True))
+        return times, routes, reasons
 
-    def waiting(self, arrival: Callable[[], float], region: str, channel: str, series: Series,
-                day: int, deadline: float) -> None:
-        """An order waits for stock: if the customer asks when it is late, look at the order
-        then; ``arrival()`` is its arrival time, or inf while it has not shipped."""
-        if not self.when_late or math.isinf(deadline) or self._draw.next() >= self.when_late:
-            return
-        when = deadline + self._wismo_delay.next()
-        if when >= self.horizon:
-            return
+    def placed(self, times: np.ndarray, routes: np.ndarray, days: np.ndarray) -> None:
+        """Orders are placed: a share of them came with a question before buying."""
+        asked = self._chance(self.pre_sales, times.size)
+        self.send("pre_sales", times[asked], routes[asked], days[asked])
 
-        def ask(_event: Any) -> None:
-            if arrival() > when:
-                self._send(when, region, channel, "wismo", series, day)
+    def short(self, times: np.ndarray, routes: np.ndarray, days: np.ndarray) -> None:
+        """Orders could not ship in full from stock at once (backordered or partly lost)."""
+        asked = self._chance(self.stockout, times.size)
+        self.send("stockout", times[asked] + self._stockout_delay.take(int(asked.sum())),
+                  routes[asked], days[asked])
 
-        call_at(self.env, when, ask)
+    def waiting(self, deadlines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Orders wait for stock: which customers would ask where the order is once it is late,
+        and when (they ask only if it has not arrived by then, and only before the horizon)."""
+        asking = np.isfinite(deadlines) & self._chance(self.when_late, deadlines.size)
+        when = deadlines[asking] + self._wismo_delay.take(int(asking.sum()))
+        asking[asking] = when < self.horizon
+        return asking, when[when < self.horizon]
 
     def shipped(
-        self, region: str, channel: str, product: str, units: int, pool: StockPool,
-        series: Series, day: int, placed: float, deadline: float, arrival: float,
-        returned: bool, waited: bool,
-    ) -> None:
-        """An order's last part has shipped from ``pool`` (its supplier's stock) and arrives at
-        ``arrival``. Orders that ``waited`` for stock have had their late-order question
-        settled by ``waiting``."""
-        draw = self._draw
-        if not waited and not math.isinf(deadline):
-            if self.before_promise and draw.next() < self.before_promise:
-                when = placed + draw.next() * (deadline - placed)
-                if arrival > when:
-                    self._send(when, region, channel, "wismo", series, day)
-            if arrival > deadline and self.when_late and draw.next() < self.when_late:
-                when = deadline + self._wismo_delay.next()
-                if arrival > when:
-                    self._send(when, region, channel, "wismo", series, day)
-        share = self._issue.get((pool.node, product), 0.0)
-        if share:
-            if self._per_unit and units > 1:
-                share = 1.0 - (1.0 - share) ** units
-            if draw.next() < share and self._send(
-                arrival + self._issue_delay.next(), region, channel, "product_issue", series, day
-            ):
-                pool.series["product_issue_contacts"][min(day, pool.days - 1)] += 1
-        if returned and self.per_return and draw.next() < self.per_return:
-            self._send(arrival + self._return_delay.next(), region, channel, "returns", series,
-                       day)
+        self, placed: np.ndarray, deadlines: np.ndarray, arrivals: np.ndarray,
+        waited: np.ndarray, issue_shares: np.ndarray, units: np.ndarray, returned: np.ndarray,
+        routes: np.ndarray, days: np.ndarray,
+    ) -> np.ndarray:
+        """Orders' last parcels have shipped and arrive at ``arrivals``. Orders that ``waited``
+        for stock have had their late-order question settled by ``waiting``. Returns which
+        orders brought a product-issue contact (to count on the stock they came from)."""
+        judged = np.flatnonzero(~waited & np.isfinite(deadlines))
+        if self.before_promise:
+            asks = judged[self._chance(self.before_promise, judged.size)]
+            share = self._draw.take(asks.size)
+            when = placed[asks] + share * (deadlines[asks] - placed[asks])
+            still = arrivals[asks] > when
+            self.send("wismo", when[still], routes[asks[still]], days[asks[still]])
+        if self.when_late:
+            late = judged[arrivals[judged] > deadlines[judged]]
+            asks = late[self._chance(self.when_late, late.size)]
+            when = deadlines[asks] + self._wismo_delay.take(asks.size)
+            still = arrivals[asks] > when
+            self.send("wismo", when[still], routes[asks[still]], days[asks[still]])
+        issues = np.zeros(placed.size, dtype=bool)
+        if self.per_unit:
+            issue_shares = np.where(units > 1, 1.0 - (1.0 - issue_shares) ** units, issue_shares)
+        candidates = np.flatnonzero(issue_shares > 0)
+        if candidates.size:
+            hit = candidates[self._draw.take(candidates.size) < issue_shares[candidates]]
+            when = arrivals[hit] + self._issue_delay.take(hit.size)
+            issues[hit] = self.send("product_issue", when, routes[hit], days[hit])
+        if self.per_return:
+            back = np.flatnonzero(returned)
+            back = back[self._chance(self.per_return, back.size)]
+            self.send("returns", arrivals[back] + self._return_delay.take(back.size),
+                      routes[back], days[back])
+        return issues

@@ -4,31 +4,25 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from itertools import chain, repeat
+from itertools import chain
 from typing import Any
 
 import numpy as np
 import simpy
 
 from cxsim.model.arrivals import ContactArrivals
-from cxsim.model.commerce import Commerce, RegionSales
+from cxsim.model.commerce import Commerce
 from cxsim.model.contacts import ContactCentre
 from cxsim.model.contacts.agents import Team
 from cxsim.model.contacts.queue import Queue
 from cxsim.model.events import Arrival, Call, call_at, run
 from cxsim.model.metrics import ReplicationRecord
-from cxsim.model.order_contacts import OrderContactSource
 from cxsim.model.streams import stream
 from cxsim.model.workforce import Roster
-from cxsim.scenario.common import MINUTES_PER_DAY
-from cxsim.scenario.distributions import Constant
+from cxsim.scenario.common import MINUTES_PER_DAY, ORDER_REASONS
 from cxsim.scenario.models import Scenario
 
 __all__ = ["simulate"]
-
-# Orders draw their units per product; the arrival generator's per-contact draw is unused.
-ONE_UNIT = Constant(dist="constant", value=1.0)
-
 
 # A day's arrivals of one source: (times, what arrives).
 DaySource = Callable[[int], tuple[Sequence[float], list[Arrival]]]
@@ -77,42 +71,27 @@ def _contact_source(
     return day
 
 
-def _order_source(arrivals: ContactArrivals, region: RegionSales,
-                  deliver: Callable[..., None]) -> DaySource:
-    """A day's orders of one region: ``deliver(region, sales channel, product)`` per order."""
+def _order_contacts(centre: ContactCentre, commerce: Commerce) -> DaySource:
+    """Contacts that orders bring, a day at a time in time order: the commerce side runs a day
+    ahead whenever the feed asks for that day's contacts."""
+    weights = {name: dict(channel.contact_channels) or None
+               for name, channel in commerce.scenario.sales_channels.items()}
+    # Who writes about an order of each route: its region, and its sales channel's contact
+    # channels (None: the customer's own mix).
+    senders = [(route.region.name, weights.get(route.channel_name)) for route in commerce.routes]
+    reasons = [centre.reason_index[reason] for reason in ORDER_REASONS]
+    deliver = centre.order_contact
 
     def day(index: int) -> tuple[Sequence[float], list[Arrival]]:
-        drawn = arrivals.day(index)
-        count = len(drawn.times)
-        args = zip(repeat(region, count), drawn.languages or [0] * count,
-                   drawn.segments or [0] * count, strict=True)
-        return drawn.times, list(zip(repeat(deliver), args))
+        times, routes, reason = commerce.contacts_due(index)
+        order = np.argsort(times, kind="stable")
+        when = times[order].tolist()
+        return when, [
+            (deliver, (*senders[r], reasons[k], t))
+            for r, k, t in zip(routes[order].tolist(), reason[order].tolist(), when, strict=True)
+        ]
 
     return day
-
-
-def _orders(
-    commerce: Commerce, scenario: Scenario, seed: int, replication: int
-) -> list[DaySource]:
-    horizon = scenario.horizon_minutes
-    products = list(scenario.products.values())
-    total = sum(p.demand_share for p in products) or 1.0
-    product_shares = [p.demand_share / total for p in products]
-    sources: list[DaySource] = []
-    for name, region in commerce.regions.items():
-        spec = scenario.regions[name]
-        assert spec.demand is not None
-
-        def rng(kind: str, name: str = name) -> Any:
-            return stream(seed, replication, f"{kind}/orders/{name}")
-
-        arrivals = ContactArrivals(
-            spec.demand, scenario.start_date, spec.zone, horizon, ONE_UNIT, product_shares,
-            list(spec.demand.sales_channel_shares().values()), rng("arrivals"), rng("units"),
-            rng("choice"), rng("forecast_error"), spec.launch_date,
-        )
-        sources.append(_order_source(arrivals, region, commerce.order))
-    return sources
 
 
 def _contacts(
@@ -199,25 +178,9 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
     horizon = scenario.horizon_minutes
     _rosters(centre, scenario, seed, replication)
     sources = _contacts(centre, scenario, seed, replication)
-    commerce = Commerce(env, scenario, rng)
-    if scenario.order_contacts is not None:
-
-        def order_contact(call: Call) -> None:
-            region, weights, reason = call.value
-            centre.order_contact(region, weights, reason, call.when)
-
-        commerce.contacts = OrderContactSource(
-            env, scenario, rng, order_contact, centre.reason_index)
-    sources += _orders(commerce, scenario, seed, replication)
-
-    def close_day(event: Any) -> None:
-        day = event.value
-        commerce.close_day(day, env.now)
-        if (day + 2) * MINUTES_PER_DAY < horizon:
-            call_at(env, (day + 2) * MINUTES_PER_DAY, close_day, day + 1)
-
-    if commerce.pools and commerce.days > 1:
-        call_at(env, MINUTES_PER_DAY, close_day, 0)
+    commerce = Commerce(scenario, rng)
+    if commerce.contacts is not None:
+        sources.append(_order_contacts(centre, commerce))
 
     def close(call: Call) -> None:
         k = call.value
@@ -229,7 +192,8 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
         call_at(env, centre.interval, close, 0)
     run(env, horizon, _DayFeed(sources, int(horizon // MINUTES_PER_DAY) + 1))
     centre.close_run(horizon)
-    commerce.close_run(horizon)
+    commerce.finish()
+    orders, delivery_histograms = commerce.book.record()
     hiring = [
         (name, start, agents, decide_by)
         for name, spec in scenario.teams.items()
@@ -249,12 +213,9 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
                  for index, days in enumerate(queue.reason_days) if any(days)},
         first_inbound=dict(commerce.first_inbound),
         hiring=hiring,
-        orders={(region.name, channel, product): series
-                for region in commerce.regions.values()
-                for (channel, product), series in region.series.items()},
-        delivery_histograms={(region.name, channel, product): histogram
-                             for region in commerce.regions.values()
-                             for (channel, product), histogram in region.histograms.items()},
-        inventory={(pool.node, pool.product, pool.channel): pool.series
-                   for pool in commerce.pools},
+        orders=orders,
+        order_dates={region.name: region.dates.first_date for region in commerce.regions},
+        delivery_histograms=delivery_histograms,
+        inventory=commerce.inventory(),
+        inventory_dates={name: node.dates.first_date for name, node in commerce.nodes.items()},
     )

@@ -128,7 +128,8 @@ def launch_checks(
                 row("stock", node_name, 0.0, None, start, None, 1.0, "ready",
                     "stocked from the start")
                 continue
-            lead = inbound.lead_time_days or next(iter(node.stock.values())).lead_time_days
+            lead = node.first_inbound_lead_days
+            assert lead is not None
             lead_days = math.ceil(lead.quantile(LEAD_TIME_QUANTILE))
             arrivals = np.asarray(first_inbound.get(node_name, []), dtype=float)
             share = float(np.mean(arrivals <= launch_minute)) if arrivals.size else math.nan

@@ -88,20 +88,23 @@ def add_team_kpis(frame: pd.DataFrame) -> pd.DataFrame:
 
 def daily_frame(
     scenario: Scenario, records: Sequence[ReplicationRecord], attribute: str,
-    keys: tuple[str, str, str],
+    keys: tuple[str, str, str], dates: str,
 ) -> pd.DataFrame:
-    """A per-day table of orders or stock, all replications stacked."""
-    origin = pd.Timestamp(scenario.start_date)
+    """A per-day table of orders or stock, all replications stacked: ``date`` is the local date
+    of the region (orders) or of the node (stock), read from the record's ``dates`` attribute;
+    ``counted`` marks the days from the first whole day after the warm-up."""
     first_day = first_counted_day(scenario)
     parts = []
     for record in records:
+        first_dates = getattr(record, dates)
         for key, series in getattr(record, attribute).items():
             days = len(next(iter(series.values())))
+            first = first_dates.get(key[0], scenario.start_date)
             index = np.arange(days)
             parts.append(pd.DataFrame({
                 "rep": record.replication,
-                "date": (origin + pd.to_timedelta(index, unit="D")).date,
-                "counted": index >= first_day,
+                "date": (pd.Timestamp(first) + pd.to_timedelta(index, unit="D")).date,
+                "counted": index + (first - scenario.start_date).days >= first_day,
                 **dict(zip(keys, key, strict=True)),
                 **series,
             }))

@@ -22,7 +22,7 @@ from cxsim.model.metrics import (
     histogram_share_within,
 )
 from cxsim.model.order_contacts import ORDER_CONTACT_MEASURES
-from cxsim.results.summary import ALL, first_counted_day, ratio, rollups
+from cxsim.results.summary import ALL, counted_index, first_counted_day, ratio, rollups
 from cxsim.scenario.common import ORDER_REASONS
 from cxsim.scenario.models import Scenario, SyncChannel
 from cxsim.theory.erlang import agents_for_service_level_many
@@ -304,18 +304,21 @@ def _reason_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[An
 def _order_rows(
     scenario: Scenario, record: ReplicationRecord, add_cost: Any
 ) -> list[tuple[Any, ...]]:
-    """Orders and inventory KPIs of one replication, and their costs."""
+    """Orders and inventory KPIs of one replication, and their costs, over the local days
+    from the first whole day after the warm-up (each region's and node's own dates)."""
     rep = record.replication
-    first_day = first_counted_day(scenario)
     rows: list[tuple[Any, ...]] = []
     groups: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    order_from = {region: counted_index(scenario, date)
+                  for region, date in record.order_dates.items()}
     for key in record.orders:
         region, channel, _product = key
         for scope in rollups(region, channel):
             groups.setdefault(scope, []).append(key)
     for (region, channel), keys in groups.items():
         def total(measure: str, keys: list[tuple[str, str, str]] = keys) -> float:
-            return sum(sum(record.orders[k][measure][first_day:]) for k in keys)
+            return float(sum(np.sum(record.orders[k][measure][order_from[k[0]]:])
+                             for k in keys))
 
         units = total("units")
         histogram = np.sum([record.delivery_histograms[k] for k in keys], axis=0).tolist()
@@ -340,19 +343,24 @@ def _order_rows(
             kpis["late_shipment_rate"] = ratio(total("shipped_late"), total("ship_due"))
         rows += [(rep, "orders", region, channel, k, v) for k, v in kpis.items()]
     for (region, _channel, _product), series in record.orders.items():
-        add_cost(region, "shipping", sum(series["shipping_cost"][first_day:]))
-    counted_minutes = record.horizon_minutes - first_day * MINUTES_PER_DAY
-    by_node: dict[tuple[str, str], list[dict[str, list[float]]]] = {}
+        add_cost(region, "shipping", float(np.sum(series["shipping_cost"][order_from[region]:])))
+    stock_from = {node: counted_index(scenario, date)
+                  for node, date in record.inventory_dates.items()}
+    by_node: dict[tuple[str, str], list[tuple[int, dict[str, np.ndarray]]]] = {}
     for (node, product, _channel), series in record.inventory.items():
+        first = stock_from[node]
         for scope in ((node, product), (node, ALL)):
-            by_node.setdefault(scope, []).append(series)
+            by_node.setdefault(scope, []).append((first, series))
         holding = scenario.nodes[node].stock[product].holding_cost_per_unit_day
-        on_hand_days = sum(series["on_hand_minutes"][first_day:]) / MINUTES_PER_DAY
+        on_hand_days = float(np.sum(series["on_hand_minutes"][first:])) / MINUTES_PER_DAY
         add_cost(scenario.nodes[node].location, "holding", on_hand_days * holding)
     for (node, product), parts in by_node.items():
-        def level(measure: str, parts: list[dict[str, list[float]]] = parts) -> float:
-            return sum(sum(p[measure][first_day:]) for p in parts)
+        def level(measure: str, parts: list[tuple[int, dict[str, np.ndarray]]] = parts) -> float:
+            return float(sum(np.sum(p[measure][first:]) for first, p in parts))
 
+        # Every pool of a node has the same days: the time averages divide by one's minutes.
+        first, series = parts[0]
+        counted_minutes = float(np.sum(series["day_minutes"][first:]))
         rows += [
             (rep, "inventory", node, product, "on_hand_mean",
              ratio(level("on_hand_minutes"), counted_minutes)),

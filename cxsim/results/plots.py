@@ -30,7 +30,7 @@ from cxsim.results.catalogue import format_interval, format_value
 from cxsim.results.frames import add_contact_kpis
 from cxsim.results.kpis import required_agents, scenario_reasons
 from cxsim.results.summary import ALL, confidence_band
-from cxsim.results.verdicts import promise_days, promise_text
+from cxsim.results.verdicts import promise_text
 from cxsim.scenario.models import AsyncChannel, SyncChannel
 
 if TYPE_CHECKING:
@@ -454,7 +454,7 @@ def _order_rows(results: Results) -> list[dict[str, Any]]:
             found = {kpi: stats[region, channel, kpi]
                      for kpi in ("delivery_days_p50", "delivery_days_p95", "on_time_rate")}
             rows.append({"region": region, "channel": channel,
-                         "promise_days": promise_days(results.scenario, region, channel),
+                         "promise_days": results.scenario.promise_days_for(region, channel),
                          "rule": results.scenario.regions[region].promise_rule,
                          "promise": promise_text(results.scenario, region, channel), **found})
     return rows

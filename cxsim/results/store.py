@@ -124,9 +124,10 @@ class Results:
             teams_by_interval=add_team_kpis(teams),
             teams_by_day=add_team_kpis(teams_daily),
             orders_by_day=daily_frame(scenario, records, "orders",
-                                       ("region", "sales_channel", "product")),
+                                       ("region", "sales_channel", "product"), "order_dates"),
             inventory_by_day=with_suppliers(
-                daily_frame(scenario, records, "inventory", ("node", "product", "pool")),
+                daily_frame(scenario, records, "inventory", ("node", "product", "pool"),
+                            "inventory_dates"),
                 scenario),
             contacts_by_reason=reason_frame(scenario, records),
             hiring=hiring(scenario, records[0].hiring if records else []),

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 
@@ -21,6 +22,7 @@ __all__ = [
     "SUMMARY_COLUMNS",
     "confidence_band",
     "confidence_interval",
+    "counted_index",
     "first_counted_day",
     "ratio",
     "rollups",
@@ -106,3 +108,9 @@ def ratio(numerator: float, denominator: float) -> float:
 def first_counted_day(scenario: Scenario) -> int:
     """The first whole day after the warm-up: daily statistics start there."""
     return math.ceil(scenario.warmup_minutes / MINUTES_PER_DAY - 1e-9)
+
+
+def counted_index(scenario: Scenario, first_date: dt.date) -> int:
+    """The first index counted of a per-day series whose index 0 is local date ``first_date``:
+    statistics start on the local date ``first_counted_day`` days after the start date."""
+    return max(0, first_counted_day(scenario) - (first_date - scenario.start_date).days)

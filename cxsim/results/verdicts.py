@@ -37,7 +37,6 @@ __all__ = [
     "Finding",
     "RegionVerdict",
     "Rule",
-    "promise_days",
     "promise_text",
     "region_verdicts",
     "verdict_table",
@@ -171,19 +170,10 @@ def verdict_table(verdicts: list[RegionVerdict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
 
 
-def promise_days(scenario: Scenario, region: str, sales_channel: str) -> float | None:
-    """The delivery promise of a region's sales channel in days (the channel's own, else the
-    region's), counted by the region's ``promise_rule``; None when there is none."""
-    channel = scenario.sales_channels.get(sales_channel)
-    if channel is not None and channel.promise_days is not None:
-        return channel.promise_days
-    return scenario.regions[region].promise_days
-
-
 def promise_text(scenario: Scenario, region: str, sales_channel: str) -> str:
     """The delivery promise of a region's sales channel in words ('2 business days'), or ''
     when it has none."""
-    days = promise_days(scenario, region, sales_channel)
+    days = scenario.promise_days_for(region, sales_channel)
     if days is None:
         return ""
     unit = {"hours": "days", "end_of_day": "days (to the end of the day)",

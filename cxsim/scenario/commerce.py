@@ -38,7 +38,7 @@ from cxsim.scenario.contacts import (
     calendar_volumes,
     hourly_shares,
 )
-from cxsim.scenario.distributions import DelayDays, LeadTimeDays, UnitsPerOrder
+from cxsim.scenario.distributions import DelayDays, Distribution, LeadTimeDays, UnitsPerOrder
 
 __all__ = [
     "RQ",
@@ -325,3 +325,11 @@ class Node(Spec):
     @property
     def location(self) -> str:
         return self.located_in or self.serves[0]
+
+    @property
+    def first_inbound_lead_days(self) -> Distribution | None:
+        """Lead time of the first inbound, days: its own, or the first product's (None without
+        a first inbound)."""
+        if self.first_inbound is None:
+            return None
+        return self.first_inbound.lead_time_days or next(iter(self.stock.values())).lead_time_days

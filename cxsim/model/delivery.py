@@ -1,0 +1,96 @@
+"""Delivery to a region: its carrier's transit and customs, its promises, and what comes back.
+
+A parcel reaches the customer its region's transit time after it leaves its node, plus customs
+when the node is in another region. Each order is promised by a deadline: N days after it is
+placed (promise rule ``hours``), the end of the N-th local day after (``end_of_day``), or the end
+of the N-th business day after (``business_days``, Monday to Friday); no promise at all where
+neither the region nor the sales channel gives one. A marketplace may also hold its sellers to
+ship within a span of the order. A share of the parcels delivered by the horizon comes back
+after the return transit. Everything is worked out for arrays of parcels and orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from cxsim.model.draws import DrawBuffer, sample_buffer
+from cxsim.model.local_dates import LocalDates
+from cxsim.scenario.common import MINUTES_PER_DAY
+from cxsim.scenario.models import Scenario
+
+__all__ = ["RegionDelivery"]
+
+
+class RegionDelivery:
+    """A region's carrier and promises, for the orders of its sales channels.
+
+    Args:
+        name: the region.
+        scenario: the validated scenario.
+        rng: the generator of a named stream of this replication.
+        dates: the region's local days.
+    """
+
+    def __init__(
+        self, name: str, scenario: Scenario, rng: Callable[[str], np.random.Generator],
+        dates: LocalDates,
+    ) -> None:
+        spec = scenario.regions[name]
+        assert spec.carrier is not None and spec.demand is not None
+        carrier = spec.carrier
+        self.name = name
+        self.dates = dates
+        self.transit = sample_buffer(carrier.transit_days, rng(f"transit/{name}"),
+                                     MINUTES_PER_DAY)
+        self.customs: DrawBuffer | None = None if carrier.customs_days is None else (
+            sample_buffer(carrier.customs_days, rng(f"customs/{name}"), MINUTES_PER_DAY))
+        self.return_transit: DrawBuffer | None = None if carrier.return_transit_days is None \
+            else sample_buffer(carrier.return_transit_days, rng(f"return_transit/{name}"),
+                               MINUTES_PER_DAY)
+        self.shipping_cost = carrier.cost_per_order
+        self.rule = spec.promise_rule
+        self.channels = list(spec.demand.sales_channel_shares())
+        self.promise = [scenario.promise_days_for(name, c) for c in self.channels]
+        # A marketplace's ship-by span, minutes (inf where no rule sets one).
+        self.ship_within = np.array([
+            scenario.sales_channels[c].rules.ship_within_days * MINUTES_PER_DAY  # type: ignore[union-attr]
+            if c in scenario.sales_channels and scenario.sales_channels[c].rules is not None
+            else np.inf
+            for c in self.channels
+        ])
+
+    def deadlines(self, channels: np.ndarray, placed: np.ndarray) -> np.ndarray:
+        """The promised delivery minute of orders placed at ``placed`` on sales channels
+        ``channels`` (indices); inf without a promise."""
+        deadlines = np.full(placed.size, np.inf)
+        for channel, days in enumerate(self.promise):
+            if days is None:
+                continue
+            mine = channels == channel
+            if not mine.any():
+                continue
+            when = placed[mine]
+            if self.rule == "hours":
+                deadlines[mine] = when + days * MINUTES_PER_DAY
+                continue
+            ordered = self.dates.day(when)
+            if self.rule == "end_of_day":
+                due = ordered + int(days)
+            else:
+                # The N-th business day after the day of order: from a weekend day, counted on
+                # from the Friday before.
+                dates = np.datetime64(self.dates.first_date) + (ordered - self.dates.first)
+                due = ordered + (np.busday_offset(dates, int(days), roll="backward")
+                                 - dates).astype(np.int64) if days else ordered
+            deadlines[mine] = self.dates.clock((due + 1) * MINUTES_PER_DAY)
+        return deadlines
+
+    def arrivals(self, shipped: np.ndarray, abroad: np.ndarray) -> np.ndarray:
+        """When parcels that left their nodes at ``shipped`` reach the customer; ``abroad``
+        marks parcels from a node in another region, which go through customs."""
+        arrival: np.ndarray = shipped + self.transit.take(shipped.size)
+        if self.customs is not None and abroad.any():
+            arrival[abroad] += self.customs.take(int(abroad.sum()))
+        return arrival
