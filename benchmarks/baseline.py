@@ -11,17 +11,17 @@ libraries. Each child process reports its own peak resident memory (``VmHWM`` in
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from checkouts import ROOT, export
+
+__all__ = ["ROOT", "checkout", "run"]
 
 # Runs ``cxsim`` (the command line, or one simulate() call) from the tree given first, then
 # prints its own wall time, peak memory and the tree it ran from as JSON on the last line.
@@ -55,13 +55,14 @@ print(json.dumps({"seconds": elapsed, "peak_kib": peak, "tree": cxsim.__file__, 
 
 @contextlib.contextmanager
 def checkout(ref: str) -> Iterator[Path]:
-    """The files of commit ``ref`` in a temporary folder (removed afterwards)."""
+    """The files of commit ``ref`` in a temporary folder (removed afterwards); a ref that is no
+    commit ends the harness with a one-line message."""
     with tempfile.TemporaryDirectory(prefix="cxsim-base-") as folder:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", ref],
-                                 capture_output=True, check=True).stdout
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(folder, filter="data")
-        yield Path(folder)
+        try:
+            tree = export(ref, Path(folder))
+        except LookupError as error:
+            raise SystemExit(f"{Path(sys.argv[0]).name}: {error}") from None
+        yield tree
 
 
 def run(tree: Path, mode: str, *args: str) -> dict[str, float]:
