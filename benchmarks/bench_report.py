@@ -61,7 +61,7 @@ def main() -> int:
     size = len(html.encode("utf-8"))
     images = re.findall(r'src="(data:image/png;base64,[^"]*)"', html)
     image_bytes = sum(len(image) for image in images)
-    print(f"  reading the tables {loaded:.1f} s; building the report {built:.1f} s (best of "
+    print(f"  reading the tables {loaded:.3f} s; building the report {built:.2f} s (best of "
           f"{args.repeat}); together {loaded + built:.1f} s (aim: under {AIM_S:.0f} s): "
           f"{'meets' if loaded + built < AIM_S else 'MISSES'} the aim")
     print(f"  report {size / 1e6:.2f} MB: {len(images)} figures, {image_bytes / 1e6:.2f} MB of "
