@@ -112,6 +112,20 @@ def test_a_run_into_an_empty_directory_and_into_new_parents_works(project: Path)
     assert (project / "deep" / "new" / "place" / "run.json").exists()
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_a_result_folder_gets_the_mode_the_umask_gives_any_new_folder(
+    project: Path, umask: int
+) -> None:
+    previous = os.umask(umask)
+    try:
+        (project / "plain").mkdir()
+        assert _run("result") == 0
+    finally:
+        os.umask(previous)
+    mode = (project / "result").stat().st_mode & 0o777
+    assert mode == (project / "plain").stat().st_mode & 0o777 == 0o777 & ~umask
+
+
 def test_a_failed_save_removes_what_it_made_and_nothing_else(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

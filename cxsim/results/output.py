@@ -192,6 +192,9 @@ class ResultDir:
                 self._made.append(folder)
             self._staging = Path(tempfile.mkdtemp(
                 prefix=_STAGING.format(name=self.target.name), dir=self.target.parent))
+            # mkdtemp makes a private folder (0700); a result folder is made like any other,
+            # as the user's umask allows.
+            self._staging.chmod(0o777 & ~_umask())
         except OSError as error:
             self.discard()
             raise OutputError(f"cannot write '{_show(self.target)}': "
@@ -235,6 +238,13 @@ class ResultDir:
             with contextlib.suppress(OSError):
                 folder.rmdir()
         self._made.clear()
+
+
+def _umask() -> int:
+    """The process's file mode creation mask (read by setting it, then restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def save_result(
