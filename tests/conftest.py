@@ -15,8 +15,8 @@ from cxsim.executors import DaskExecutor
 from tests.support import EXAMPLES, short_horizon
 
 TABLES = ("runs", "summary", "contacts_by_interval", "contacts_by_day", "teams_by_interval",
-          "teams_by_day", "orders_by_day", "inventory_by_day", "contacts_by_reason", "hiring",
-          "targets", "launch")
+          "teams_by_day", "orders_by_day", "inventory_by_day", "contacts_by_reason",
+          "promise_curve", "hiring", "targets", "launch")
 
 
 @pytest.fixture(scope="session")

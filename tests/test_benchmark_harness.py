@@ -151,3 +151,18 @@ def test_report_harness_times_the_report_and_measures_its_size() -> None:
     # Eight days of the US alone: contacts, service level, agents and backlog there, stock at
     # the three nodes, delivery and cost.
     assert figures >= 9 and 0 < images < total
+
+
+def test_plans_harness_times_each_planner_and_both_together() -> None:
+    # Twelve days of the expansion example (the US alone), two replications, one worker.
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_plans.py"), "--days", "12",
+         "--reps", "2", "--workers", "1", "--kinds", "promise"],
+        capture_output=True, text=True, timeout=300, check=False, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    timing = re.search(r"cxsim plan promise: ([\d.]+) s \(whole process\); run ([\d.]+) s",
+                       done.stdout)
+    assert timing is not None and all(float(x) > 0 for x in timing.groups()), done.stdout
+    together = re.search(r"together: ([\d.]+) s \(aim: at most 300 s\)", done.stdout)
+    assert together is not None and float(together.group(1)) > 0, done.stdout

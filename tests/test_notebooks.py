@@ -33,14 +33,13 @@ def test_the_expansion_notebook_runs_for_another_scenario_through_papermill(
 
     root = NOTEBOOKS[0].parent.parent
     out = tmp_path / "two_nodes.ipynb"
-    pooled = [f"nodes.ca_3pl.stock.{product}.allocation=null" for product in ("widget", "gadget")]
     papermill.execute_notebook(
         str(root / "notebooks" / "expansion.ipynb"), str(out), cwd=str(root),
         kernel_name="python3", progress_bar=False,
         parameters={"scenario_file": "scenarios/two_nodes.yaml",
                     "changes": ["horizon_days=40", "warmup_days=5"], "reps": 2, "workers": 1,
                     "focus_region": "ca", "focus_channel": "marketplace",
-                    "what_if_changes": [], "what_ifs": {"pooled Canadian stock": pooled}},
+                    "plan_changes": [], "on_time": 0.9},
     )
     notebook = nbformat.read(out, as_version=4)
     tags = [cell.metadata.get("tags", []) for cell in notebook.cells]
@@ -49,10 +48,11 @@ def test_the_expansion_notebook_runs_for_another_scenario_through_papermill(
              for cell in notebook.cells if cell.cell_type == "code"
              for output in cell.get("outputs", [])]
     # The verdict on the scenario's own regions; no contacts to plot (it only sells), but the
-    # stock of both nodes that serve Canada, delivery and cost; the what-if beside the plan.
+    # stock of both nodes that serve Canada, delivery and cost; the promise plan of both regions.
     assert any(" us " in text and " ca " in text and "verdict" in text for text in texts)
     assert any("nothing to plot: no contacts in region 'ca'" in text for text in texts)
     images = [output for cell in notebook.cells if cell.cell_type == "code"
               for output in cell.get("outputs", []) if "image/png" in output.get("data", {})]
     assert len(images) == 4
-    assert any("as planned" in text and "pooled Canadian stock" in text for text in texts)
+    assert any("recommended_promise_days" in text and "ca" in text and "marketplace" in text
+               for text in texts)

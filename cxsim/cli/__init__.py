@@ -4,6 +4,7 @@
     cxsim run SCENARIO.yaml [--reps N] [--seed S] [--set path=value ...] [--out DIR]
                             [--workers N | --dask ADDRESS] [--no-report]
     cxsim plan staffing SCENARIO.yaml [--reps N] [--seed S] [--set ...] [--out DIR] [--workers N]
+    cxsim plan promise SCENARIO.yaml [--on-time P] [--reps N] [--seed S] [--set ...] [--out DIR]
     cxsim sweep SCENARIO.yaml --grid GRID.yaml [--out DIR] [--resume] [...]
     cxsim compare DIR_A DIR_B [DIR_C ...] [--out FILE]
     cxsim report DIR [--out FILE]

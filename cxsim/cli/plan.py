@@ -33,6 +33,11 @@ from cxsim.cli.common import (
 )
 from cxsim.executors import Executor
 from cxsim.plan.common import Plan
+from cxsim.plan.promise import (
+    DEFAULT_ON_TIME,
+    plan_promise,
+    promise_problems,
+)
 from cxsim.plan.staffing import (
     DEFAULT_ITERATIONS,
     DEFAULT_PLAN_REPS,
@@ -46,9 +51,10 @@ from cxsim.results.output import add_result_file
 from cxsim.scenario import Scenario
 
 NAME = "plan"
-HELP = "plan staffing with the simulation as the judge, and verify the plan"
+HELP = "plan staffing or delivery promises with the simulation as the judge, and verify the plan"
 EXAMPLES = """examples:
   cxsim plan staffing scenarios/expansion_eu.yaml --workers 2
+  cxsim plan promise scenarios/expansion_eu.yaml --workers 2 --on-time 0.95
   cxsim plan staffing scenarios/one_queue.yaml --set horizon_days=2 --out results/one_queue_plan
 """
 
@@ -140,6 +146,77 @@ def _show_staffing(plan: Plan) -> list[str]:
     return lines
 
 
+def _share(text: str) -> float:
+    """An argparse type: a share above 0 and below 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{printable(text)[:40]}' is not a number (a share above 0 and below 1, "
+            "say 0.95)") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a share above 0 and below 1 (say 0.95)")
+    return value
+
+
+def _promise_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--on-time", type=_share, default=DEFAULT_ON_TIME, metavar="P",
+                         help="the share of orders a promise must deliver on time, judged by "
+                              f"the lower end of its 95%% interval (default {DEFAULT_ON_TIME})")
+
+
+def _make_promise(scenario: Scenario, args: argparse.Namespace, executor: Executor,
+                  progress: Progress, log: Callable[[str], None]) -> Plan:
+    if args.reps < 2:
+        raise BadInputError([f"--reps: {args.reps} is too few to judge a promise (a whole "
+                             "number >= 2: promises are judged by their confidence interval)"])
+    return plan_promise(scenario, reps=args.reps, seed=args.seed, on_time=args.on_time,
+                        executor=executor, progress=progress, log=log)
+
+
+def _days(value: float | None) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:g}"
+
+
+def _show_promise(plan: Plan) -> list[str]:
+    table = plan.tables["promise_plan"]
+    target = plan.meta["on_time"]
+    lines = [f"Promise per region and sales channel, on time for at least {target:.0%} "
+             "(promise_plan.csv):",
+             f"  {'region':<7} {'channel':<12} {'rule':<14} {'now':>4} {'on time now':>22} "
+             f"{'plan':>5} {'on time, verified':>22}  late shipments"]
+    for row in table.to_dict("records"):
+        now = "" if math.isnan(row["current_on_time"]) else (
+            f"{row['current_on_time']:.1%} [{row['current_on_time_low']:.1%}, "
+            f"{row['current_on_time_high']:.1%}]")
+        verified = "" if math.isnan(row["verified_on_time"]) else (
+            f"{row['verified_on_time']:.1%} [{row['verified_on_time_low']:.1%}, "
+            f"{row['verified_on_time_high']:.1%}]")
+        late = "" if math.isnan(row["late_shipment_ceiling"]) else (
+            f"{row['late_shipment_rate']:.1%} (ceiling {row['late_shipment_ceiling']:.1%}: "
+            f"{row['ceiling_holds']})")
+        lines.append(f"  {printable(row['region']):<7} {printable(row['sales_channel']):<12} "
+                     f"{row['rule']:<14} {_days(row['current_promise_days']):>4} {now:>22} "
+                     f"{_days(row['recommended_promise_days']):>5} {verified:>22}  {late}")
+    options = plan.tables.get("ship_options")
+    if options is not None and len(options):
+        lines.append("Options at the nodes for late shipments (ship_options.csv):")
+        for row in options.to_dict("records"):
+            lines.append(
+                f"  {printable(row['region']):<4} {printable(row['sales_channel']):<10} "
+                f"{printable(row['node']):<10} {printable(row['option']):<34} "
+                f"late {row['late_shipment_rate']:.1%} [{row['late_shipment_rate_low']:.1%}, "
+                f"{row['late_shipment_rate_high']:.1%}]: {row['holds']}")
+    meta = plan.meta
+    lines.append(f"  judged from one run of {meta['reps']} replication(s) (seed {meta['seed']}), "
+                 f"verified with seed {meta['verification_seed']}; {meta['lever_runs']} "
+                 "run(s) of node options")
+    if plan.findings:
+        lines.append("Findings:")
+        lines += [f"  {printable(finding)}" for finding in plan.findings]
+    return lines
+
+
 PLANNERS: dict[str, Planner] = {
     "staffing": Planner(
         help="agents per interval, weekly rosters and hires that meet every target",
@@ -151,6 +228,18 @@ PLANNERS: dict[str, Planner] = {
         problems=staffing_problems,
         make=_make_staffing,
         show=_show_staffing,
+    ),
+    "promise": Planner(
+        help="the shortest delivery promise that holds per region and sales channel, and "
+             "the marketplaces' late-shipment ceilings",
+        examples="""examples:
+  cxsim plan promise scenarios/expansion_eu.yaml --workers 2
+  cxsim plan promise scenarios/two_nodes.yaml --on-time 0.9 --reps 4
+""",
+        add_options=_promise_options,
+        problems=promise_problems,
+        make=_make_promise,
+        show=_show_promise,
     ),
 }
 

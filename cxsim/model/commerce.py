@@ -404,6 +404,19 @@ class Commerce:
             np.concatenate((outcome.residual > 0, np.ones(len(earlier), dtype=bool)))[done],
         )
 
+    def _judge_promises(self, routes: np.ndarray, days: np.ndarray, placed: np.ndarray,
+                        arrivals: np.ndarray) -> None:
+        """Orders of counted days judged against every whole-day promise at once, so that one
+        run says which promise would hold (``OrderBook.promises``)."""
+        counted = days >= self._counted_index[routes]
+        region = self._region_of_route[routes]
+        for k, orders in enumerate(self.regions):
+            mine = counted & (region == k)
+            if mine.any():
+                judged, on_time = orders.delivery.promises_kept(placed[mine], arrivals[mine],
+                                                                self.horizon)
+                self.book.promises_kept(routes[mine], judged, on_time)
+
     def _count_placed(self, batch: OrderBatch, outcome: _Day) -> None:
         """What the day's orders got, on their day of order; and what their customers ask."""
         book, routes, days = self.book, batch.routes, batch.days
@@ -454,6 +467,7 @@ class Commerce:
         book.add("delivery_minutes", routes[delivered], days[delivered], minutes)
         counted = days[delivered] >= self._counted_index[routes[delivered]]
         book.delivered(routes[delivered][counted], minutes[counted])
+        self._judge_promises(routes, days, placed, arrivals)
         ship_by = placed + self._ship_within[routes]
         due = ship_by <= horizon
         book.add("ship_due", routes[due], days[due])

@@ -20,7 +20,12 @@ from cxsim.model.local_dates import LocalDates
 from cxsim.scenario.common import MINUTES_PER_DAY
 from cxsim.scenario.models import Scenario
 
-__all__ = ["RegionDelivery"]
+__all__ = ["PROMISE_DAYS_RECORDED", "RegionDelivery"]
+
+# Promises of 0 to this many whole days are judged on every order, so that one run answers
+# which promise holds (longer ones are not promises a shop makes).
+PROMISE_DAYS_RECORDED = 30
+_CANDIDATES = np.arange(PROMISE_DAYS_RECORDED + 1, dtype=np.float64)
 
 
 class RegionDelivery:
@@ -69,23 +74,39 @@ class RegionDelivery:
             if days is None:
                 continue
             mine = channels == channel
-            if not mine.any():
-                continue
-            when = placed[mine]
-            if self.rule == "hours":
-                deadlines[mine] = when + days * MINUTES_PER_DAY
-                continue
-            ordered = self.dates.day(when)
-            if self.rule == "end_of_day":
-                due = ordered + int(days)
-            else:
-                # The N-th business day after the day of order: from a weekend day, counted on
-                # from the Friday before.
-                dates = np.datetime64(self.dates.first_date) + (ordered - self.dates.first)
-                due = ordered + (np.busday_offset(dates, int(days), roll="backward")
-                                 - dates).astype(np.int64) if days else ordered
-            deadlines[mine] = self.dates.clock((due + 1) * MINUTES_PER_DAY)
+            if mine.any():
+                deadlines[mine] = self.due(placed[mine], np.array([days]))[:, 0]
         return deadlines
+
+    def due(self, placed: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """The delivery minute that a promise of ``days`` (each of several, whole days under
+        the ``end_of_day`` and ``business_days`` rules) gives orders placed at ``placed``: one
+        row per order, one column per promise."""
+        when = placed[:, None]
+        if self.rule == "hours":
+            hours: np.ndarray = when + days[None, :] * MINUTES_PER_DAY
+            return hours
+        ordered = self.dates.day(placed)[:, None]
+        whole = days.astype(np.int64)[None, :]
+        if self.rule == "end_of_day":
+            due = ordered + whole
+        else:
+            # The N-th business day after the day of order: from a weekend day, counted on
+            # from the Friday before; no days is the day of order itself.
+            dates = np.datetime64(self.dates.first_date) + (ordered - self.dates.first)
+            shifted = (np.busday_offset(dates, whole, roll="backward") - dates).astype(np.int64)
+            due = ordered + np.where(whole > 0, shifted, 0)
+        return np.asarray(self.dates.clock((due + 1) * MINUTES_PER_DAY), dtype=np.float64)
+
+    def promises_kept(self, placed: np.ndarray, arrivals: np.ndarray,
+                      horizon: float) -> tuple[np.ndarray, np.ndarray]:
+        """For each whole-day promise of 0 to ``PROMISE_DAYS_RECORDED`` days: which orders
+        placed at ``placed`` and delivered at ``arrivals`` it would judge by the horizon (its
+        deadline has passed), and which of those it would find on time. Two boolean arrays, one
+        row per order, one column per promise."""
+        due = self.due(placed, _CANDIDATES)
+        judged = due <= horizon
+        return judged, judged & (arrivals[:, None] <= due)
 
     def arrivals(self, shipped: np.ndarray, abroad: np.ndarray) -> np.ndarray:
         """When parcels that left their nodes at ``shipped`` reach the customer; ``abroad``

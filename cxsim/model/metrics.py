@@ -151,6 +151,11 @@ class ReplicationRecord:
         delivery_histograms: the same keys -> order-to-door minutes per ``wait_bin``, orders
             placed from the first whole local day after the warm-up and delivered by the
             horizon.
+        promises: the same keys -> a 2 x 31 array: for each whole-day promise of 0 to 30
+            days (``cxsim.model.delivery.PROMISE_DAYS_RECORDED``) under the region's promise
+            rule, the orders placed from the first whole local day after the warm-up whose
+            last parcel left and whose deadline under that promise fell within the horizon
+            (row 0), and of those the ones delivered by it (row 1).
         inventory: (node, product, sales channel or '*') -> measure -> one value per local day
             of the node (``cxsim.model.stock.INVENTORY_MEASURES``); index 0 is the local date
             ``inventory_dates[node]``.
@@ -172,6 +177,7 @@ class ReplicationRecord:
     order_dates: dict[str, dt.date] = dataclasses.field(default_factory=dict)
     delivery_histograms: dict[tuple[str, str, str], np.ndarray] = dataclasses.field(
         default_factory=dict)
+    promises: dict[tuple[str, str, str], np.ndarray] = dataclasses.field(default_factory=dict)
     inventory: dict[tuple[str, str, str], dict[str, np.ndarray]] = dataclasses.field(
         default_factory=dict)
     inventory_dates: dict[str, dt.date] = dataclasses.field(default_factory=dict)

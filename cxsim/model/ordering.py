@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cxsim.model.arrivals import OrderArrivals
-from cxsim.model.delivery import RegionDelivery
+from cxsim.model.delivery import PROMISE_DAYS_RECORDED, RegionDelivery
 from cxsim.model.draws import DrawBuffer, sample_buffer
 from cxsim.model.fulfilment import NodeShipping
 from cxsim.model.local_dates import LocalDates
@@ -198,6 +198,9 @@ class OrderBook:
         self._flat = self.values.reshape(-1)
         self._days = days
         self.histograms = np.zeros((len(routes), WAIT_BINS), dtype=np.int64)
+        # Per route and whole-day promise of 0 to PROMISE_DAYS_RECORDED days: the orders it
+        # judges (its deadline passed within the run) and those it finds on time, counted days.
+        self.promises = np.zeros((len(routes), 2, PROMISE_DAYS_RECORDED + 1), dtype=np.int64)
 
     def add(self, measure: str, routes: np.ndarray, days: np.ndarray,
             values: np.ndarray | float = 1.0) -> None:
@@ -221,6 +224,19 @@ class OrderBook:
         """Order-to-door ``minutes`` of delivered orders, into their routes' histograms."""
         if routes.size:
             np.add.at(self.histograms, (routes, wait_bins(minutes)), 1)
+
+    def promises_kept(self, routes: np.ndarray, judged: np.ndarray, on_time: np.ndarray) -> None:
+        """Add the orders of ``routes`` that each candidate promise judges and finds on time
+        (``RegionDelivery.promises_kept``: one row per order, one column per promise)."""
+        if routes.size:
+            np.add.at(self.promises[:, 0], routes, judged)
+            np.add.at(self.promises[:, 1], routes, on_time)
+
+    def promise_record(self) -> dict[tuple[str, str, str], np.ndarray]:
+        """Route key -> (orders judged, orders on time) per whole-day promise of 0 to
+        ``PROMISE_DAYS_RECORDED`` days: a 2 x (PROMISE_DAYS_RECORDED + 1) array."""
+        return {(route.region.name, route.channel_name, route.product_name):
+                self.promises[route.index].copy() for route in self.routes}
 
     def record(self) -> tuple[dict[tuple[str, str, str], dict[str, np.ndarray]],
                               dict[tuple[str, str, str], np.ndarray]]:

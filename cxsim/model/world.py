@@ -216,6 +216,7 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
         orders=orders,
         order_dates={region.name: region.dates.first_date for region in commerce.regions},
         delivery_histograms=delivery_histograms,
+        promises=commerce.book.promise_record(),
         inventory=commerce.inventory(),
         inventory_dates={name: node.dates.first_date for name, node in commerce.nodes.items()},
     )

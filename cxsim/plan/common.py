@@ -11,14 +11,15 @@ used (``verification_seed``), and every target is judged on that run.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from cxsim.executors import Executor
+from cxsim.executors import Executor, executor_for
 from cxsim.results import Results
 from cxsim.results.output import MARKER, save_result
 from cxsim.run import run
@@ -26,7 +27,17 @@ from cxsim.scenario import Scenario, parse_scenario
 from cxsim.scenario.loading import apply_overrides
 from cxsim.scenario.plain_yaml import dump_yaml
 
-__all__ = ["Plan", "apply_plan", "planned_yaml", "verification_seed", "verify"]
+__all__ = ["Plan", "apply_plan", "plan_executor", "planned_yaml", "verification_seed", "verify"]
+
+
+@contextmanager
+def plan_executor(executor: Executor | None, workers: int) -> Iterator[Executor]:
+    """The caller's executor, or one for ``workers`` kept up for the whole plan."""
+    if executor is not None:
+        yield executor
+        return
+    with executor_for(workers) as own:
+        yield own
 
 
 def verification_seed(seed: int) -> int:

@@ -29,17 +29,16 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from cxsim.executors import Executor, executor_for
+from cxsim.executors import Executor
 from cxsim.model.workforce import roster_on_duty
-from cxsim.plan.common import Plan, apply_plan, verification_seed, verify
+from cxsim.plan.common import Plan, apply_plan, plan_executor, verification_seed, verify
 from cxsim.plan.intervals import LocalIntervals, local_intervals, roster_periods, with_rosters
 from cxsim.plan.requirement import (
     Calibration,
@@ -102,16 +101,6 @@ def staffing_problems(scenario: Scenario) -> list[str]:
     if not scenario.teams:
         problems.append("teams: there is no team to plan (a team with channels and a region)")
     return problems
-
-
-@contextmanager
-def _executor(executor: Executor | None, workers: int) -> Iterator[Executor]:
-    """The caller's executor, or one for ``workers`` kept up for the whole plan."""
-    if executor is not None:
-        yield executor
-        return
-    with executor_for(workers) as own:
-        yield own
 
 
 class _Planner:
@@ -316,7 +305,7 @@ def plan_staffing(
             max_iterations < 1):
         raise ValueError(f"max_iterations(={max_iterations!r}) must be a whole number >= 1")
     started = time.perf_counter()
-    with _executor(executor, workers) as running:
+    with plan_executor(executor, workers) as running:
         planner = _Planner(scenario, reps, seed, running, progress, log)
         needs, observed, calibration = planner.search(max_iterations)
         rostering = time.perf_counter()

@@ -17,12 +17,14 @@ from cxsim.results.summary import first_counted_day
 from cxsim.scenario.models import Scenario, SyncChannel
 
 __all__ = [
+    "PROMISE_CURVE_COLUMNS",
     "add_contact_kpis",
     "add_team_kpis",
     "by_day",
     "daily_frame",
     "hiring",
     "interval_frames",
+    "promise_curve",
     "reason_frame",
     "with_suppliers",
 ]
@@ -109,6 +111,28 @@ def daily_frame(
                 **series,
             }))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+PROMISE_CURVE_COLUMNS = ["rep", "region", "sales_channel", "promise_days", "judged", "on_time",
+                         "on_time_rate"]
+
+
+def promise_curve(records: Sequence[ReplicationRecord]) -> pd.DataFrame:
+    """Per replication, region and sales channel, for every whole-day promise of 0 to 30 days
+    under the region's rule: the orders it judges and the share it finds on time (orders of
+    every product, placed on counted days); one run answers every candidate promise."""
+    rows = []
+    for record in records:
+        totals: dict[tuple[str, str], np.ndarray] = {}
+        for (region, channel, _product), counts in record.promises.items():
+            key = (region, channel)
+            totals[key] = totals[key] + counts if key in totals else counts.copy()
+        for (region, channel), counts in totals.items():
+            for days in range(counts.shape[1]):
+                judged, on_time = int(counts[0, days]), int(counts[1, days])
+                rows.append((record.replication, region, channel, days, judged, on_time,
+                             on_time / judged if judged else np.nan))
+    return pd.DataFrame(rows, columns=PROMISE_CURVE_COLUMNS)
 
 
 def with_suppliers(inventory: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:

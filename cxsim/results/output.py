@@ -34,7 +34,7 @@ _KNOWN_FILES = frozenset({
     "summary.csv", "hiring.csv", "targets.csv", "launch.csv", "scenario.yaml", MARKER,
     "report.html", "runs.parquet", "contacts_by_interval.parquet", "contacts_by_day.parquet",
     "teams_by_interval.parquet", "teams_by_day.parquet", "orders_by_day.parquet",
-    "inventory_by_day.parquet", "contacts_by_reason.parquet",
+    "inventory_by_day.parquet", "contacts_by_reason.parquet", "promise_curve.parquet",
 })
 _NAME_MAX = 255  # bytes in one file name, on every common file system
 _STAGING = ".{name}.tmp-"  # mkdtemp adds 8 characters

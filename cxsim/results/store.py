@@ -20,12 +20,14 @@ import pandas as pd
 from cxsim.model.metrics import QUEUE_MEASURES, TEAM_MEASURES, ReplicationRecord
 from cxsim.results.checks import launch_checks, targets
 from cxsim.results.frames import (
+    PROMISE_CURVE_COLUMNS,
     add_contact_kpis,
     add_team_kpis,
     by_day,
     daily_frame,
     hiring,
     interval_frames,
+    promise_curve,
     reason_frame,
     with_suppliers,
 )
@@ -49,6 +51,7 @@ _TABLES = (
     "orders_by_day",
     "inventory_by_day",
     "contacts_by_reason",
+    "promise_curve",
 )
 
 
@@ -69,6 +72,9 @@ class Results:
         inventory_by_day: per node, product and pool (a sales channel's allocation, or ``*``).
         contacts_by_reason: contacts that arrived at each queue (offered or deflected) per day
             and reason.
+        promise_curve: per replication, region and sales channel, every whole-day promise of
+            0 to 30 days with the orders it judges and its on-time share
+            (``cxsim.results.frames.promise_curve``).
         hiring: every planned hire with the latest date to decide it (``hiring_lead_days``
             before the start); ``too_late`` marks decisions due before the scenario starts.
         targets: every target of the scenario judged met, missed or at risk
@@ -89,6 +95,7 @@ class Results:
     orders_by_day: pd.DataFrame
     inventory_by_day: pd.DataFrame
     contacts_by_reason: pd.DataFrame
+    promise_curve: pd.DataFrame
     hiring: pd.DataFrame
     targets: pd.DataFrame
     launch: pd.DataFrame
@@ -130,6 +137,7 @@ class Results:
                             "inventory_dates"),
                 scenario),
             contacts_by_reason=reason_frame(scenario, records),
+            promise_curve=promise_curve(records),
             hiring=hiring(scenario, records[0].hiring if records else []),
             targets=targets(scenario, summary),
             launch=launch_checks(scenario, first_inbound),
@@ -198,7 +206,7 @@ class Results:
         # Read as any scenario file is (the same YAML rules and checks).
         scenario = load_scenario(folder / "scenario.yaml")
         meta = json.loads((folder / MARKER).read_text(encoding="utf-8"))
-        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in _TABLES}
+        tables = {name: _read_table(folder, name) for name in _TABLES}
         summary = pd.read_csv(folder / "summary.csv", keep_default_na=False, na_values=[""])
         hiring = _read_dated(folder / "hiring.csv", ("start_date", "decide_by"))
         launch = _read_dated(folder / "launch.csv",
@@ -273,6 +281,15 @@ class Results:
         ax.set_xlabel("interval start (UTC)")
         ax.legend(loc="best")
         return ax
+
+
+def _read_table(folder: Path, name: str) -> pd.DataFrame:
+    """A Parquet table of a result; the promise curve of a result written before it existed
+    is empty."""
+    path = folder / f"{name}.parquet"
+    if name == "promise_curve" and not path.exists():
+        return pd.DataFrame(columns=PROMISE_CURVE_COLUMNS)
+    return pd.read_parquet(path)
 
 
 def _read_dated(path: Path, columns: Sequence[str]) -> pd.DataFrame:
