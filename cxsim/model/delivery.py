@@ -86,17 +86,21 @@ class RegionDelivery:
         if self.rule == "hours":
             hours: np.ndarray = when + days[None, :] * MINUTES_PER_DAY
             return hours
-        ordered = self.dates.day(placed)[:, None]
+        # The deadline depends on the day of order alone: worked out once per day (a batch of
+        # orders spans a day or two), then given to each order.
+        ordered, each = np.unique(self.dates.day(placed), return_inverse=True)
+        day = ordered[:, None]
         whole = days.astype(np.int64)[None, :]
         if self.rule == "end_of_day":
-            due = ordered + whole
+            due = day + whole
         else:
             # The N-th business day after the day of order: from a weekend day, counted on
             # from the Friday before; no days is the day of order itself.
-            dates = np.datetime64(self.dates.first_date) + (ordered - self.dates.first)
+            dates = np.datetime64(self.dates.first_date) + (day - self.dates.first)
             shifted = (np.busday_offset(dates, whole, roll="backward") - dates).astype(np.int64)
-            due = ordered + np.where(whole > 0, shifted, 0)
-        return np.asarray(self.dates.clock((due + 1) * MINUTES_PER_DAY), dtype=np.float64)
+            due = day + np.where(whole > 0, shifted, 0)
+        by_day = np.asarray(self.dates.clock((due + 1) * MINUTES_PER_DAY), dtype=np.float64)
+        return by_day[each.reshape(-1)]
 
     def promises_kept(self, placed: np.ndarray, arrivals: np.ndarray,
                       horizon: float) -> tuple[np.ndarray, np.ndarray]:

@@ -228,9 +228,10 @@ class OrderBook:
     def promises_kept(self, routes: np.ndarray, judged: np.ndarray, on_time: np.ndarray) -> None:
         """Add the orders of ``routes`` that each candidate promise judges and finds on time
         (``RegionDelivery.promises_kept``: one row per order, one column per promise)."""
-        if routes.size:
-            np.add.at(self.promises[:, 0], routes, judged)
-            np.add.at(self.promises[:, 1], routes, on_time)
+        for route in np.unique(routes).tolist():
+            mine = routes == route
+            self.promises[route, 0] += judged[mine].sum(axis=0)
+            self.promises[route, 1] += on_time[mine].sum(axis=0)
 
     def promise_record(self) -> dict[tuple[str, str, str], np.ndarray]:
         """Route key -> (orders judged, orders on time) per whole-day promise of 0 to
