@@ -448,6 +448,20 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("allocation to an unknown channel", {f"{ITEM}.allocation": {"web": 0.6, "shop": 0.4}},
      ["nodes.fc.stock.widget.allocation.shop: unknown sales channel 'shop' (one of: web, "
       "market)"]),
+    ("schedule dates out of order", {f"{ITEM}.schedule": [
+        {"from_date": "2027-03-01", "level": 40}, {"from_date": "2027-02-01", "level": 30}]},
+     ["nodes.fc.stock.widget.schedule.1.from_date: 2027-02-01 is not after 2027-03-01 (dates "
+      "in increasing order)"]),
+    ("schedule date a word", {f"{ITEM}.schedule": [{"from_date": "March", "level": 40}]},
+     ["nodes.fc.stock.widget.schedule.0.from_date: 'March' is not a valid date (a date such as "
+      "2027-01-04)"]),
+    ("schedule level below -1", {f"{ITEM}.schedule": [{"from_date": "2027-03-01", "level": -2}]},
+     ["nodes.fc.stock.widget.schedule.0.level: -2 is too small (a whole number from -1 to "
+      "1,000,000,000)"]),
+    ("schedule of a base stock level below 0", {"nodes.backup.stock.widget.schedule": [
+        {"from_date": "2027-03-01", "level": -1}]},
+     ["nodes.backup.stock.widget.schedule.0.level: -1 is too small (a whole number from 0 to "
+      "1,000,000,000 for base_stock)"]),
     ("stock item a word", {ITEM: "lots"},
      ["nodes.fc.stock.widget: 'lots' is not a mapping (a mapping with policy, lead_time_days, "
       "...)"]),

@@ -35,6 +35,7 @@ class Policy:
     """A stock item's policy, scaled to one pool's share of the stock.
 
     Attributes:
+        spec, share: the policy as specified, and the pool's share of the stock.
         periodic: reorders only at reviews, every ``review_minutes``.
         reorder: order when the position is at or below this (-1 for periodic review).
         target: order up to this (base stock, (s, S), periodic review).
@@ -42,20 +43,28 @@ class Policy:
     """
 
     def __init__(self, spec: StockPolicy, share: float) -> None:
+        self.spec = spec
+        self.share = share
         self.periodic = isinstance(spec, PeriodicReview)
         self.review_minutes = (spec.review_days * MINUTES_PER_DAY
                                if isinstance(spec, PeriodicReview) else 0.0)
+        self.relevel(spec.planned)
+
+    def relevel(self, level: int) -> None:
+        """Plan ``level`` (``LevelFrom.level``: base stock's level, s, r or the periodic
+        order-up-to level; S keeps its distance above s, Q stays), scaled to the share."""
+        spec, share = self.spec, self.share
         self.batch = 0
         if isinstance(spec, BaseStock):
-            self.target = _scaled(spec.level, share)
+            self.target = _scaled(level, share)
             self.reorder = self.target - 1
         elif isinstance(spec, SS):
-            self.reorder, self.target = _scaled(spec.s, share), _scaled(spec.S, share)
+            self.reorder, self.target = _scaled(level, share), _scaled(spec.target_at(level), share)
         elif isinstance(spec, RQ):
-            self.reorder, self.batch = _scaled(spec.r, share), max(1, _scaled(spec.Q, share))
+            self.reorder, self.batch = _scaled(level, share), max(1, _scaled(spec.Q, share))
             self.target = self.reorder + self.batch
         else:
-            self.reorder, self.target = -1, _scaled(spec.order_up_to, share)
+            self.reorder, self.target = -1, _scaled(level, share)
         # Lindley's recursion holds when ordering lifts the position to exactly max(target, it).
         self._lindley = self.batch <= 1 and self.target - self.reorder <= 1
 

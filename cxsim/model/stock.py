@@ -17,6 +17,16 @@ help with), with the same meaning as one at a time:
   it: first come, first served. The same two sums give the levels between events, which are
   time-weighted per local day of the node.
 
+A stock item's ``schedule`` changes its policy's level from the node's local midnight of each
+entry's date (one before the run's first local day holds from the start, one after the horizon
+never): the change takes effect at the first stretch that starts at or after that midnight, and
+the position is looked at then, so that a raised level orders at once under continuous review
+(periodic review orders at its next review, as always). Every pool is moved at least at every UTC
+midnight, so a change takes effect within the day: at the local midnight itself in a zone whose
+midnights fall on UTC midnights (UTC), at the next stretch's start (at the latest the next UTC
+midnight) elsewhere. Nothing is reordered before a new node's first stock comes in, whatever
+the level.
+
 A stock-in at a moment when an order also happens comes first; one at local midnight counts in the
 day it ends (the stock at that day's end holds it). Per-day counts (units demanded, filled,
 received, returned, shipped; replenishments placed) are by local day of the node, so that start +
@@ -140,7 +150,10 @@ class StockPool:
         self.lead_time = lead_time
         self.dates = dates
         self.horizon = horizon
-        start = item.initial if item.initial is not None else item.policy.target
+        # Level changes: clock minutes (the node's local midnights) and levels, in time order.
+        self._changes = self._schedule(item, dates, horizon)
+        # The default initial stock is the order-up-to level in force when the run starts.
+        start = item.initial if item.initial is not None else item.target_on(dates.first_date)
         self.on_hand = math.floor(start * share + 0.5)
         self.on_order = 0
         self.backordered = 0
@@ -164,6 +177,36 @@ class StockPool:
         self.series = np.zeros((len(INVENTORY_MEASURES), dates.count))
         self.series[_MEASURE["day_minutes"]] = dates.day_minutes(horizon)
         self.start_on_hand = self.on_hand
+        # The levels in force when the pool comes into use: its first look (if any) sees them.
+        self._relevel(look=False)
+
+    @staticmethod
+    def _schedule(item: StockItem, dates: LocalDates, horizon: float) -> list[tuple[float, int]]:
+        """(clock minute, level) of each of the item's level changes within the run."""
+        changes = []
+        for entry in item.schedule:
+            day = (entry.from_date - dates.first_date).days
+            if day > dates.count:
+                break
+            minute = float(dates.midnights[day]) if day > 0 else -math.inf
+            if minute < horizon:
+                changes.append((minute, entry.level))
+        return changes
+
+    def _relevel(self, look: bool = True) -> None:
+        """Plan the levels whose changes are due by ``last`` (the start of the next stretch);
+        if they move the policy, look at the position then (once a new node's first stock has
+        come)."""
+        changes, policy = self._changes, self.policy
+        if not changes or changes[0][0] > self.last:
+            return
+        before = (policy.reorder, policy.target)
+        while changes and changes[0][0] <= self.last:
+            policy.relevel(changes.pop(0)[1])
+        first = self._first_check
+        if (look and (policy.reorder, policy.target) != before and self.last >= self.opens
+                and (first is None or first > self.last)):
+            self._first_check = self.last
 
     def arrives_later(self, arrival: float) -> None:
         """The pool's initial stock is a first shipment arriving at clock minute ``arrival``
@@ -194,7 +237,8 @@ class StockPool:
     def shortage(self, times: np.ndarray, units: np.ndarray, until: float) -> int:
         """Index of the first of these orders (placed from now until ``until``, in time order)
         that would not get every unit at once, if nothing else touched the pool; their number
-        if none. Nothing changes."""
+        if none. Nothing changes but the levels due by now (as ``advance`` would first)."""
+        self._relevel()
         return self._plan(times, units, _EMPTY_I, until).step.shortage
 
     def advance(
@@ -203,6 +247,7 @@ class StockPool:
         """Serve these orders (placed from now until ``until``, in time order; ``ids`` name the
         ones that may wait), take in the stock due by ``until`` and place the reorders; levels
         are counted up to ``until``."""
+        self._relevel()
         if not times.size and self._quiet(until):
             self._idle(until)
             return PoolStep(_EMPTY_I, _EMPTY_F, _EMPTY_I, _EMPTY_F, 0)

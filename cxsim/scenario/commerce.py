@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from cxsim.scenario.base import Ref, Spec
 from cxsim.scenario.common import (
@@ -48,6 +49,7 @@ __all__ = [
     "Demand",
     "DemandRamp",
     "FirstInbound",
+    "LevelFrom",
     "MarketplaceRules",
     "Node",
     "PeriodicReview",
@@ -209,6 +211,15 @@ class BaseStock(Spec):
     def target(self) -> int:
         return self.level
 
+    @property
+    def planned(self) -> int:
+        """The level a schedule plans (``level``)."""
+        return self.level
+
+    def target_at(self, level: int) -> int:
+        """The order-up-to level with ``level`` planned."""
+        return level
+
 
 class SS(Spec):
     """When the inventory position falls to ``s`` or below, order up to ``S``."""
@@ -229,6 +240,15 @@ class SS(Spec):
     def target(self) -> int:
         return self.S
 
+    @property
+    def planned(self) -> int:
+        """The level a schedule plans (``s``; S moves with it)."""
+        return self.s
+
+    def target_at(self, level: int) -> int:
+        """The order-up-to level with ``level`` planned: S keeps its distance above s."""
+        return level + self.S - self.s
+
 
 class RQ(Spec):
     """When the inventory position falls to ``r`` or below, order ``Q`` (repeatedly if need be)."""
@@ -240,6 +260,15 @@ class RQ(Spec):
     @property
     def target(self) -> int:
         return self.r + self.Q
+
+    @property
+    def planned(self) -> int:
+        """The level a schedule plans (``r``; Q stays)."""
+        return self.r
+
+    def target_at(self, level: int) -> int:
+        """The order-up-to level with ``level`` planned: r + Q."""
+        return level + self.Q
 
 
 class PeriodicReview(Spec):
@@ -260,8 +289,53 @@ class PeriodicReview(Spec):
     def target(self) -> int:
         return self.order_up_to
 
+    @property
+    def planned(self) -> int:
+        """The level a schedule plans (``order_up_to``)."""
+        return self.order_up_to
+
+    def target_at(self, level: int) -> int:
+        """The order-up-to level with ``level`` planned."""
+        return level
+
 
 StockPolicy = Annotated[BaseStock | SS | RQ | PeriodicReview, Field(discriminator="kind")]
+
+
+class LevelFrom(Spec):
+    """From the node's local midnight starting ``from_date``, the policy's level is ``level``.
+
+    The level is the parameter a planner plans: base stock's ``level``, (s, S)'s ``s`` (S moves
+    with it, keeping S - s), (r, Q)'s ``r`` (Q stays), periodic review's ``order_up_to``.
+    """
+
+    from_date: Date
+    level: ReorderPoint
+
+
+def _schedule_problems(schedule: list[LevelFrom], policy: StockPolicy) -> list[InitErrorDetails]:
+    """What is wrong with a schedule of ``policy``'s levels, each at its entry's field."""
+    problems: list[InitErrorDetails] = []
+
+    def problem(index: int, field: str, value: object, message: str) -> None:
+        problems.append(InitErrorDetails(type=PydanticCustomError("value_error", message),
+                                         loc=(index, field), input=value))
+
+    for index, entry in enumerate(schedule):
+        if index and entry.from_date <= schedule[index - 1].from_date:
+            problem(index, "from_date", entry.from_date,
+                    f"{entry.from_date} is not after {schedule[index - 1].from_date} "
+                    "(dates in increasing order)")
+        level = entry.level
+        if isinstance(policy, BaseStock | PeriodicReview) and level < 0:
+            problem(index, "level", level,
+                    f"{level} is too small (a whole number from 0 to {MAX_UNITS:,} for "
+                    f"{policy.kind})")
+        elif isinstance(policy, SS) and not 1 <= policy.target_at(level) <= MAX_UNITS:
+            problem(index, "level", level,
+                    f"{level} puts S at {policy.target_at(level):,} (a level whose S = level + "
+                    f"{policy.S - policy.s:,} is from 1 to {MAX_UNITS:,})")
+    return problems
 
 
 class StockItem(Spec):
@@ -274,12 +348,41 @@ class StockItem(Spec):
     policy: StockPolicy
     lead_time_days: LeadTimeDays
     on_stockout: Literal["backorder", "lost", "next_node"] = "backorder"
-    # Units on hand at the start; default: the policy's order-up-to level.
+    # Units on hand at the start; default: the order-up-to level in force when the run starts
+    # (on the node's local date at the clock's start: the start date, or the day before it in
+    # a zone behind UTC).
     initial: Units | None = None
     holding_cost_per_unit_day: Money = 0.0
     allocation: dict[SalesChannelName, Probability] | None = None
     # Who supplies this stock: product issues can be set per supplier (order_contacts).
     supplier: Label | None = None
+    # Levels planned by date (pre-building stock before a peak); the policy's own before them.
+    schedule: Annotated[list[LevelFrom], Field(max_length=10_000)] = Field(
+        default_factory=list)
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule_fits(cls, schedule: list[LevelFrom], info: ValidationInfo) -> list[LevelFrom]:
+        policy = info.data.get("policy")
+        problems = _schedule_problems(schedule, policy) if policy is not None else []
+        if problems:
+            # Raised with each entry's location, so that the planner sees which field is wrong.
+            raise ValidationError.from_exception_data("schedule", problems)
+        return schedule
+
+    def level_on(self, day: dt.date) -> int:
+        """The planned level in force on local date ``day`` (see ``LevelFrom``)."""
+        level = self.policy.planned
+        for entry in self.schedule:
+            if entry.from_date > day:
+                break
+            level = entry.level
+        return level
+
+    def target_on(self, day: dt.date) -> int:
+        """The order-up-to level in force on local date ``day``: base stock's level, S, r + Q,
+        or periodic review's order-up-to level."""
+        return self.policy.target_at(self.level_on(day))
 
     @field_validator("allocation")
     @classmethod
@@ -295,8 +398,9 @@ class FirstInbound(Spec):
     """The first stock of a new node: ordered on a date, it arrives after a (long) lead time.
 
     Until it arrives the node has nothing on hand; each product's first shipment is its
-    ``initial`` stock (default: the policy's order-up-to level), all in one consignment whose
-    lead time is ``lead_time_days`` (default: the first product's lead time).
+    ``initial`` stock (default: the order-up-to level in force when the run starts, see
+    ``StockItem.initial``), all in one consignment whose lead time is ``lead_time_days``
+    (default: the first product's lead time).
     """
 
     ordered: Date
