@@ -20,13 +20,24 @@ from cxsim.theory.erlang import (
     erlang_c_wait_quantile,
     offered_load,
 )
-from cxsim.theory.stock import base_stock_fill_rate, lost_sales_fill_rate
+from cxsim.theory.stock import (
+    base_stock_fill_rate,
+    base_stock_level_for,
+    first_shipment_fill_rate,
+    first_shipment_for,
+    lead_time_demand_fill_rate,
+    lost_sales_fill_rate,
+    lost_sales_level_for,
+    reorder_point_for,
+    rq_fill_rate,
+)
 
 __all__ = [
     "ErlangA",
     "agents_for_service_level",
     "agents_for_service_level_many",
     "base_stock_fill_rate",
+    "base_stock_level_for",
     "erlang_a",
     "erlang_a_service_level",
     "erlang_a_service_level_many",
@@ -36,6 +47,12 @@ __all__ = [
     "erlang_c_service_level",
     "erlang_c_service_level_many",
     "erlang_c_wait_quantile",
+    "first_shipment_fill_rate",
+    "first_shipment_for",
+    "lead_time_demand_fill_rate",
     "lost_sales_fill_rate",
+    "lost_sales_level_for",
     "offered_load",
+    "reorder_point_for",
+    "rq_fill_rate",
 ]
