@@ -17,7 +17,8 @@ from cxsim.results import confidence_interval, summarise
 def test_public_names() -> None:
     assert sorted(cxsim.__all__) == sorted([
         "Results", "Scenario", "ScenarioError", "SweepResults", "__version__", "compare",
-        "load_scenario", "parse_scenario", "plan_promise", "plan_staffing", "run", "sweep",
+        "load_scenario", "parse_scenario", "plan_inventory", "plan_promise", "plan_staffing",
+        "run", "sweep",
     ])
     for name in cxsim.__all__:
         assert getattr(cxsim, name) is not None

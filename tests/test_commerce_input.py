@@ -341,9 +341,15 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
      ["products.widget.return_share: 10 is too large (a number from 0 to 1)"]),
     ("return share negative", {"products.widget.return_share": -0.1},
      ["products.widget.return_share: -0.1 is too small (a number from 0 to 1)"]),
+    ("fill rate target of 1", {"products.widget.fill_rate_target": 1},
+     ["products.widget.fill_rate_target: 1 is too large (a number > 0 and < 1)"]),
+    ("fill rate target as percent", {"products.widget.fill_rate_target": 98},
+     ["products.widget.fill_rate_target: 98 is too large (a number > 0 and < 1)"]),
+    ("fill rate target of 0", {"products.widget.fill_rate_target": 0},
+     ["products.widget.fill_rate_target: 0 is too small (a number > 0 and < 1)"]),
     ("product weight", {"products.widget.weight_kg": 1},
      ["products.widget.weight_kg: unknown field (allowed: demand_share, units_per_order, "
-      "unit_cost, price, return_share)"]),
+      "unit_cost, price, return_share, fill_rate_target)"]),
     # Policies: base stock.
     ("base stock kind misspelt", {f"{BASE_STOCK_AT}.kind": "base-stock"},
      [f"nodes.backup.stock.widget.policy.kind: 'base-stock' is not known (did you mean "

@@ -33,6 +33,12 @@ from cxsim.cli.common import (
 )
 from cxsim.executors import Executor
 from cxsim.plan.common import Plan
+from cxsim.plan.inventory import (
+    DEFAULT_FILL_RATE,
+    DEFAULT_INVENTORY_ITERATIONS,
+    inventory_problems,
+    plan_inventory,
+)
 from cxsim.plan.promise import (
     DEFAULT_ON_TIME,
     plan_promise,
@@ -51,10 +57,12 @@ from cxsim.results.output import add_result_file
 from cxsim.scenario import Scenario
 
 NAME = "plan"
-HELP = "plan staffing or delivery promises with the simulation as the judge, and verify the plan"
+HELP = ("plan staffing, delivery promises or stock with the simulation as the judge, and verify "
+        "the plan")
 EXAMPLES = """examples:
   cxsim plan staffing scenarios/expansion_eu.yaml --workers 2
   cxsim plan promise scenarios/expansion_eu.yaml --workers 2 --on-time 0.95
+  cxsim plan inventory scenarios/expansion_eu.yaml --workers 2 --fill-rate 0.98
   cxsim plan staffing scenarios/one_queue.yaml --set horizon_days=2 --out results/one_queue_plan
 """
 
@@ -217,6 +225,66 @@ def _show_promise(plan: Plan) -> list[str]:
     return lines
 
 
+def _inventory_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--fill-rate", type=_share, default=DEFAULT_FILL_RATE, metavar="P",
+                         help="the fill rate stock must keep, judged by the lower end of its "
+                              "95%% interval, for products without their own fill_rate_target "
+                              f"(default {DEFAULT_FILL_RATE})")
+    command.add_argument("--iterations", type=whole(1), default=DEFAULT_INVENTORY_ITERATIONS,
+                         help="most correcting simulations after the run of the scenario as "
+                              f"it stands (default {DEFAULT_INVENTORY_ITERATIONS})")
+
+
+def _make_inventory(scenario: Scenario, args: argparse.Namespace, executor: Executor,
+                    progress: Progress, log: Callable[[str], None]) -> Plan:
+    if args.reps < 2:
+        raise BadInputError([f"--reps: {args.reps} is too few to judge a fill rate (a whole "
+                             "number >= 2: fill rates are judged by their confidence interval)"])
+    return plan_inventory(scenario, reps=args.reps, seed=args.seed, fill_rate=args.fill_rate,
+                          max_iterations=args.iterations, executor=executor,
+                          progress=progress, log=log)
+
+
+def _rate(mean: float, low: float, high: float) -> str:
+    if math.isnan(mean):
+        return "-"
+    return f"{mean:.1%}" + ("" if math.isnan(low) else f" [{low:.1%}, {high:.1%}]")
+
+
+def _show_inventory(plan: Plan) -> list[str]:
+    table = plan.tables["inventory_plan"]
+    lines = ["Stock per node and product (inventory_plan.csv"
+             + (", inventory_schedule.csv" if "inventory_schedule" in plan.tables else "")
+             + "):",
+             f"  {'node':<8} {'product':<9} {'now':<22} {'fill rate now':>22}  "
+             f"{'plan':<36} {'fill rate, verified':>22}  holding a day"]
+    for row in table.to_dict("records"):
+        now = _rate(row["current_fill_rate"], row["current_fill_rate_low"],
+                    row["current_fill_rate_high"])
+        verified = _rate(row["verified_fill_rate"], row["verified_fill_rate_low"],
+                         row["verified_fill_rate_high"])
+        cost = (f"{row['current_holding_cost_per_day']:,.0f} -> "
+                f"{row['verified_holding_cost_per_day']:,.0f}")
+        lines.append(f"  {printable(row['node']):<8} {printable(row['product']):<9} "
+                     f"{row['current']:<22} {now:>22}  {row['recommended']:<36} "
+                     f"{verified:>22}  {cost}")
+    first = table[table["first_inbound_units"].notna()]
+    if len(first):
+        lines.append("First shipment of each new node (units, and the latest date to order it):")
+        for row in first.to_dict("records"):
+            lines.append(f"  {printable(row['node']):<8} {printable(row['product']):<9} "
+                         f"{int(row['first_inbound_units']):>8,} units, order by "
+                         f"{row['first_inbound_order_by']}")
+    meta = plan.meta
+    lines.append(f"  searched with {meta['iterations']} correcting run(s) of {meta['reps']} "
+                 f"replication(s) (seed {meta['seed']}), verified with seed "
+                 f"{meta['verification_seed']}")
+    if plan.findings:
+        lines.append("Findings:")
+        lines += [f"  {printable(finding)}" for finding in plan.findings]
+    return lines
+
+
 PLANNERS: dict[str, Planner] = {
     "staffing": Planner(
         help="agents per interval, weekly rosters and hires that meet every target",
@@ -240,6 +308,18 @@ PLANNERS: dict[str, Planner] = {
         problems=promise_problems,
         make=_make_promise,
         show=_show_promise,
+    ),
+    "inventory": Planner(
+        help="stock levels that keep a fill rate at the lowest holding cost, a level per month "
+             "where demand is seasonal, and new nodes' first shipments",
+        examples="""examples:
+  cxsim plan inventory scenarios/expansion_eu.yaml --workers 2
+  cxsim plan inventory scenarios/one_stock_point.yaml --fill-rate 0.95 --reps 6
+""",
+        add_options=_inventory_options,
+        problems=inventory_problems,
+        make=_make_inventory,
+        show=_show_inventory,
     ),
 }
 

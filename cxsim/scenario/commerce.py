@@ -199,6 +199,9 @@ class Product(Spec):
     unit_cost: Money = 0.0
     price: Money = 0.0
     return_share: Probability = 0.0
+    # The fill rate ``cxsim plan inventory`` plans this product's stock for (default: the
+    # planner's --fill-rate).
+    fill_rate_target: Annotated[float, Field(gt=0, lt=1)] | None = None
 
 
 class BaseStock(Spec):
