@@ -39,7 +39,7 @@ def test_the_expansion_notebook_runs_for_another_scenario_through_papermill(
         parameters={"scenario_file": "scenarios/two_nodes.yaml",
                     "changes": ["horizon_days=40", "warmup_days=5"], "reps": 2, "workers": 1,
                     "focus_region": "ca", "focus_channel": "marketplace",
-                    "plan_changes": [], "on_time": 0.9},
+                    "plan_changes": [], "on_time": 0.9, "fill_rate": 0.9},
     )
     notebook = nbformat.read(out, as_version=4)
     tags = [cell.metadata.get("tags", []) for cell in notebook.cells]
@@ -56,3 +56,6 @@ def test_the_expansion_notebook_runs_for_another_scenario_through_papermill(
     assert len(images) == 4
     assert any("recommended_promise_days" in text and "ca" in text and "marketplace" in text
                for text in texts)
+    # The stock plan of both nodes, each product.
+    assert any("first_inbound_order_by" in text and "ca_3pl" in text and "us_fc" in text
+               and "gadget" in text for text in texts)
