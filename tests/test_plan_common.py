@@ -10,7 +10,14 @@ from pathlib import Path
 import pandas as pd
 
 import cxsim
-from cxsim.plan.common import Plan, apply_plan, planned_yaml, verification_seed, verify
+from cxsim.plan.common import (
+    Plan,
+    apply_plan,
+    commerce_only,
+    planned_yaml,
+    verification_seed,
+    verify,
+)
 from tests.support import EXAMPLES, cxsim_command
 
 SHORT = ["horizon_days=1", "warmup_days=0.25"]
@@ -72,3 +79,26 @@ def test_a_plan_directory_holds_the_verification_the_tables_and_planned_yaml(
     pd.testing.assert_frame_equal(rerun, pd.read_csv(out / "summary.csv"))
     # A second plan may replace the first: it is a cxsim result.
     assert plan.save(tmp_path / "plan") == out
+
+
+def test_commerce_alone_has_the_orders_stock_and_delivery_of_the_whole_scenario() -> None:
+    """Contacts follow orders and never the reverse: without the support operation a run has
+    the same commerce tables, through a launch, a first shipment and marketplace rules."""
+    whole = cxsim.load_scenario(EXAMPLES / "expansion_eu.yaml",
+                                ["horizon_days=100", "warmup_days=7"])
+    alone = commerce_only(whole)
+    assert not alone.teams and not alone.contact_volume and alone.order_contacts is None
+    assert alone.nodes == whole.nodes and alone.regions == whole.regions
+    assert alone.sales_channels == whole.sales_channels
+    full = cxsim.run(whole, reps=1, seed=4)
+    lean = cxsim.run(alone, reps=1, seed=4)
+    assert full.contacts_by_day["offered"].sum() > 0
+    assert lean.contacts_by_day.empty or lean.contacts_by_day["offered"].sum() == 0
+    for table in ("orders_by_day", "inventory_by_day", "promise_curve"):
+        mine, theirs = getattr(lean, table), getattr(full, table)
+        # The contacts orders bring are counted beside them: none without support.
+        support = [c for c in theirs.columns if c.endswith("_contacts")]
+        assert mine[support].to_numpy().sum() == 0
+        mine, theirs = mine.drop(columns=support), theirs.drop(columns=support)
+        pd.testing.assert_frame_equal(mine, theirs)
+    assert commerce_only(alone) is alone

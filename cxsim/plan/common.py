@@ -27,7 +27,12 @@ from cxsim.scenario import Scenario, parse_scenario
 from cxsim.scenario.loading import apply_overrides
 from cxsim.scenario.plain_yaml import dump_yaml
 
-__all__ = ["Plan", "apply_plan", "plan_executor", "planned_yaml", "verification_seed", "verify"]
+__all__ = ["Plan", "apply_plan", "commerce_only", "plan_executor", "planned_yaml",
+           "verification_seed", "verify"]
+
+# What makes contacts: the forecast volumes, the agents who answer them, and the contacts that
+# orders bring.
+_SUPPORT_FIELDS = ("contact_volume", "teams", "order_contacts")
 
 
 @contextmanager
@@ -56,6 +61,24 @@ def apply_plan(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
     # JSON is YAML: each value goes through the same path=value reading as --set.
     assignments = [f"{path}={json.dumps(value, default=str)}" for path, value in changes.items()]
     return parse_scenario(apply_overrides(data, assignments), "planned scenario")
+
+
+def commerce_only(scenario: Scenario) -> Scenario:
+    """``scenario`` without its support operation (contact volumes, teams, contacts from
+    orders): orders, stock and delivery as they are, at a fraction of the cost.
+
+    Contacts follow orders and never the reverse, and every part of the model draws from
+    streams of its own, so a run of this scenario has the same orders, stock and delivery
+    tables as a run of the whole scenario with the same seed. Planners whose judge is commerce
+    alone (promises, stock) search on it and verify the whole scenario. The channels stay, so
+    that marketplaces' rules keep their meaning.
+    """
+    data = scenario.model_dump(mode="json", exclude_unset=True)
+    if not any(field in data for field in _SUPPORT_FIELDS):
+        return scenario
+    for field_name in _SUPPORT_FIELDS:
+        data.pop(field_name, None)
+    return parse_scenario(data, f"{scenario.name} (commerce only)")
 
 
 def planned_yaml(scenario: Scenario) -> str:

@@ -32,7 +32,14 @@ import numpy as np
 import pandas as pd
 
 from cxsim.executors import Executor
-from cxsim.plan.common import Plan, apply_plan, plan_executor, verification_seed, verify
+from cxsim.plan.common import (
+    Plan,
+    apply_plan,
+    commerce_only,
+    plan_executor,
+    verification_seed,
+    verify,
+)
 from cxsim.results import Results
 from cxsim.results.checks import LEAD_TIME_QUANTILE, target_status
 from cxsim.run import run
@@ -412,7 +419,10 @@ def plan_inventory(
 
     findings: list[str] = []
     with plan_executor(executor, workers) as running:
-        base = run(scenario, reps=reps, seed=seed, executor=running, progress=stage("stock"))
+        # The search judges stock alone: it runs without the support operation (the same
+        # orders and stock at a fraction of the cost); the verification runs everything.
+        searched_on = commerce_only(scenario)
+        base = run(searched_on, reps=reps, seed=seed, executor=running, progress=stage("stock"))
         items = _items(scenario, base, fill_rate)
         say(f"stock: {len(items)} node x product(s) with demand, read from one run of {reps} "
             "replication(s)")
@@ -432,7 +442,7 @@ def plan_inventory(
         while iterations < max_iterations and not all(e.done for e in items):
             iterations += 1
             changes = _changes(items, proposals)
-            trial = run(apply_plan(scenario, changes), reps=reps, seed=seed, executor=running,
+            trial = run(apply_plan(searched_on, changes), reps=reps, seed=seed, executor=running,
                         progress=stage(f"stock, iteration {iterations}"))
             moved = 0
             for index, entry in enumerate(items):
