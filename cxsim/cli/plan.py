@@ -257,7 +257,7 @@ def _show_inventory(plan: Plan) -> list[str]:
              + (", inventory_schedule.csv" if "inventory_schedule" in plan.tables else "")
              + "):",
              f"  {'node':<8} {'product':<9} {'now':<22} {'fill rate now':>22}  "
-             f"{'plan':<36} {'fill rate, verified':>22}  holding a day"]
+             f"{'plan':<34} {'fill rate, verified':>22}  holding a day"]
     for row in table.to_dict("records"):
         now = _rate(row["current_fill_rate"], row["current_fill_rate_low"],
                     row["current_fill_rate_high"])
@@ -266,7 +266,7 @@ def _show_inventory(plan: Plan) -> list[str]:
         cost = (f"{row['current_holding_cost_per_day']:,.0f} -> "
                 f"{row['verified_holding_cost_per_day']:,.0f}")
         lines.append(f"  {printable(row['node']):<8} {printable(row['product']):<9} "
-                     f"{row['current']:<22} {now:>22}  {row['recommended']:<36} "
+                     f"{row['current']:<22} {now:>22}  {row['recommended']:<34} "
                      f"{verified:>22}  {cost}")
     first = table[table["first_inbound_units"].notna()]
     if len(first):

@@ -355,12 +355,17 @@ def _order_by(scenario: Scenario, changes: dict[str, Any], findings: list[str]) 
     return order_by
 
 
-def _describe(kind: str, value: int, lot: int) -> str:
+def _describe(kind: str, levels: tuple[int, ...], lot: int) -> str:
+    """A parameter as a planner writes it: ``level=340``, ``r=120 (Q=60)``, and the range of a
+    level per month, ``level=200..340 by month``."""
+    low, high = min(levels), max(levels)
+    value = f"{low}" if low == high else f"{low}..{high}"
+    monthly = "" if len(levels) == 1 else " by month"
     if kind == "r":
-        return f"r={value} (Q={lot})"
+        return f"r={value} (Q={lot}){monthly}"
     if kind == "s":
-        return f"s={value} (S={value + lot})"
-    return f"{kind}={value}"
+        return f"s={value} (S-s={lot}){monthly}"
+    return f"{kind}={value}{monthly}"
 
 
 def plan_inventory(
@@ -536,13 +541,12 @@ def _tables(
             "node": entry.node, "product": entry.product, "policy": entry.item.policy.kind,
             "parameter": kind, "on_stockout": entry.item.on_stockout, "target": entry.target,
             "lead_time_days": entry.lead_days, "lead_time_demand": lead_demand,
-            "demand_dispersion": entry.dispersion, "current": _describe(kind, value, lot),
+            "demand_dispersion": entry.dispersion, "current": _describe(kind, (value,), lot),
             "current_fill_rate": now[0], "current_fill_rate_low": now[1],
             "current_fill_rate_high": now[2], "current_on_hand_mean": on_hand_now,
             "current_holding_cost_per_day": on_hand_now * holding,
-            "closed_form": _describe(kind, max(entry.levels(closed[index])), lot),
-            "recommended": _describe(kind, max(levels), lot)
-            + (f" at the peak, {min(levels)} at least" if entry.seasonal else ""),
+            "closed_form": _describe(kind, entry.levels(closed[index]), lot),
+            "recommended": _describe(kind, levels, lot),
             "schedule_months": len(levels) if entry.seasonal else 0,
             "demand_factor": factors[index],
             "verified_fill_rate": after[0], "verified_fill_rate_low": after[1],
@@ -557,10 +561,12 @@ def _tables(
                 f"{entry.node} {entry.product}: the planned {rows[-1]['recommended']} fills "
                 f"{after[0]:.1%} [{after[1]:.1%}, {after[2]:.1%}] of demand with fresh seeds, "
                 f"{status} against {entry.target:.0%}"
-                + ("" if math.isfinite(entry.k_ok) else
-                   "; no level tried held it (more iterations, or stock-outs the policy cannot "
-                   "reach: a first shipment that lands late, a lead time longer than the "
-                   "horizon)"))
+                + ("; more replications (--reps) narrow the interval"
+                   if math.isfinite(entry.k_ok) else
+                   f"; none of the {len(entry.tried)} level(s) tried held it with confidence: "
+                   "more --iterations, or more --reps to narrow the interval (or stock-outs no "
+                   "level reaches: a first shipment that lands late, a lead time as long as "
+                   "the horizon)"))
     if not items:
         findings.append("no node has demand within the horizon: nothing to plan")
     return rows, schedule
