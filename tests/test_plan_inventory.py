@@ -185,8 +185,10 @@ def test_a_peak_season_gets_a_level_per_month_raised_a_lead_time_ahead() -> None
 
 
 def test_a_higher_target_never_plans_less_stock() -> None:
-    lower = _level(_row(plan_inventory(_poisson_point(), reps=4, seed=7, fill_rate=0.9)))
-    higher = _level(_row(plan_inventory(_poisson_point(), reps=4, seed=7, fill_rate=0.97)))
+    short = _poisson_point("horizon_days=120")
+    lower = _level(_row(plan_inventory(short, reps=3, seed=7, fill_rate=0.9, max_iterations=2)))
+    higher = _level(_row(plan_inventory(short, reps=3, seed=7, fill_rate=0.97,
+                                        max_iterations=2)))
     assert higher >= lower
 
 
@@ -195,9 +197,10 @@ def test_pooling_never_needs_more_stock_than_allocation() -> None:
     base = ["regions.us.demand.channel_shares={web: 0.5, marketplace: 0.5}",
             "sales_channels={marketplace: {kind: marketplace}}"]
     split = plan_inventory(_poisson_point(
-        *base, "nodes.us_fc.stock.widget.allocation={web: 0.5, marketplace: 0.5}"),
-        reps=4, seed=4, fill_rate=0.95)
-    pooled = plan_inventory(_poisson_point(*base), reps=4, seed=4, fill_rate=0.95)
+        *base, "nodes.us_fc.stock.widget.allocation={web: 0.5, marketplace: 0.5}",
+        "horizon_days=120"), reps=3, seed=4, fill_rate=0.95, max_iterations=2)
+    pooled = plan_inventory(_poisson_point(*base, "horizon_days=120"), reps=3, seed=4,
+                            fill_rate=0.95, max_iterations=2)
     assert _level(_row(pooled)) <= _level(_row(split))
 
 
