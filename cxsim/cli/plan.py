@@ -32,7 +32,7 @@ from cxsim.cli.common import (
     whole,
 )
 from cxsim.executors import Executor
-from cxsim.plan.common import Plan
+from cxsim.plan.common import Plan, Progress
 from cxsim.plan.inventory import (
     DEFAULT_FILL_RATE,
     DEFAULT_INVENTORY_ITERATIONS,
@@ -65,9 +65,6 @@ EXAMPLES = """examples:
   cxsim plan inventory scenarios/expansion_eu.yaml --workers 2 --fill-rate 0.98
   cxsim plan staffing scenarios/one_queue.yaml --set horizon_days=2 --out results/one_queue_plan
 """
-
-# (stage, replications done, replications in all)
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ used (``verification_seed``), and every target is judged on that run.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,8 +28,11 @@ from cxsim.scenario import Scenario, parse_scenario
 from cxsim.scenario.loading import apply_overrides
 from cxsim.scenario.plain_yaml import dump_yaml
 
-__all__ = ["Plan", "apply_plan", "commerce_only", "plan_executor", "planned_yaml",
-           "verification_seed", "verify"]
+__all__ = ["Plan", "Progress", "apply_plan", "commerce_only", "kpi_interval", "plan_executor",
+           "planned_yaml", "stage_progress", "verification_seed", "verify"]
+
+# (what is running, replications done, replications in all)
+Progress = Callable[[str, int, int], None]
 
 # What makes contacts: the forecast volumes, the agents who answer them, and the contacts that
 # orders bring.
@@ -43,6 +47,26 @@ def plan_executor(executor: Executor | None, workers: int) -> Iterator[Executor]
         return
     with executor_for(workers) as own:
         yield own
+
+
+def stage_progress(progress: Progress | None,
+                   stage: str) -> Callable[[int, int], None] | None:
+    """A run's progress callback that reports as ``stage`` of a plan (None without one)."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done, total)
+
+
+def kpi_interval(results: Results, scope: str, region: str, channel: str,
+                 kpi: str) -> tuple[float, float, float]:
+    """A KPI's mean and 95% interval across replications (NaNs where the run has none)."""
+    summary = results.summary
+    found = summary[(summary["scope"] == scope) & (summary["kpi"] == kpi)
+                    & (summary["region"] == region) & (summary["channel"] == channel)]
+    if found.empty:
+        return math.nan, math.nan, math.nan
+    row = found.iloc[0]
+    return float(row["mean"]), float(row["ci_low"]), float(row["ci_high"])
 
 
 def verification_seed(seed: int) -> int:

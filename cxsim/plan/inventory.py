@@ -34,14 +34,17 @@ import pandas as pd
 from cxsim.executors import Executor
 from cxsim.plan.common import (
     Plan,
+    Progress,
     apply_plan,
     commerce_only,
+    kpi_interval,
     plan_executor,
+    stage_progress,
     verification_seed,
     verify,
 )
 from cxsim.results import Results
-from cxsim.results.checks import LEAD_TIME_QUANTILE, target_status
+from cxsim.results.checks import LEAD_TIME_QUANTILE, first_stock_lead_days, target_status
 from cxsim.run import run
 from cxsim.scenario import Scenario
 from cxsim.scenario.commerce import RQ, SS, BaseStock, PeriodicReview, StockItem
@@ -69,9 +72,6 @@ SEASONAL_RATIO = 1.25
 HIGHEST_AIM = 0.9995
 # One correction moves the demand factor by at most this factor either way.
 MOST_STEP = 3.0
-
-# (stage, replications done, replications in all)
-Progress = Callable[[str, int, int], None]
 
 INVENTORY_PLAN_COLUMNS = [
     "node", "product", "policy", "parameter", "on_stockout", "target", "lead_time_days",
@@ -245,17 +245,6 @@ class _Item:
         return first_shipment_for(self.aim(), mean, self.variance(mean))
 
 
-def _kpi(results: Results, scope: str, region: str, channel: str,
-         kpi: str) -> tuple[float, float, float]:
-    summary = results.summary
-    found = summary[(summary["scope"] == scope) & (summary["kpi"] == kpi)
-                    & (summary["region"] == region) & (summary["channel"] == channel)]
-    if found.empty:
-        return math.nan, math.nan, math.nan
-    row = found.iloc[0]
-    return float(row["mean"]), float(row["ci_low"]), float(row["ci_high"])
-
-
 def _months(dates: list[dt.date], start: int) -> list[tuple[int, int]]:
     """[start, end) indices of the calendar months from day ``start``."""
     spans: list[tuple[int, int]] = []
@@ -340,10 +329,8 @@ def _order_by(scenario: Scenario, changes: dict[str, Any], findings: list[str]) 
                     if scenario.regions[r].launch_date is not None]
         if inbound is None or not launches:
             continue
-        lead = spec.first_inbound_lead_days
-        assert lead is not None
         latest = min(d for d in launches if d is not None) - dt.timedelta(
-            days=math.ceil(lead.quantile(LEAD_TIME_QUANTILE)))
+            days=first_stock_lead_days(spec))
         order_by[node] = latest
         if inbound.ordered > latest:
             changes[f"nodes.{node}.first_inbound.ordered"] = latest.isoformat()
@@ -418,9 +405,7 @@ def plan_inventory(
     started = time.perf_counter()
 
     def stage(name: str) -> Callable[[int, int], None] | None:
-        if progress is None:
-            return None
-        return lambda done, total: progress(name, done, total)
+        return stage_progress(progress, name)
 
     findings: list[str] = []
     with plan_executor(executor, workers) as running:
@@ -438,7 +423,7 @@ def plan_inventory(
             factors[index] = 1.0
             # The scenario as it stands is a first measurement, where it is informative.
             _, value, _ = _parameter(entry.item)
-            mean = _kpi(base, "inventory", entry.node, entry.product, "fill_rate")[0]
+            mean = kpi_interval(base, "inventory", entry.node, entry.product, "fill_rate")[0]
             if not entry.seasonal and entry.launch is None and 0.3 < mean < 0.9999:
                 factors[index] = min(MOST_STEP, max(1 / MOST_STEP,
                                                     entry.explaining((value,), mean)))
@@ -454,7 +439,7 @@ def plan_inventory(
                 if entry.done:
                     continue
                 levels, k = proposals[index], factors[index]
-                mean, low, high = _kpi(trial, "inventory", entry.node, entry.product,
+                mean, low, high = kpi_interval(trial, "inventory", entry.node, entry.product,
                                        "fill_rate")
                 entry.tried[levels] = (mean, low, high, k)
                 if not math.isnan(low):
@@ -522,10 +507,12 @@ def _tables(
     for index, entry in enumerate(items):
         kind, value, lot = _parameter(entry.item)
         holding = entry.item.holding_cost_per_unit_day
-        now = _kpi(base, "inventory", entry.node, entry.product, "fill_rate")
-        after = _kpi(verification, "inventory", entry.node, entry.product, "fill_rate")
-        on_hand_now = _kpi(base, "inventory", entry.node, entry.product, "on_hand_mean")[0]
-        on_hand = _kpi(verification, "inventory", entry.node, entry.product, "on_hand_mean")[0]
+        def stock(results: Results, kpi: str, entry: _Item = entry) -> tuple[float, float, float]:
+            return kpi_interval(results, "inventory", entry.node, entry.product, kpi)
+
+        now, after = stock(base, "fill_rate"), stock(verification, "fill_rate")
+        on_hand_now = stock(base, "on_hand_mean")[0]
+        on_hand = stock(verification, "on_hand_mean")[0]
         levels = entry.levels(final[index])
         periods = entry.periods()
         status = target_status(*after, entry.target, at_least=True)

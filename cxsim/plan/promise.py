@@ -30,9 +30,12 @@ from cxsim.executors import Executor
 from cxsim.model.delivery import PROMISE_DAYS_RECORDED
 from cxsim.plan.common import (
     Plan,
+    Progress,
     apply_plan,
     commerce_only,
+    kpi_interval,
     plan_executor,
+    stage_progress,
     verification_seed,
     verify,
 )
@@ -48,9 +51,6 @@ __all__ = ["DEFAULT_ON_TIME", "DEFAULT_PROMISE_REPS", "PROMISE_PLAN_COLUMNS",
 
 DEFAULT_ON_TIME = 0.95
 DEFAULT_PROMISE_REPS = 5
-
-# (stage, replications done, replications in all)
-Progress = Callable[[str, int, int], None]
 
 PROMISE_PLAN_COLUMNS = [
     "region", "sales_channel", "rule", "orders_judged",
@@ -108,13 +108,7 @@ def _curves(results: Results) -> dict[tuple[str, str], _Curve]:
 
 
 def _kpi(results: Results, kpi: str, region: str, channel: str) -> tuple[float, float, float]:
-    summary = results.summary
-    found = summary[(summary["scope"] == "orders") & (summary["kpi"] == kpi)
-                    & (summary["region"] == region) & (summary["channel"] == channel)]
-    if found.empty:
-        return np.nan, np.nan, np.nan
-    row = found.iloc[0]
-    return float(row["mean"]), float(row["ci_low"]), float(row["ci_high"])
+    return kpi_interval(results, "orders", region, channel, kpi)
 
 
 def _levers(scenario: Scenario, node: str) -> list[tuple[str, dict[str, Any]]]:
@@ -207,9 +201,7 @@ def plan_promise(
     timings: dict[str, float] = {}
 
     def stage(name: str) -> Callable[[int, int], None] | None:
-        if progress is None:
-            return None
-        return lambda done, total: progress(name, done, total)
+        return stage_progress(progress, name)
 
     with plan_executor(executor, workers) as running:
         # Promises and shipping are judged on orders alone: the run and the levers' runs leave

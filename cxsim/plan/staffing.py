@@ -38,7 +38,14 @@ from numpy.typing import NDArray
 
 from cxsim.executors import Executor
 from cxsim.model.workforce import roster_on_duty
-from cxsim.plan.common import Plan, apply_plan, plan_executor, verification_seed, verify
+from cxsim.plan.common import (
+    Plan,
+    Progress,
+    apply_plan,
+    plan_executor,
+    verification_seed,
+    verify,
+)
 from cxsim.plan.intervals import LocalIntervals, local_intervals, roster_periods, with_rosters
 from cxsim.plan.requirement import (
     Calibration,
@@ -85,9 +92,6 @@ DEFAULT_ROSTER_TIME_LIMIT_S = 10.0
 # Share of intervals whose change may exceed the 95% band of the load's noise once the search
 # has settled: the share such a band lets through by chance.
 NOISE_SHARE = 0.05
-
-# (what is running, replications done, replications in all)
-Progress = Callable[[str, int, int], None]
 
 
 def staffing_problems(scenario: Scenario) -> list[str]:

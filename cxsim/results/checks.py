@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from cxsim.model.calendar import MINUTES_PER_DAY, LocalClock
+from cxsim.scenario.commerce import Node
 from cxsim.scenario.models import Scenario
 
 __all__ = ["LAUNCH_COLUMNS", "TARGET_COLUMNS", "launch_checks", "target_status", "targets"]
@@ -35,6 +36,15 @@ LAUNCH_COLUMNS = ["region", "launch_date", "kind", "item", "lead_days", "started
 # The share of first-stock lead times a decision date covers: decide by launch minus this
 # quantile of the lead time.
 LEAD_TIME_QUANTILE = 0.95
+
+
+def first_stock_lead_days(node: Node) -> int:
+    """Whole days a new node's first stock must be ordered ahead of the launch to arrive in time
+    with ``LEAD_TIME_QUANTILE`` confidence (the decide-by date's lead)."""
+    lead = node.first_inbound_lead_days
+    if lead is None:
+        raise ValueError("the node has no first_inbound")
+    return math.ceil(lead.quantile(LEAD_TIME_QUANTILE))
 
 
 def target_status(mean: float, low: float, high: float, limit: float, at_least: bool) -> str:
@@ -128,9 +138,7 @@ def launch_checks(
                 row("stock", node_name, 0.0, None, start, None, 1.0, "ready",
                     "stocked from the start")
                 continue
-            lead = node.first_inbound_lead_days
-            assert lead is not None
-            lead_days = math.ceil(lead.quantile(LEAD_TIME_QUANTILE))
+            lead_days = first_stock_lead_days(node)
             arrivals = np.asarray(first_inbound.get(node_name, []), dtype=float)
             share = float(np.mean(arrivals <= launch_minute)) if arrivals.size else math.nan
             ready = _date(scenario, float(np.max(arrivals))) if arrivals.size else None

@@ -9,6 +9,7 @@ mean and variance and a half-unit continuity correction.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -45,11 +46,8 @@ def base_stock_fill_rate(level: int, demand_per_day: float, lead_time_days: floa
     Returns:
         Share of demand filled immediately from stock (dimensionless).
     """
-    from scipy.special import gammaincc  # here: commands that never need it start faster
-
-    s = whole("level", level)
-    mean = real("demand_per_day", demand_per_day) * real("lead_time_days", lead_time_days)
-    return 0.0 if s == 0 else float(gammaincc(s, mean))
+    return lead_time_demand_fill_rate(
+        level, real("demand_per_day", demand_per_day) * real("lead_time_days", lead_time_days))
 
 
 def lost_sales_fill_rate(level: int, demand_per_day: float, mean_lead_time_days: float) -> float:
@@ -126,9 +124,8 @@ def rq_fill_rate(reorder_point: int, lot: int, mean: float,
     return float(np.mean(np.where(positions > 0, _cdf(positions - 1, m, v), 0.0)))
 
 
-def _smallest(meets: object, low: int, high: int = _MOST_UNITS) -> int:
+def _smallest(meets: Callable[[int], bool], low: int, high: int = _MOST_UNITS) -> int:
     """The smallest whole x in [low, high] with meets(x) (meets is monotone); high if none."""
-    assert callable(meets)
     if meets(low):
         return low
     step = 1
