@@ -15,6 +15,7 @@ from cxsim.model.commerce import Commerce
 from cxsim.model.contacts import ContactCentre
 from cxsim.model.contacts.agents import Team
 from cxsim.model.contacts.queue import Queue
+from cxsim.model.contacts.rosters import RosterUpdate
 from cxsim.model.events import Arrival, Call, call_at, run
 from cxsim.model.metrics import ReplicationRecord
 from cxsim.model.streams import stream
@@ -129,16 +130,18 @@ def _contacts(
 class _RosterFeed:
     """Applies one team's roster every ``Roster.STEP_MINUTES``: one pending event at a time."""
 
-    __slots__ = ("_centre", "_horizon", "_roster", "_team")
+    __slots__ = ("_applied", "_centre", "_horizon", "_roster", "_team")
 
     def __init__(self, centre: ContactCentre, team: Team, roster: Roster, horizon: float) -> None:
         self._centre = centre
         self._team = team
         self._roster = roster
         self._horizon = horizon
+        self._applied: RosterUpdate | None = None
 
     def start(self) -> None:
-        self._centre.apply_roster(self._team, self._roster.step(0.0), 0.0)
+        self._applied = self._roster.step(0.0)
+        self._centre.apply_roster(self._team, self._applied, 0.0)
         if not self._roster.static:
             self._next(float(Roster.STEP_MINUTES))
 
@@ -148,7 +151,12 @@ class _RosterFeed:
 
     def _fire(self, call: Call) -> None:
         minute = call.when
-        self._centre.apply_roster(self._team, self._roster.step(minute), minute)
+        update = self._roster.step(minute)
+        # The roster hands back the same state while nobody comes or goes: nothing to apply
+        # (time on duty is accounted when the interval closes).
+        if update is not self._applied:
+            self._applied = update
+            self._centre.apply_roster(self._team, update, minute)
         self._next(minute + Roster.STEP_MINUTES)
 
 
