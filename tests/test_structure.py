@@ -136,3 +136,18 @@ def test_every_module_holds_one_concept_at_most_600_lines() -> None:
     assert len(sizes) > 50
     too_long = {name: lines for name, lines in sizes.items() if lines > MODULE_LINES}
     assert not too_long, too_long
+
+
+def test_commands_that_draw_nothing_do_not_load_the_drawing_library() -> None:
+    """matplotlib takes about half a second to import: ``cxsim validate``, ``cxsim run
+    --no-report`` and every worker process of a run start without it; the report loads it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, cxsim, cxsim.cli, cxsim.run, cxsim.executors\n"
+            "assert 'matplotlib' not in sys.modules, 'loaded at start'\n"
+            "from cxsim.report import build_report\n"
+            "assert 'matplotlib' in sys.modules, 'the report draws with it'\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=PACKAGE.parent)
+    assert done.returncode == 0, done.stderr

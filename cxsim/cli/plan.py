@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cxsim import report as html  # loads its drawing on first use
 from cxsim.cli.common import (
     BadInputError,
     add_run_options,
@@ -52,7 +53,7 @@ from cxsim.plan.staffing import (
     staffing_problems,
 )
 from cxsim.progress import Progress as ProgressBar
-from cxsim.report import REPORT_NAME, report_of, write_report
+from cxsim.report import REPORT_NAME
 from cxsim.results.output import add_result_file
 from cxsim.scenario import Scenario
 
@@ -370,7 +371,7 @@ def handle(args: argparse.Namespace) -> int:
         plan.write(out.staging)
         if args.report:
             # Inside the staging directory: the report is part of the atomic result.
-            write_report(report_of(out.staging), out.staging / REPORT_NAME)
+            html.write_report(html.report_of(out.staging), out.staging / REPORT_NAME)
             add_result_file(out.staging, REPORT_NAME)
         path = out.commit()
     except BaseException:

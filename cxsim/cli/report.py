@@ -6,8 +6,9 @@ import argparse
 import json
 from pathlib import Path
 
+from cxsim import report as html  # loads its drawing on first use
 from cxsim.cli.common import BadInputError, printable
-from cxsim.report import REPORT_NAME, is_report, report_of, write_report
+from cxsim.report import REPORT_NAME
 from cxsim.results.output import MARKER, add_result_file, result_files
 
 NAME = "report"
@@ -41,7 +42,7 @@ def _checked_out(directory: Path, files: frozenset[str], out: Path) -> Path:
                              "an existing directory)"])
     if out.exists() or out.is_symlink():
         listed = out.parent.resolve() == directory.resolve() and out.name in files
-        if out.is_symlink() or not (listed or is_report(out)):
+        if out.is_symlink() or not (listed or html.is_report(out)):
             raise BadInputError([f"--out: '{shown}' exists and is not a report cxsim wrote "
                                  "(another file name, or move it)"])
     return out
@@ -62,12 +63,12 @@ def handle(args: argparse.Namespace) -> int:
                              f"{' and '.join(KINDS)} directories"])
     out = _checked_out(directory, files, args.out or directory / REPORT_NAME)
     try:
-        html = report_of(directory)
+        page = html.report_of(directory)
     except (OSError, ValueError, KeyError) as error:
         reason = printable(str(error).splitlines()[0] if str(error) else type(error).__name__)
         raise BadInputError([f"{shown}: cannot read the result ({reason})"]) from None
     try:
-        write_report(html, out)
+        html.write_report(page, out)
         if out.parent.resolve() == directory.resolve():
             add_result_file(directory, out.name)
     except OSError as error:

@@ -6,6 +6,7 @@ import argparse
 import shlex
 import sys
 
+from cxsim import report as html  # loads its drawing on first use
 from cxsim.cli.common import (
     BadInputError,
     add_run_options,
@@ -21,7 +22,7 @@ from cxsim.cli.common import (
     where_it_runs,
 )
 from cxsim.cli.screen import attention_text, summary_text, verdict_text
-from cxsim.report import REPORT_NAME, build_report, write_report
+from cxsim.report import REPORT_NAME
 from cxsim.results.catalogue import SCOPES
 from cxsim.results.output import add_result_file
 from cxsim.run import DEFAULT_REPS, run
@@ -75,7 +76,7 @@ def handle(args: argparse.Namespace) -> int:
             # Inside the staging directory: the report is part of the atomic result.
             if not args.quiet:
                 print("  writing the report", file=sys.stderr)
-            write_report(build_report(results), out.staging / REPORT_NAME)
+            html.write_report(html.build_report(results), out.staging / REPORT_NAME)
             add_result_file(out.staging, REPORT_NAME)
         path = out.commit()
     except BaseException:

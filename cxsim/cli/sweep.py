@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cxsim import report as html  # loads its drawing on first use
 from cxsim.cli.common import (
     BadInputError,
     Interrupted,
@@ -24,7 +25,7 @@ from cxsim.cli.common import (
     where_it_runs,
 )
 from cxsim.progress import Progress
-from cxsim.report import REPORT_NAME, report_of, write_report
+from cxsim.report import REPORT_NAME
 from cxsim.results.catalogue import format_value
 from cxsim.results.output import OutputError, add_result_file
 from cxsim.results.sweeps import FRONT_KPIS, SweepResults
@@ -134,7 +135,7 @@ def handle(args: argparse.Namespace) -> int:
                                         "(--resume finishes the sweep)") from None
             raise
     if args.report and results.directory is not None:
-        write_report(report_of(results.directory), results.directory / REPORT_NAME)
+        html.write_report(html.report_of(results.directory), results.directory / REPORT_NAME)
         add_result_file(results.directory, REPORT_NAME)
     if not args.quiet:
         print(f"Cost against service over {args.reps} replication(s) per point "

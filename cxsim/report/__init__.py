@@ -10,15 +10,33 @@ kind of result (a sweep) adds its sections (a list of ``document.Section``) and 
 ``render``.
 """
 
-from cxsim.report.build import (
-    REPORT_NAME,
-    build_report,
-    build_sweep_report,
-    is_report,
-    render,
-    report_of,
-    write_report,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __all__ = ["REPORT_NAME", "build_report", "build_sweep_report", "is_report", "render",
            "report_of", "write_report"]
+
+# The report's file name in a result directory. The rest loads on first use: drawing needs
+# matplotlib, which a command that writes no report (``cxsim run --no-report``, ``validate``,
+# the workers of a run) should not pay to import.
+REPORT_NAME = "report.html"
+
+if TYPE_CHECKING:
+    from cxsim.report.build import (
+        build_report,
+        build_sweep_report,
+        is_report,
+        render,
+        report_of,
+        write_report,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module("cxsim.report.build"), name)
+    globals()[name] = value
+    return value

@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
+from cxsim.report import REPORT_NAME
 from cxsim.report.document import Section
 from cxsim.report.plan_sections import plan_section, plan_tables
 from cxsim.report.run_sections import run_sections
@@ -29,7 +30,6 @@ from cxsim.scenario.loading import read_yaml
 __all__ = ["GENERATOR", "REPORT_NAME", "build_report", "build_sweep_report", "is_report",
            "render", "report_of", "write_report"]
 
-REPORT_NAME = "report.html"
 # How the page names its maker: a file whose head says so is a report cxsim wrote.
 GENERATOR = '<meta name="generator" content="cxsim'
 
