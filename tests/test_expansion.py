@@ -212,7 +212,10 @@ def test_the_promise_sets_late_orders_contacts_and_agent_hours_by_the_transit_cu
     results = {}
     for days in (2, 3, 5):
         scenario = _support(WISMO_ONLY, regions={"us": {"promise_days": days}})
-        results[days] = cxsim.run(scenario, reps=4, seed=27)
+        # Six replications: the required agent hours round each interval up to whole agents,
+        # so the noise of the measured handle time of the contacts orders bring (not common to
+        # both promises) moves them in steps; with four, 2 in 8 seeds failed the 99.9% check.
+        results[days] = cxsim.run(scenario, reps=6, seed=27)
         on_time = float(stats.lognorm.cdf(days, sigma, scale=math.exp(mu)))
         promised = whole_run(results[days], "promised")
         late = whole_run(results[days], "late")

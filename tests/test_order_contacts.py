@@ -250,6 +250,45 @@ def test_a_marketplace_sends_its_buyers_to_its_own_messages() -> None:
     assert abs(messages - email) < Z * math.sqrt(messages + email)
 
 
+def test_customers_who_bought_write_on_a_channel_open_then_by_their_mix() -> None:
+    """Phone open 9-17 on weekdays, chat 8-20 every day (New York), email always: weights 3, 1
+    and 1 among the channels open at each contact's moment. Expected shares by the weights of
+    the open channels (binomial thinning per interval), not by the program."""
+    zone = "America/New_York"
+    weekdays = ["mon", "tue", "wed", "thu", "fri"]
+    handle = {"dist": "exponential", "mean": 4}
+    scenario = shop(
+        {"pre_sales": {"per_order": 0.5}, "channel_mix": {"phone": 3, "chat": 1}},
+        horizon_days=21,
+        regions={"us": {"timezone": zone, "opening_hours": {
+            "phone": [{"days": weekdays, "start_hour": 9, "end_hour": 17}],
+            "chat": [{"days": [*weekdays, "sat", "sun"], "start_hour": 8, "end_hour": 20}],
+        }}},
+        channels={"phone": {"kind": "sync", "handle_minutes": handle},
+                  "chat": {"kind": "sync", "handle_minutes": handle}},
+        teams={"agents": {"channels": ["email", "phone", "chat"], "agents": 80}},
+    )
+    table = cxsim.run(scenario, reps=1, seed=5).contacts_by_interval
+    local = table["start"].dt.tz_convert(zone)
+    hour, weekday = local.dt.hour, local.dt.day_of_week
+    phone_open = (weekday < 5) & (hour >= 9) & (hour < 17)
+    chat_open = (hour >= 8) & (hour < 20)
+    # No contact from an order reaches a live channel while it is closed.
+    assert table.loc[(table["channel"] == "phone") & ~phone_open, "from_orders"].sum() == 0
+    assert table.loc[(table["channel"] == "chat") & ~chat_open, "from_orders"].sum() == 0
+    for opened, shares in (
+        (phone_open & chat_open, {"phone": 3 / 5, "chat": 1 / 5, "email": 1 / 5}),
+        (~phone_open & chat_open, {"phone": 0.0, "chat": 1 / 2, "email": 1 / 2}),
+        (~phone_open & ~chat_open, {"phone": 0.0, "chat": 0.0, "email": 1.0}),
+    ):
+        by_channel = table[opened].groupby("channel")["from_orders"].sum()
+        total = float(by_channel.sum())
+        assert total > 1000
+        for channel, share in shares.items():
+            assert within_binomial(float(by_channel.get(channel, 0)), total, share), (
+                channel, by_channel.to_dict(), share)
+
+
 def test_orders_and_their_contacts_are_identical_with_any_number_of_workers(
     tables_equal: Any,
 ) -> None:

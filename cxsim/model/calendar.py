@@ -10,6 +10,7 @@ changes (a local hour can be missing or repeated).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from typing import NamedTuple
 
@@ -40,13 +41,19 @@ class LocalPiece(NamedTuple):
         return self.date.weekday()
 
 
-def _local_steps(start_date: dt.date, zone: zoneinfo.ZoneInfo, day: int) -> list[dt.datetime]:
+@functools.lru_cache(maxsize=256)
+def _local_steps(
+    start_date: dt.date, zone: zoneinfo.ZoneInfo, day: int
+) -> tuple[dt.datetime, ...]:
+    """Local time at each quarter-hour of UTC day ``day``. Kept for the last few hundred days
+    and zones asked: every forecast entry, channel with opening hours and region asks for the
+    same day of its zone in turn."""
     origin = dt.datetime(start_date.year, start_date.month, start_date.day, tzinfo=dt.UTC)
     first = origin + dt.timedelta(days=day)
-    return [
+    return tuple(
         (first + dt.timedelta(minutes=step * QUARTER_MINUTES)).astimezone(zone)
         for step in range(MINUTES_PER_DAY // QUARTER_MINUTES)
-    ]
+    )
 
 
 def local_pieces(start_date: dt.date, zone: zoneinfo.ZoneInfo, day: int) -> list[LocalPiece]:

@@ -78,19 +78,23 @@ def _order_contacts(centre: ContactCentre, commerce: Commerce) -> DaySource:
     weights = {name: dict(channel.contact_channels) or None
                for name, channel in commerce.scenario.sales_channels.items()}
     # Who writes about an order of each route: its region, and its sales channel's contact
-    # channels (None: the customer's own mix).
-    senders = [(route.region.name, weights.get(route.channel_name)) for route in commerce.routes]
-    reasons = [centre.reason_index[reason] for reason in ORDER_REASONS]
-    deliver = centre.order_contact
+    # channels (None: the customer's own mix); routes alike share one sender.
+    senders: list[tuple[str, dict[str, float] | None]] = []
+    sender_of: list[int] = []
+    for route in commerce.routes:
+        sender = (route.region.name, weights.get(route.channel_name))
+        if sender not in senders:
+            senders.append(sender)
+        sender_of.append(senders.index(sender))
+    route_sender = np.asarray(sender_of, dtype=np.int64)
+    reasons = np.asarray([centre.reason_index[reason] for reason in ORDER_REASONS],
+                         dtype=np.int64)
 
     def day(index: int) -> tuple[Sequence[float], list[Arrival]]:
         times, routes, reason = commerce.contacts_due(index)
         order = np.argsort(times, kind="stable")
-        when = times[order].tolist()
-        return when, [
-            (deliver, (*senders[r], reasons[k], t))
-            for r, k, t in zip(routes[order].tolist(), reason[order].tolist(), when, strict=True)
-        ]
+        return centre.orders_day(times[order], senders, route_sender[routes[order]],
+                                 reasons[reason[order]])
 
     return day
 

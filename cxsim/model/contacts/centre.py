@@ -1,7 +1,8 @@
 """The contact centre of one replication: its queues, teams, customers and router, put together.
 
 Contacts come in through two doors: ``forecast_day`` (a day of the forecast, made into arrivals
-for the event loop) and ``order_contact`` (a customer who bought, now). Rosters come in through
+for the event loop) and ``orders_day`` (a day of contacts from customers who bought, likewise).
+Rosters come in through
 ``apply_roster``. Time-weighted measures are closed at the end of every reporting interval
 (``close_interval``) and of the run (``close_run``).
 """
@@ -9,7 +10,7 @@ for the event loop) and ``order_contact`` (a customer who bought, now). Rosters 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import simpy
@@ -23,6 +24,7 @@ from cxsim.model.contacts.queue import Queue
 from cxsim.model.contacts.rosters import RosterUpdate, apply_roster
 from cxsim.model.contacts.routing import Router
 from cxsim.model.draws import uniforms
+from cxsim.model.events import Arrival
 from cxsim.scenario.common import GENERAL_REASON, MINUTES_PER_DAY, ORDER_REASONS
 from cxsim.scenario.models import Scenario, Segment
 
@@ -74,18 +76,21 @@ class ContactCentre:
         self.intake = Intake(self.router, customers, self.interval, scenario.horizon_minutes)
         self.forecast_day = self.intake.forecast_day
 
-    def order_contact(
-        self, region: str, weights: Mapping[str, float] | None, reason: int, now: float
-    ) -> None:
-        """A customer who bought gets in touch at clock minute ``now`` (the current time).
+    def orders_day(
+        self, times: np.ndarray, senders: Sequence[tuple[str, Mapping[str, float] | None]],
+        sender: np.ndarray, reasons: np.ndarray,
+    ) -> tuple[list[float], list[Arrival]]:
+        """A day of contacts from customers who bought, as (times, arrivals) for the event loop.
 
         Args:
-            region: the customer's region.
-            weights: the contact channels of the order's sales channel, or None for the
-                customer's segment mix (and then the scenario's ``order_contacts.channel_mix``).
-            reason: index of the reason in ``reasons`` (``reason_index``).
+            times: clock minutes at which each customer gets in touch, in order.
+            senders: (region, the contact channels of an order's sales channel, or None for
+                the customer's segment mix and then the scenario's
+                ``order_contacts.channel_mix``) by index.
+            sender: each contact's index in ``senders``.
+            reasons: each contact's reason index in ``reasons`` (``reason_index``).
         """
-        self.intake.order_contact(region, weights, reason, now)
+        return self.intake.orders_day(times, senders, sender, reasons)
 
     def apply_roster(self, team: Team, update: RosterUpdate, now: float) -> None:
         """Set who of ``team`` is on duty from ``now``: (scheduled, available agents, headcount).

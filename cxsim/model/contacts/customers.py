@@ -19,7 +19,6 @@ This module decides and counts; ``cxsim.model.contacts.routing`` schedules and o
 
 from __future__ import annotations
 
-from bisect import bisect
 from collections.abc import Callable, Mapping
 from itertools import accumulate
 
@@ -34,7 +33,7 @@ from cxsim.model.contacts.contact import (
     Contact,
 )
 from cxsim.model.contacts.queue import Queue
-from cxsim.model.draws import Draws, samples, uniforms
+from cxsim.model.draws import Draws, samples, uniform_buffer, uniforms
 from cxsim.scenario.common import MINUTES_PER_DAY, QUARTER_MINUTES
 from cxsim.scenario.models import Scenario, Segment, SyncChannel
 
@@ -93,8 +92,8 @@ class Customers:
         self.retries = any(s is not None and s.retry is not None for s in segments)
         self._behaviour_draw = uniforms(rng("behaviour"))
         self._choice_draw = uniforms(rng("channel_choice"))
-        # Customers who bought: their language (by the region's shares) and segment.
-        self._customer_draw = uniforms(rng("order_customers"))
+        # Customers who bought: their language (by the region's shares), segment and channel.
+        self._order_draw = uniform_buffer(rng("order_customers"))
         self._languages = {
             name: (list(shares), list(accumulate(shares.values())))
             for name, spec in scenario.regions.items()
@@ -117,27 +116,39 @@ class Customers:
             for channel, rules in spec.opening_hours.items()
             if isinstance(scenario.channels[channel], SyncChannel)
         }
-        self._open_days: dict[tuple[str, str, int], list[bool]] = {}
+        # (region, channel, UTC day) -> open per quarter-hour, as a list and as an array.
+        self._open_days: dict[tuple[str, str, int], tuple[list[bool], np.ndarray]] = {}
+        # Weights of the served channels by who writes about an order (``_mix_row``).
+        self._mix_rows: dict[tuple[str, str, object, int], tuple[list[float], Queue | None,
+                                                                 str]] = {}
 
     # Channels open and served.
 
     def is_open(self, region: str, channel: str, now: float) -> bool:
         """Whether a live channel of ``region`` takes calls at clock minute ``now``."""
-        rules = self._opening.get((region, channel))
-        if rules is None:
+        if (region, channel) not in self._opening:
             return True
-        day = int(now // MINUTES_PER_DAY)
+        table = self._open_quarters(region, channel, int(now // MINUTES_PER_DAY))[0]
+        return table[int(now % MINUTES_PER_DAY // QUARTER_MINUTES)]
+
+    def _open_quarters(
+        self, region: str, channel: str, day: int
+    ) -> tuple[list[bool], np.ndarray]:
+        """Whether a live channel with opening hours is open, per quarter-hour of UTC ``day``
+        (as a list, to read one, and as an array, to read many)."""
         key = (region, channel, day)
         table = self._open_days.get(key)
         if table is None:
+            rules = self._opening[region, channel]
             zone = self.scenario.regions[region].zone
-            table = [
+            quarters = [
                 any(weekday in rule.weekday_numbers() and rule.start_hour <= hour < rule.end_hour
                     for rule in rules)
                 for weekday, hour in local_quarters(self.scenario.start_date, zone, day)
             ]
+            table = (quarters, np.array(quarters, dtype=bool))
             self._open_days[key] = table
-        return table[int(now % MINUTES_PER_DAY // QUARTER_MINUTES)]
+        return table
 
     def choose(
         self, region: str, language: str, weights: Mapping[str, float], now: float
@@ -155,6 +166,14 @@ class Customers:
                 if point < 0:
                     return channel
             return options[-1][0]
+        return self._message_channel(region, language, weights)
+
+    def _message_channel(
+        self, region: str, language: str, weights: Mapping[str, float]
+    ) -> str | None:
+        """Where a customer with no open channel among ``weights`` goes: a backlog channel
+        (a message can always be left), one of their own first; None if there is none."""
+        served = self._served[region, language]
         backlog = [c for c in served if not self.queues[region, c, language].sync]
         preferred = [c for c in backlog if weights.get(c, 0) > 0]
         choices = preferred or backlog
@@ -181,32 +200,95 @@ class Customers:
             return None
         return self.queues[queue.region, channel, queue.language]
 
-    def order_customer(
-        self, region: str, weights: Mapping[str, float] | None, reason: int, now: float
-    ) -> tuple[Queue, int] | None:
-        """The queue and segment of a customer who bought and gets in touch now; None (counted
-        unserved) if no channel takes them. ``weights`` are the sales channel's contact
-        channels, or None for the segment's mix."""
+    def order_customers(
+        self, region: str, weights: Mapping[str, float] | None, reasons: np.ndarray,
+        times: np.ndarray,
+    ) -> tuple[list[Queue | None], list[int]]:
+        """The queue and segment of each customer of ``region`` who bought and gets in touch
+        at ``times`` about reason indices ``reasons``.
+
+        A language by the region's shares, a segment by the segments' shares, then a channel
+        as ``choose`` draws it: by ``weights`` (the sales channel's contact channels; None: the
+        segment's mix for the reason, else the scenario's ``order_contacts.channel_mix``) among
+        the channels served and open at that moment, else a message channel. A customer no
+        channel takes gets None, counted unserved where they would have written first. All
+        drawn at once, a day of contacts at a time, from the ``order_customers`` stream.
+        """
+        count = times.size
         languages, cumulative = self._languages[region]
-        language = languages[0]
+        language = np.zeros(count, dtype=np.int64)
         if len(languages) > 1:
-            index = bisect(cumulative, self._customer_draw.next() * cumulative[-1])
-            language = languages[min(index, len(languages) - 1)]
-        segment = 0
+            points = self._order_draw.take(count) * cumulative[-1]
+            language = np.minimum(np.searchsorted(cumulative, points, side="right"),
+                                  len(languages) - 1)
+        segment = np.zeros(count, dtype=np.int64)
         if len(self.segments) > 1:
-            point = self._customer_draw.next() * self._segment_cumulative[-1]
-            segment = min(bisect(self._segment_cumulative, point), len(self.segments) - 1)
-        if weights is None:
-            spec = self.segments[segment]
-            weights = (spec.mix_for(self.reasons[reason]) if spec is not None else None) or (
-                self._order_mix)
-        channel = self.choose(region, language, weights, now)
-        if channel is None:
-            # Nowhere to go: counted where the customer would have written first.
-            first = next(iter(weights), None) or next(iter(self.scenario.channels))
-            self._unserved(self.queues[region, first, language], FROM_ORDERS, now)
-            return None
-        return self.queues[region, channel, language], segment
+            points = self._order_draw.take(count) * self._segment_cumulative[-1]
+            segment = np.minimum(np.searchsorted(self._segment_cumulative, points,
+                                                 side="right"), len(self.segments) - 1)
+        draws = self._order_draw.take(count)
+        # Which mix each customer draws from: the sender's, or their segment's for the reason.
+        mixes = (np.zeros(count, dtype=np.int64) if weights is not None
+                 else segment * len(self.reasons) + reasons)
+        days = np.floor_divide(times, MINUTES_PER_DAY).astype(np.int64)
+        quarters = (np.mod(times, MINUTES_PER_DAY) // QUARTER_MINUTES).astype(np.int64)
+        queues: list[Queue | None] = [None] * count
+        for index in np.unique(language).tolist():
+            lang = languages[index]
+            members = np.flatnonzero(language == index)
+            keys, row_of = np.unique(mixes[members], return_inverse=True)
+            rows = [self._mix_row(region, lang, weights, key) for key in keys.tolist()]
+            served = self._served[region, lang]
+            # Weight of each served channel for each customer, zero where it is closed then.
+            shares = np.array([row[0] for row in rows], dtype=float).reshape(
+                len(rows), len(served))[row_of]
+            for j, channel in enumerate(served):
+                if (region, channel) in self._opening:
+                    for day in np.unique(days[members]).tolist():
+                        on_day = days[members] == day
+                        table = self._open_quarters(region, channel, day)[1]
+                        shares[on_day, j] *= table[quarters[members[on_day]]]
+            running = np.cumsum(shares, axis=1)
+            total = running[:, -1] if served else np.zeros(members.size)
+            # The first channel whose running total passes the draw, as ``choose`` walks them.
+            picks = np.minimum((running <= (draws[members] * total)[:, None]).sum(axis=1),
+                               max(len(served) - 1, 0))
+            options = [self.queues[region, channel, lang] for channel in served]
+            for i, pick, row, any_open in zip(members.tolist(), picks.tolist(),
+                                              row_of.tolist(), (total > 0).tolist(),
+                                              strict=True):
+                queue = options[pick] if any_open else rows[row][1]
+                if queue is None:
+                    # Nowhere to go: counted where the customer would have written first.
+                    self._unserved(self.queues[region, rows[row][2], lang], FROM_ORDERS,
+                                   float(times[i]))
+                queues[i] = queue
+        return queues, segment.tolist()
+
+    def _mix_row(
+        self, region: str, language: str, weights: Mapping[str, float] | None, key: int
+    ) -> tuple[list[float], Queue | None, str]:
+        """For customers of ``region`` and ``language`` who bought and draw their channel from
+        ``weights`` (None: the mix of segment and reason ``key``): the weight of each served
+        channel, the message queue they use when none of those is open (None: nowhere), and the
+        channel where they count unserved then."""
+        cache_key = (region, language, None if weights is None else tuple(weights.items()), key)
+        row = self._mix_rows.get(cache_key)
+        if row is None:
+            mix = weights
+            if mix is None:
+                spec = self.segments[key // len(self.reasons)]
+                mix = (spec.mix_for(self.reasons[key % len(self.reasons)])
+                       if spec is not None else None) or self._order_mix
+            served = self._served[region, language]
+            fallback = self._message_channel(region, language, mix)
+            row = (
+                [max(mix.get(channel, 0.0), 0.0) for channel in served],
+                None if fallback is None else self.queues[region, fallback, language],
+                next(iter(mix), None) or next(iter(self.scenario.channels)),
+            )
+            self._mix_rows[cache_key] = row
+        return row
 
     # Coming back: retries, follow-ups and chases.
 

@@ -1,9 +1,11 @@
-"""How contacts come in: the forecast, a day at a time, and customers who bought, one by one.
+"""How contacts come in: the forecast and customers who bought, a day at a time.
 
 A day of contacts of a forecast entry is made at once, and counted (by interval and reason) with
 numpy, before the event loop hands each contact to the router as it arrives. A contact for a
 live channel that is closed when it arrives is handled then: the customer picks another channel,
-which draws random numbers in the order of the run.
+which draws random numbers in the order of the run. A day of contacts from customers who bought
+is made at once too: language, segment and channel drawn in arrays (the channels open at each
+contact's quarter-hour), counted, then handed to the router one by one as they arrive.
 """
 
 from __future__ import annotations
@@ -97,18 +99,47 @@ class Intake:
         queue.forecast[contact.interval] += 1
         self.router.arrive(contact)
 
-    def order_contact(
-        self, region: str, weights: Mapping[str, float] | None, reason: int, now: float
-    ) -> None:
-        """A customer who bought gets in touch now about reason index ``reason``, on a channel
-        drawn by ``weights`` (the sales channel's contact channels; None: the segment's mix)."""
-        found = self.customers.order_customer(region, weights, reason, now)
-        if found is None:
-            return
-        queue, segment = found
-        k = int(now // self.interval)
-        queue.arrivals[FROM_ORDERS][k] += 1
-        self.router.arrive(Contact(now, k, queue.handle.next(), queue, segment, reason))
+    def orders_day(
+        self, times: np.ndarray, senders: Sequence[tuple[str, Mapping[str, float] | None]],
+        sender: np.ndarray, reasons: np.ndarray,
+    ) -> tuple[list[float], list[Arrival]]:
+        """A day of contacts from customers who bought, as arrivals for the event loop.
+
+        Args:
+            times: when each customer gets in touch, clock minutes, in order.
+            senders: (region, contact channel weights or None for the customer's own mix) by
+                index.
+            sender: each contact's index in ``senders``.
+            reasons: each contact's reason index.
+
+        Returns:
+            The arrival times and ``(offer, (contact,))`` of the contacts a channel takes, in
+            time order; each is counted (from orders and by reason) here, in bulk. Those no
+            channel takes are counted unserved and left out.
+        """
+        queues: list[Queue | None] = [None] * times.size
+        segments = [0] * times.size
+        for index in np.unique(sender).tolist():
+            members = np.flatnonzero(sender == index)
+            region, weights = senders[index]
+            chosen, chosen_segments = self.customers.order_customers(
+                region, weights, reasons[members], times[members])
+            for i, queue, segment in zip(members.tolist(), chosen, chosen_segments, strict=True):
+                queues[i] = queue
+                segments[i] = segment
+        taken = [i for i, queue in enumerate(queues) if queue is not None]
+        kept: list[Queue] = [queues[i] for i in taken]  # type: ignore[misc]
+        when = times[taken].tolist()
+        intervals = [int(t // self.interval) for t in when]
+        reason_list = reasons[taken].tolist()
+        for queue, k, now, reason in zip(kept, intervals, when, reason_list, strict=True):
+            queue.arrivals[FROM_ORDERS][k] += 1
+            queue.reason_days[reason][int(now // MINUTES_PER_DAY)] += 1
+        contacts = list(map(
+            Contact, when, intervals, [queue.handle.next() for queue in kept], kept,
+            [segments[i] for i in taken], reason_list,
+        ))
+        return when, list(zip(repeat(self.router.offer), zip(contacts), strict=False))
 
 
 def _add_counts(series: list[float], indices: np.ndarray) -> None:
