@@ -347,3 +347,38 @@ def test_a_sunday_night_shift_overlaps_monday_morning() -> None:
         "shifts on mon at 05:30 roster 1.2 of the headcount at once "
         "(shares of overlapping shifts must add up to at most 1)"
     )
+
+
+# -- stepping only where something may change ----------------------------------------------------
+
+
+@pytest.mark.parametrize("fields", [
+    # Shifts in Berlin across the spring DST change, shrinkage drawn hourly, leavers, a hire
+    # ramping up.
+    {"agents": 40, "shrinkage_pct": 20, "attrition_pct_per_month": 20,
+     "shifts": [{"days": EVERY_DAY, "start_hour": 6.5, "end_hour": 14.5, "share": 0.5},
+                {"days": EVERY_DAY[:5], "start_hour": 14, "end_hour": 23.25, "share": 0.5}],
+     "hires": [{"date": "2027-03-27", "agents": 5}],
+     "ramp": {"weeks": 2, "start_pct": 50}},
+    # A planned roster with shifts starting on quarter and half hours, and shrinkage.
+    {"agents": 3, "shrinkage_pct": 10, "roster": [{"start": "2027-03-20", "end": "2027-04-05",
+     "shifts": [{"start_hour": 7.75, "end_hour": 12.5, "agents": 6},
+                {"days": ["sat", "sun"], "start_hour": 22, "end_hour": 3, "agents": 2}]}]},
+    # Shifts alone: no hourly draws.
+    {"agents": 12, "shifts": [{"days": EVERY_DAY, "start_hour": 23.5, "end_hour": 7.5}]},
+])
+def test_the_roster_changes_only_at_the_steps_next_step_names(fields: dict[str, Any]) -> None:
+    """Calling ``step`` only at ``next_step`` gives, at every quarter-hour, the state that
+    calling it at every quarter-hour gives: the model skips the steps in between."""
+    start, days = dt.date(2027, 3, 20), 21
+    every = run(roster(team(**fields), start, "Europe/Berlin", days=days), days)
+    skipping = roster(team(**fields), start, "Europe/Berlin", days=days)
+    minute, applied, steps = 0, skipping.step(0), 1
+    for quarter, state in every.items():
+        if quarter == minute:
+            applied = skipping.step(minute)
+            minute = int(skipping.next_step(minute))
+            steps += 1
+            assert minute > quarter and minute % Roster.STEP_MINUTES == 0
+        assert applied == state, quarter
+    assert steps < len(every) / 2  # most quarter-hours change nothing

@@ -62,10 +62,15 @@ class Call:
         self.when = when
 
 
-def call_at(env: simpy.Environment, when: float, callback: Callback, value: Any = None) -> None:
-    """Run ``callback(call)`` at clock minute ``when`` (not before now)."""
+def call_at(
+    env: simpy.Environment, when: float, callback: Callback, value: Any = None, *,
+    urgent: bool = False,
+) -> None:
+    """Run ``callback(call)`` at clock minute ``when`` (not before now); ``urgent``: before
+    every other event due then (that is not urgent too)."""
     queue: list[Any] = env._queue
-    heappush(queue, (when, NORMAL, next(env._eid), Call(callback, value, when)))
+    heappush(queue, (when, URGENT if urgent else NORMAL, next(env._eid),
+                     Call(callback, value, when)))
 
 
 def call_in(env: simpy.Environment, delay: float, callback: Callback, value: Any = None) -> None:

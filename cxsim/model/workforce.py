@@ -201,6 +201,10 @@ class Roster:
             roster_on_duty(team.roster, start_date, zone, horizon_minutes)
             if team.roster is not None else None
         )
+        # Quarter hours at which the planned number on duty changes.
+        self._planned_changes = (
+            np.flatnonzero(np.diff(self._planned)) + 1 if self._planned is not None else None
+        )
         self._shifts = list(team.shifts or [])
         self._offsets = shift_offsets(self._shifts)
         self._weekdays = [{WEEKDAYS.index(d) for d in s.days} for s in self._shifts]
@@ -279,6 +283,25 @@ class Roster:
                 len(self._employees),
             )
         return self._state
+
+    def next_step(self, minute: float) -> float:
+        """The first step after ``minute`` (a multiple of ``STEP_MINUTES``; ``step`` was just
+        called at ``minute``) at which ``step`` may hand back another state: the team's next
+        local midnight (leavers, hires, ramp-up), shift start or end, change of the planned
+        number on duty, or clock hour (when shrinkage is drawn anew every hour). ``step`` at
+        any minute before it hands back the same state, so calling it there is needless."""
+        changes = [self._next_midnight]
+        if self._planned_changes is not None:
+            quarter = int(minute // QUARTER_MINUTES)
+            index = int(np.searchsorted(self._planned_changes, quarter, side="right"))
+            if index < self._planned_changes.size:
+                changes.append(float(self._planned_changes[index]) * QUARTER_MINUTES)
+        elif self._shifts:
+            changes.append(self._shift_change)
+        if self._shrinkage > 0:
+            changes.append((minute // 60 + 1) * 60.0)
+        step = self.STEP_MINUTES
+        return max(minute + step, math.ceil(min(changes) / step - _EPS) * step)
 
     # -- days -------------------------------------------------------------------------------
 

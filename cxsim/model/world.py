@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from itertools import chain
@@ -131,48 +132,60 @@ def _contacts(
     return sources
 
 
-class _RosterFeed:
-    """Applies one team's roster every ``Roster.STEP_MINUTES``: one pending event at a time."""
+class _Rosters:
+    """Applies every team's roster at the steps where it may change (``Roster.next_step``), the
+    teams in the scenario's order when several change at once: one pending event for all."""
 
-    __slots__ = ("_applied", "_centre", "_horizon", "_roster", "_team")
+    __slots__ = ("_applied", "_centre", "_due", "_horizon", "_teams")
 
-    def __init__(self, centre: ContactCentre, team: Team, roster: Roster, horizon: float) -> None:
+    def __init__(
+        self, centre: ContactCentre, teams: list[tuple[Team, Roster]], horizon: float
+    ) -> None:
         self._centre = centre
-        self._team = team
-        self._roster = roster
+        self._teams = teams
         self._horizon = horizon
-        self._applied: RosterUpdate | None = None
+        self._applied: list[RosterUpdate] = []
+        self._due: list[float] = []
 
     def start(self) -> None:
-        self._applied = self._roster.step(0.0)
-        self._centre.apply_roster(self._team, self._applied, 0.0)
-        if not self._roster.static:
-            self._next(float(Roster.STEP_MINUTES))
+        for team, roster in self._teams:
+            update = roster.step(0.0)
+            self._applied.append(update)
+            self._centre.apply_roster(team, update, 0.0)
+            self._due.append(math.inf if roster.static else roster.next_step(0.0))
+        self._schedule()
 
-    def _next(self, minute: float) -> None:
+    def _schedule(self) -> None:
+        minute = min(self._due, default=math.inf)
         if minute < self._horizon:
             call_at(self._centre.env, minute, self._fire)
 
     def _fire(self, call: Call) -> None:
         minute = call.when
-        update = self._roster.step(minute)
-        # The roster hands back the same state while nobody comes or goes: nothing to apply
-        # (time on duty is accounted when the interval closes).
-        if update is not self._applied:
-            self._applied = update
-            self._centre.apply_roster(self._team, update, minute)
-        self._next(minute + Roster.STEP_MINUTES)
+        for i, (team, roster) in enumerate(self._teams):
+            if self._due[i] != minute:
+                continue
+            update = roster.step(minute)
+            # The roster hands back the same state while nobody comes or goes: nothing to apply
+            # (time on duty is accounted when the interval closes).
+            if update is not self._applied[i]:
+                self._applied[i] = update
+                self._centre.apply_roster(team, update, minute)
+            self._due[i] = roster.next_step(minute)
+        self._schedule()
 
 
 def _rosters(centre: ContactCentre, scenario: Scenario, seed: int, replication: int) -> None:
-    for name, spec in scenario.teams.items():
-        roster = Roster(
+    teams = [
+        (centre.teams[name], Roster(
             spec, scenario.start_date, scenario.regions[spec.region].zone,
             scenario.horizon_minutes,
             stream(seed, replication, f"attrition/{name}"),
             stream(seed, replication, f"shrinkage/{name}"),
-        )
-        _RosterFeed(centre, centre.teams[name], roster, scenario.horizon_minutes).start()
+        ))
+        for name, spec in scenario.teams.items()
+    ]
+    _Rosters(centre, teams, scenario.horizon_minutes).start()
 
 
 def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationRecord:
@@ -194,14 +207,16 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
     if commerce.contacts is not None:
         sources.append(_order_contacts(centre, commerce))
 
+    # An interval closes before anything else that happens at its end (a roster change then
+    # belongs to the next interval).
     def close(call: Call) -> None:
         k = call.value
         centre.close_interval(k, call.when)
         if (k + 2) * centre.interval < horizon:
-            call_at(env, (k + 2) * centre.interval, close, k + 1)
+            call_at(env, (k + 2) * centre.interval, close, k + 1, urgent=True)
 
     if centre.intervals > 1:
-        call_at(env, centre.interval, close, 0)
+        call_at(env, centre.interval, close, 0, urgent=True)
     run(env, horizon, _DayFeed(sources, int(horizon // MINUTES_PER_DAY) + 1))
     centre.close_run(horizon)
     commerce.finish()
