@@ -2,9 +2,8 @@
 
 Contacts come in through two doors: ``forecast_day`` (a day of the forecast, made into arrivals
 for the event loop) and ``orders_day`` (a day of contacts from customers who bought, likewise).
-Rosters come in through
-``apply_roster``. Time-weighted measures are closed at the end of every reporting interval
-(``close_interval``) and of the run (``close_run``).
+Rosters come in through ``apply_roster``. Time-weighted measures are closed at the end of every
+reporting interval (``close_interval``) and of the run (``close_run``).
 """
 
 from __future__ import annotations
