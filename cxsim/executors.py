@@ -22,6 +22,7 @@ default); tasks whose results were lost with the connection are submitted again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -30,7 +31,7 @@ import signal
 import threading
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from types import ModuleType, TracebackType
@@ -159,6 +160,22 @@ def _watch_parent(sentinel: int) -> None:
     os._exit(1)
 
 
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Hold SIGINT back in this thread while worker processes start. A spawned worker inherits
+    the blocked signal, so a Ctrl-C that reaches it while it is still importing, before
+    ``_start_worker`` ignores SIGINT, cannot end it with a traceback; the signal reaches this
+    process as soon as the block ends (it is held, never lost)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _start_worker() -> None:
     # Ctrl-C reaches the whole process group: the parent alone reports it and stops workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -201,9 +218,11 @@ class ProcessExecutor(Executor):
         try:
             while pending:
                 pool = self._start()
-                futures: dict[Future[R], int] = {
-                    pool.submit(function, tasks[i]): i for i in pending
-                }
+                # Submitting starts the worker processes; they are born with Ctrl-C held back.
+                with _sigint_held():
+                    futures: dict[Future[R], int] = {
+                        pool.submit(function, tasks[i]): i for i in pending
+                    }
                 try:
                     while futures:
                         done, _ = wait(futures, return_when=FIRST_COMPLETED)
