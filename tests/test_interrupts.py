@@ -17,6 +17,18 @@ from tests.support import EXAMPLES, ROOT
 
 LONG = ["--set", "horizon_days=1500", "--reps", "4", "--workers", "2"]
 
+# cxsim keeps SIGINT ignored when it starts with SIGINT ignored (as POSIX asks of a program run
+# in the background by a non-interactive shell); a test runner started that way would hand the
+# ignored SIGINT down and Ctrl-C could not be tested. So cxsim is started through this
+# trampoline, which makes Ctrl-C live again as in a terminal, then becomes cxsim itself.
+CTRL_C_LIVE = [
+    sys.executable, "-c",
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
+    "os.execv(sys.argv[1], sys.argv[1:])",
+    sys.executable, "-m", "cxsim",
+]
+
 
 def _group(pgid: int) -> list[int]:
     """The processes of process group ``pgid`` that have not exited (zombies excluded)."""
@@ -38,8 +50,7 @@ def _start(out: Path) -> subprocess.Popen[str]:
     """A long run with two workers, once its workers are computing."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "cxsim", "run", str(EXAMPLES / "two_regions.yaml"), *LONG,
-         "--out", str(out)],
+        [*CTRL_C_LIVE, "run", str(EXAMPLES / "two_regions.yaml"), *LONG, "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         start_new_session=True,
     )
@@ -103,7 +114,7 @@ SWEEP_GRID = {"params": [{"zip": [
 
 
 def _sweep_command(grid: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "cxsim", "sweep", str(EXAMPLES / "one_queue.yaml"), "--grid",
+    return [*CTRL_C_LIVE, "sweep", str(EXAMPLES / "one_queue.yaml"), "--grid",
             str(grid), "--reps", "2", "--seed", "3", "--set", "warmup_days=0.25", "--out",
             str(out), *extra]
 
