@@ -184,7 +184,7 @@ class Results:
         self.targets.to_csv(folder / "targets.csv", index=False)
         self.launch.to_csv(folder / "launch.csv", index=False)
         for name in _TABLES:
-            getattr(self, name).to_parquet(folder / f"{name}.parquet", index=False)
+            _write_parquet(getattr(self, name), folder / f"{name}.parquet")
             files.append(f"{name}.parquet")
         (folder / "scenario.yaml").write_text(self.scenario_text(), encoding="utf-8")
         files += ["scenario.yaml", MARKER]
@@ -281,6 +281,28 @@ class Results:
         ax.set_xlabel("interval start (UTC)")
         ax.legend(loc="best")
         return ax
+
+
+# Rows a large table is converted and written at a time (a Parquet row group each).
+_ROWS_PER_WRITE = 1 << 16
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as Parquet without its index, as ``DataFrame.to_parquet`` does, but a
+    slice of rows at a time: converting a whole table to Arrow first would hold a second copy
+    of it (the per-interval contact table of a year is about 55 MB)."""
+    if len(frame) <= _ROWS_PER_WRITE:
+        frame.to_parquet(path, index=False)
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # The schema of the whole table: a slice may hold only missing values in a column.
+    schema = pa.Schema.from_pandas(frame, preserve_index=False)
+    with pq.ParquetWriter(path, schema) as writer:
+        for start in range(0, len(frame), _ROWS_PER_WRITE):
+            writer.write_table(pa.Table.from_pandas(
+                frame.iloc[start:start + _ROWS_PER_WRITE], schema=schema, preserve_index=False))
 
 
 def _read_table(folder: Path, name: str) -> pd.DataFrame:
