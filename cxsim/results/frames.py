@@ -7,10 +7,13 @@ contact table carries service_level, asa_s, wait_prob and abandon_rate columns.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from cxsim.model.metrics import ReplicationRecord
 from cxsim.results.summary import first_counted_day
@@ -34,28 +37,55 @@ def interval_frames(
     scenario: Scenario, records: Sequence[ReplicationRecord]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Wide per-interval tables of queues and teams, all replications stacked."""
-    origin = pd.Timestamp(scenario.start_date, tz="UTC")
-    contact_parts, team_parts = [], []
-    for record in records:
-        count = record.interval_count
-        index = np.arange(count)
-        base = {
-            "rep": np.full(count, record.replication),
-            "interval": index,
-            "start": origin + pd.to_timedelta(index * record.interval_minutes, unit="min"),
-            "counted": index >= record.first_counted_interval,
-        }
-        for (region, channel, language), series in record.queues.items():
-            contact_parts.append(pd.DataFrame(
-                {**base, "region": region, "channel": channel, "language": language, **series}
-            ))
-        for name, series in record.teams.items():
-            team_parts.append(pd.DataFrame(
-                {**base, "team": name, "region": scenario.teams[name].region, **series}
-            ))
-    contacts = pd.concat(contact_parts, ignore_index=True) if contact_parts else pd.DataFrame()
-    teams = pd.concat(team_parts, ignore_index=True) if team_parts else pd.DataFrame()
+    team_regions = {name: spec.region for name, spec in scenario.teams.items()}
+    contacts = _stacked(scenario, records, "queues", ("region", "channel", "language"),
+                        lambda key: key)
+    teams = _stacked(scenario, records, "teams", ("team", "region"),
+                     lambda name: (name, team_regions[name]))
     return contacts, teams
+
+
+def _stacked(
+    scenario: Scenario, records: Sequence[ReplicationRecord], attribute: str,
+    labels: tuple[str, ...], label_values: Callable[[Any], tuple[str, ...]],
+) -> pd.DataFrame:
+    """One row per replication, series (a queue or a team) and interval: the columns rep,
+    interval, start, counted, then ``labels`` of each series, then its measures; built a column
+    at a time from the records' arrays (each value copied once into the column it goes to)."""
+    parts: list[tuple[ReplicationRecord, Any, dict[str, NDArray[Any]]]] = [
+        (record, key, series)
+        for record in records for key, series in getattr(record, attribute).items()
+    ]
+    if not parts:
+        return pd.DataFrame()
+    counts = [record.interval_count for record, _, _ in parts]
+    index = np.concatenate([np.arange(count) for count in counts])
+    interval = records[0].interval_minutes
+    origin = pd.Timestamp(scenario.start_date, tz="UTC")
+    columns: dict[str, Any] = {
+        "rep": np.repeat([record.replication for record, _, _ in parts], counts),
+        "interval": index,
+        "start": origin + pd.to_timedelta(index * interval, unit="min"),
+        "counted": np.concatenate([
+            np.arange(count) >= record.first_counted_interval
+            for count, (record, _, _) in zip(counts, parts, strict=True)]),
+    }
+    labelled = [label_values(key) for _, key, _ in parts]
+    for position, label in enumerate(labels):
+        columns[label] = np.repeat(np.array([v[position] for v in labelled], dtype=object),
+                                   counts)
+    # Each run of measures of one dtype goes into one block, a row per measure, filled in place
+    # and handed to pandas as it is (pandas holds a frame's columns of one dtype as such a
+    # block), so that no column is copied twice.
+    frames = [pd.DataFrame(columns)]
+    dtypes = {measure: values.dtype for measure, values in parts[0][2].items()}
+    for dtype, names in itertools.groupby(dtypes, key=dtypes.__getitem__):
+        run = list(names)
+        block = np.empty((len(run), len(index)), dtype=dtype)
+        for row, name in enumerate(run):
+            np.concatenate([series[name] for _, _, series in parts], out=block[row])
+        frames.append(pd.DataFrame(block.T, columns=run, copy=False))
+    return pd.concat(frames, axis=1)
 
 
 def add_contact_kpis(frame: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:

@@ -107,7 +107,8 @@ def run_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[Any, .
     keys = list(record.queues)
     infos = [_queue_info(scenario, key) for key in keys]
     totals = [
-        {m: float(sum(record.queues[key][m][first:])) for m in QUEUE_MEASURES} for key in keys
+        {m: float(sum(record.queues[key][m][first:].tolist())) for m in QUEUE_MEASURES}
+        for key in keys
     ]
     histograms = [np.asarray(record.wait_histograms[key]) for key in keys]
     for (region, channel), members in _groups(keys).items():
@@ -129,7 +130,7 @@ def run_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[Any, .
         names = [n for n, r in team_regions.items() if region in (ALL, r)]
 
         def total(measure: str, names: list[str] = names) -> float:
-            return sum(sum(record.teams[n][measure][first:]) for n in names)
+            return sum(sum(record.teams[n][measure][first:].tolist()) for n in names)
 
         peaks = np.sum([record.teams[n]["peak_on_duty"][first:] for n in names], axis=0)
         busy, available = total("busy_minutes"), total("available_minutes")
@@ -139,10 +140,10 @@ def run_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[Any, .
             (rep, "staffing", region, ALL, "available_hours", available / 60),
             (rep, "staffing", region, ALL, "agents_peak", float(np.max(peaks))),
             (rep, "staffing", region, ALL, "headcount_end",
-             float(sum(record.teams[n]["headcount"][-1] for n in names))),
+             float(sum(float(record.teams[n]["headcount"][-1]) for n in names))),
         ]
     for name, team in scenario.teams.items():
-        hours = sum(record.teams[name]["on_duty_minutes"][first:]) / 60
+        hours = sum(record.teams[name]["on_duty_minutes"][first:].tolist()) / 60
         add_cost(team.region, "agents", hours * team.cost_per_hour)
     required = _required_staffing(scenario, record)
     for region, (hours, _cost) in required.items():
@@ -229,8 +230,8 @@ def _required_staffing(
         offered = np.asarray(series["offered"][first:], dtype=float)
         if not offered.any():
             continue
-        handled = sum(series["handled"])
-        handle = (sum(series["handle_minutes"]) / handled if handled
+        handled = sum(series["handled"].tolist())
+        handle = (sum(series["handle_minutes"].tolist()) / handled if handled
                   else scenario.channels[channel].handle_minutes.expected)
         need = required_agents(scenario, (region, channel, language), offered, handle, interval)
         hours = float(need.agents.sum()) * interval / 60.0 / (1.0 - need.shrinkage)
@@ -262,8 +263,9 @@ def _marketplace_rows(scenario: Scenario, record: ReplicationRecord) -> list[tup
             histogram = record.wait_histograms[region, channel, language]
             answered = float(sum(histogram))
             on_time = answered * (histogram_share_within(histogram, deadline) if answered else 0)
+            waiting = series["waiting_at_end"][first:].tolist()
             overdue = sum(
-                count for k, count in enumerate(series["waiting_at_end"][first:], start=first)
+                count for k, count in enumerate(waiting, start=first)
                 if (k + 1) * interval <= record.horizon_minutes - deadline
             )
             for scope in (region, ALL):

@@ -10,6 +10,11 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
+import numpy as np
+from numpy.typing import NDArray
+
+from cxsim.model.metrics import interval_series, series_array
+
 if TYPE_CHECKING:
     from cxsim.model.contacts.contact import Contact
     from cxsim.model.contacts.queue import Queue
@@ -100,11 +105,11 @@ class Team:
         self.present_area = 0.0
         self.peak = 0
         # One value per interval for each of TEAM_MEASURES.
-        self.on_duty_minutes = [0.0] * intervals
-        self.available_minutes = [0.0] * intervals
-        self.busy_minutes = [0.0] * intervals
-        self.peak_on_duty = [0.0] * intervals
-        self.headcount_series = [0.0] * intervals
+        self.on_duty_minutes = interval_series(intervals)
+        self.available_minutes = interval_series(intervals)
+        self.busy_minutes = interval_series(intervals)
+        self.peak_on_duty = interval_series(intervals)
+        self.headcount_series = interval_series(intervals)
 
     def add_busy(self, now: float, change: float) -> None:
         """Account busy agent-time up to now, then change the busy amount."""
@@ -131,13 +136,15 @@ class Team:
         self.busy_area = self.duty_area = self.present_area = 0.0
         self.peak = self.scheduled
 
-    def series(self) -> dict[str, list[float]]:
+    def series(self) -> dict[str, NDArray[np.float64] | NDArray[np.int64]]:
+        """Every measure of ``TEAM_MEASURES``, one value per interval (at the end of a run); the
+        most agents on duty and the headcount are whole numbers."""
         return {
-            "on_duty_minutes": self.on_duty_minutes,
-            "available_minutes": self.available_minutes,
-            "busy_minutes": self.busy_minutes,
-            "peak_on_duty": self.peak_on_duty,
-            "headcount": self.headcount_series,
+            "on_duty_minutes": series_array(self.on_duty_minutes),
+            "available_minutes": series_array(self.available_minutes),
+            "busy_minutes": series_array(self.busy_minutes),
+            "peak_on_duty": series_array(self.peak_on_duty).astype(np.int64),
+            "headcount": series_array(self.headcount_series).astype(np.int64),
         }
 
     def free_agent(self, queue: Queue) -> Agent | None:

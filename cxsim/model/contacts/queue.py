@@ -21,10 +21,17 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from cxsim.model.contacts.contact import SOURCES, WAITING, Contact
 from cxsim.model.draws import Draws
-from cxsim.model.metrics import QUEUE_MEASURES, WAIT_BINS, wait_bins
+from cxsim.model.metrics import (
+    QUEUE_MEASURES,
+    WAIT_BINS,
+    interval_series,
+    series_array,
+    wait_bins,
+)
 
 if TYPE_CHECKING:
     from cxsim.model.contacts.agents import Team
@@ -159,23 +166,23 @@ class Queue:
         # One value per interval for each of QUEUE_MEASURES.
         # Contacts arriving, by what brought them: indexed by FORECAST, FROM_ORDERS, RETRY,
         # CHASE and FOLLOW_UP (``contact.SOURCES`` names them in that order).
-        self.arrivals = tuple([0.0] * intervals for _ in SOURCES)
+        self.arrivals = tuple(interval_series(intervals) for _ in SOURCES)
         self.forecast, self.from_orders, self.retries, self.chases, self.follow_ups = (
             self.arrivals)
-        self.switched = [0.0] * intervals
-        self.deflected = [0.0] * intervals
-        self.escalated = [0.0] * intervals
-        self.merged = [0.0] * intervals
-        self.unserved = [0.0] * intervals
+        self.switched = interval_series(intervals)
+        self.deflected = interval_series(intervals)
+        self.escalated = interval_series(intervals)
+        self.merged = interval_series(intervals)
+        self.unserved = interval_series(intervals)
         self.answered_after_wait = np.zeros(intervals)
         self.answered_after_wait_in_target = np.zeros(intervals)
-        self.abandoned = [0.0] * intervals
-        self.abandoned_in_target = [0.0] * intervals
-        self.waiting_at_end = [0.0] * intervals
+        self.abandoned = interval_series(intervals)
+        self.abandoned_in_target = interval_series(intervals)
+        self.waiting_at_end = interval_series(intervals)
         self.wait_minutes_handled = np.zeros(intervals)
-        self.wait_minutes_abandoned = [0.0] * intervals
-        self.handle_minutes = [0.0] * intervals
-        self.queue_minutes = [0.0] * intervals
+        self.wait_minutes_abandoned = interval_series(intervals)
+        self.handle_minutes = interval_series(intervals)
+        self.queue_minutes = interval_series(intervals)
         # Contacts that arrived (offered or deflected) per reason index and day.
         self.reason_days = [[0.0] * days for _ in range(reasons)]
 
@@ -236,24 +243,27 @@ class Queue:
         counted = waits[intervals >= self.first_counted]
         self.wait_counts += np.bincount(wait_bins(counted), minlength=WAIT_BINS)
 
-    def series(self) -> dict[str, list[float]]:
+    def series(self) -> dict[str, NDArray[np.float64]]:
         """Every measure of ``QUEUE_MEASURES``, one value per interval (at the end of a run)."""
         self._count_answers()
-        after_wait: list[float] = self.answered_after_wait.tolist()
-        arrived = [sum(counts) for counts in zip(*self.arrivals, strict=True)]
-        offered = [a - d - m - u for a, d, m, u in zip(
-            arrived, self.deflected, self.merged, self.unserved, strict=True)]
-        at_once = [o - w - a - e for o, w, a, e in zip(
-            offered, after_wait, self.abandoned, self.waiting_at_end, strict=True)]
+        after_wait = self.answered_after_wait
+        forecast, *others = (series_array(counts) for counts in self.arrivals)
+        arrived = forecast.copy()
+        for counts in others:  # in the order of SOURCES
+            arrived += counts
+        offered = (arrived - series_array(self.deflected) - series_array(self.merged)
+                   - series_array(self.unserved))
+        at_once = (offered - after_wait - series_array(self.abandoned)
+                   - series_array(self.waiting_at_end))
         measures = {
             "offered": offered,
             "answered_at_once": at_once,
-            "handled": [a + w for a, w in zip(at_once, after_wait, strict=True)],
-            "answered_in_target": [a + w for a, w in zip(
-                at_once, self.answered_after_wait_in_target.tolist(), strict=True)],
-            "wait_minutes_handled": self.wait_minutes_handled.tolist(),
+            "handled": at_once + after_wait,
+            "answered_in_target": at_once + self.answered_after_wait_in_target,
+            "wait_minutes_handled": self.wait_minutes_handled,
         }
-        return {m: measures[m] if m in measures else getattr(self, m) for m in QUEUE_MEASURES}
+        return {m: measures[m] if m in measures else series_array(getattr(self, m))
+                for m in QUEUE_MEASURES}
 
     def histogram(self) -> list[int]:
         """Counts per ``wait_bin`` of the waits of answered contacts that arrived after the
@@ -261,5 +271,5 @@ class Queue:
         self._count_answers()
         counts: list[int] = self.wait_counts.tolist()
         at_once = self.series()["answered_at_once"]
-        counts[0] += round(sum(at_once[self.first_counted:]))
+        counts[0] += round(sum(at_once[self.first_counted:].tolist()))
         return counts
