@@ -61,12 +61,12 @@ def confidence_band(
     ``ci_low`` and ``ci_high``; NaNs are left out, and with fewer than two values the limits
     are NaN.
     """
-    from scipy import stats
+    from scipy.special import stdtrit  # scipy.stats.t.ppf's own, as in confidence_interval
 
     grouped = table.groupby(list(keys), sort=True)[column].agg(["mean", "std", "count"])
     count = grouped["count"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        quantile = np.where(count >= 2, stats.t.ppf(0.5 + level / 2, np.maximum(count - 1, 1)),
+        quantile = np.where(count >= 2, stdtrit(np.maximum(count - 1, 1), 0.5 + level / 2),
                             np.nan)
         half = quantile * grouped["std"].to_numpy(dtype=float) / np.sqrt(count)
     mean = grouped["mean"].to_numpy(dtype=float)
