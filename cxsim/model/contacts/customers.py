@@ -139,11 +139,12 @@ class Customers:
         key = (region, channel, day)
         table = self._open_days.get(key)
         if table is None:
-            rules = self._opening[region, channel]
+            rules = [(frozenset(rule.weekday_numbers()), rule.start_hour, rule.end_hour)
+                     for rule in self._opening[region, channel]]
             zone = self.scenario.regions[region].zone
             quarters = [
-                any(weekday in rule.weekday_numbers() and rule.start_hour <= hour < rule.end_hour
-                    for rule in rules)
+                any(weekday in weekdays and start <= hour < end
+                    for weekdays, start, end in rules)
                 for weekday, hour in local_quarters(self.scenario.start_date, zone, day)
             ]
             table = (quarters, np.array(quarters, dtype=bool))
