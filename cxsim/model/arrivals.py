@@ -104,10 +104,16 @@ class PoissonDays:
         starts = np.array([p.start_minute for p in pieces])
         ends = np.minimum([p.end_minute for p in pieces], self._horizon)
         launch = self._launch
+        # Per local date (a day or two): its volume factor and forecast error, drawn in the
+        # order the pieces meet the dates (none before the launch).
+        factors: dict[dt.date, tuple[float, float] | None] = {}
+        for date in (p.date for p in pieces):
+            if date not in factors:
+                factors[date] = None if launch is not None and date < launch else (
+                    self._volume.day_factor(date, self._start_date, launch), self._error(date))
         rates = np.array([
-            0.0 if launch is not None and p.date < launch else
-            self._per_day[p.weekday] * self._shares[p.hour] / 60.0
-            * self._volume.day_factor(p.date, self._start_date, launch) * self._error(p.date)
+            0.0 if (factor := factors[p.date]) is None else
+            self._per_day[p.weekday] * self._shares[p.hour] / 60.0 * factor[0] * factor[1]
             for p in pieces
         ])
         return starts, np.clip(ends - starts, 0.0, None), rates

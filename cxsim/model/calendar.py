@@ -56,18 +56,22 @@ def _local_steps(
     )
 
 
-def local_pieces(start_date: dt.date, zone: zoneinfo.ZoneInfo, day: int) -> list[LocalPiece]:
-    """The pieces of UTC day ``day`` (counted from ``start_date``) by local date and hour."""
-    pieces: list[LocalPiece] = []
+@functools.lru_cache(maxsize=256)
+def local_pieces(
+    start_date: dt.date, zone: zoneinfo.ZoneInfo, day: int
+) -> tuple[LocalPiece, ...]:
+    """The pieces of UTC day ``day`` (counted from ``start_date``) by local date and hour.
+    Kept like ``_local_steps``: every forecast entry of a zone asks for the same day in turn."""
+    keys = [(local.date(), local.hour) for local in _local_steps(start_date, zone, day)]
     first = day * MINUTES_PER_DAY
-    for step, local in enumerate(_local_steps(start_date, zone, day)):
-        minute = first + step * QUARTER_MINUTES
-        key = (local.date(), local.hour)
-        if pieces and (pieces[-1].date, pieces[-1].hour) == key:
-            pieces[-1] = pieces[-1]._replace(end_minute=minute + QUARTER_MINUTES)
-        else:
-            pieces.append(LocalPiece(minute, minute + QUARTER_MINUTES, *key))
-    return pieces
+    pieces: list[LocalPiece] = []
+    begin = 0
+    for step in range(1, len(keys) + 1):
+        if step == len(keys) or keys[step] != keys[begin]:
+            pieces.append(LocalPiece(first + begin * QUARTER_MINUTES,
+                                     first + step * QUARTER_MINUTES, *keys[begin]))
+            begin = step
+    return tuple(pieces)
 
 
 def local_quarters(
