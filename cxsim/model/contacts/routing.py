@@ -8,6 +8,10 @@ A free agent takes the most urgent contact among its skills: live channels first
 team's priority, then oldest), then backlog work by nearest deadline; other regions' contacts
 once they have waited the team's overflow delay.
 
+Messages that may be chased wait in a chase line per queue and segment (their chase times
+come in arrival order there): one timer stands for the line's first contact still waiting, so a
+message answered before its chase time costs no event.
+
 The router asks ``Customers`` what customers do (the channel of a contact, whether and when they
 come back) and schedules it. Measures are counted on the queues, by the interval a contact
 arrived in. Contacts come in through ``cxsim.model.contacts.intake``.
@@ -16,6 +20,7 @@ arrived in. Contacts come in through ``cxsim.model.contacts.intake``.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping
 
 import simpy
@@ -68,6 +73,7 @@ class Router:
         self._resolution = customers.resolution
         self._chase_after = customers.chase_after
         self._chasers = any(after is not None for after in self._chase_after)
+        self._chase_lines: dict[tuple[Queue, int], _ChaseLine] = {}
         # Bound once: reading self._finish makes a new bound method every time.
         self._finish_callback = self._finish
         self._abandon_callback = self._abandon
@@ -110,7 +116,7 @@ class Router:
         if self._chasers and not queue.sync:
             after = self._chase_after[contact.segment]
             if after is not None:
-                self._at(now + after, self._chase, contact)
+                self._wait_for_chase(queue, contact, now, after)
 
     def _deflected(self, queue: Queue, contact: Contact) -> bool:
         """Whether the queue's bot resolves ``contact`` (a share of those still ask for an
@@ -338,10 +344,36 @@ class Router:
         if repeat_contact is not None:
             self.arrive(repeat_contact)
 
-    def _chase(self, contact: Contact, now: float) -> None:
-        repeat_contact = self.customers.chase(contact, now)
-        if repeat_contact is not None:
-            self.arrive(repeat_contact)
+    def _wait_for_chase(self, queue: Queue, contact: Contact, now: float, after: float) -> None:
+        """``contact`` starts waiting now: its customer may chase it ``after`` minutes on."""
+        key = (queue, contact.segment)
+        line = self._chase_lines.get(key)
+        if line is None:
+            line = self._chase_lines[key] = _ChaseLine(after)
+        line.contacts.append(contact)
+        if not line.timed:
+            line.timed = True
+            self._at(now + after, self._chase_due, line)
+
+    def _chase_due(self, line: _ChaseLine, now: float) -> None:
+        """The chase time of the line's first contact has come: its customer may chase it if it
+        still waits. Contacts no longer waiting are dropped on the way (they never wait again,
+        so a chase would find nothing to do); the timer moves on to the next that waits."""
+        contacts, after = line.contacts, line.after
+        while contacts:
+            contact = contacts[0]
+            if contact.state != WAITING:
+                contacts.popleft()
+                continue
+            due = contact.arrived + after
+            if due > now:
+                self._at(due, self._chase_due, line)
+                return
+            contacts.popleft()
+            repeat_contact = self.customers.chase(contact, now)
+            if repeat_contact is not None:
+                self.arrive(repeat_contact)
+        line.timed = False
 
     # The end of the run.
 
@@ -353,3 +385,16 @@ class Router:
                     if contact.state == WAITING and contact.deadline < now:
                         self._expire(contact, now)
 
+
+
+class _ChaseLine:
+    """Contacts of one queue and segment that may be chased, in arrival order (so in order of
+    their chase times, ``after`` minutes after they arrived); ``timed``: a timer is due at the
+    first one's chase time."""
+
+    __slots__ = ("after", "contacts", "timed")
+
+    def __init__(self, after: float) -> None:
+        self.after = after
+        self.contacts: deque[Contact] = deque()
+        self.timed = False
