@@ -86,10 +86,14 @@ class RegionDelivery:
         if self.rule == "hours":
             hours: np.ndarray = when + days[None, :] * MINUTES_PER_DAY
             return hours
-        # The deadline depends on the day of order alone: worked out once per day (a batch of
-        # orders spans a day or two), then given to each order.
-        ordered, each = np.unique(self.dates.day(placed), return_inverse=True)
-        day = ordered[:, None]
+        # The deadline depends on the day of order alone: worked out once for each day from the
+        # first to the last day of order (a batch of orders spans a day or two), then given to
+        # each order.
+        order_days = self.dates.day(placed)
+        if not order_days.size:
+            return np.empty((0, days.size))
+        first = int(order_days.min())
+        day = np.arange(first, int(order_days.max()) + 1, dtype=np.int64)[:, None]
         whole = days.astype(np.int64)[None, :]
         if self.rule == "end_of_day":
             due = day + whole
@@ -100,7 +104,8 @@ class RegionDelivery:
             shifted = (np.busday_offset(dates, whole, roll="backward") - dates).astype(np.int64)
             due = day + np.where(whole > 0, shifted, 0)
         by_day = np.asarray(self.dates.clock((due + 1) * MINUTES_PER_DAY), dtype=np.float64)
-        return by_day[each.reshape(-1)]
+        each_order: np.ndarray = by_day[order_days - first]
+        return each_order
 
     def promises_kept(self, placed: np.ndarray, arrivals: np.ndarray,
                       horizon: float) -> tuple[np.ndarray, np.ndarray]:

@@ -228,10 +228,16 @@ class OrderBook:
     def promises_kept(self, routes: np.ndarray, judged: np.ndarray, on_time: np.ndarray) -> None:
         """Add the orders of ``routes`` that each candidate promise judges and finds on time
         (``RegionDelivery.promises_kept``: one row per order, one column per promise)."""
-        for route in np.unique(routes).tolist():
-            mine = routes == route
-            self.promises[route, 0] += judged[mine].sum(axis=0)
-            self.promises[route, 1] += on_time[mine].sum(axis=0)
+        if not routes.size:
+            return
+        # Orders grouped by route: each route's rows summed at once.
+        order = np.argsort(routes, kind="stable")
+        grouped = routes[order]
+        starts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
+        mine = grouped[starts]
+        self.promises[mine, 0] += np.add.reduceat(judged[order], starts, axis=0, dtype=np.int64)
+        self.promises[mine, 1] += np.add.reduceat(on_time[order], starts, axis=0,
+                                                  dtype=np.int64)
 
     def promise_record(self) -> dict[tuple[str, str, str], np.ndarray]:
         """Route key -> (orders judged, orders on time) per whole-day promise of 0 to
