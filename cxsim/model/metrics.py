@@ -66,6 +66,7 @@ QUEUE_MEASURES = (
 TEAM_MEASURES = ("on_duty_minutes", "available_minutes", "busy_minutes", "peak_on_duty",
                  "headcount")
 
+
 def interval_series(intervals: int) -> array[float]:
     """Zeros, one per interval, for a measure counted while the simulation runs.
 
@@ -152,8 +153,8 @@ class ReplicationRecord:
         first_counted_interval: the first interval after the warm-up; statistics start there.
         queues: (region, channel, language) -> measure -> one value per interval, a float
             array (``QUEUE_MEASURES``); language is '' in a region without languages.
-        teams: team name -> measure -> one value per interval (``TEAM_MEASURES``), an array
-            of floats (of whole numbers for ``peak_on_duty`` and ``headcount``).
+        teams: team name -> measure -> one value per interval (``TEAM_MEASURES``), a float
+            array (int64 for ``peak_on_duty`` and ``headcount``).
         wait_histograms: queue key -> counts per ``wait_bin``, contacts that arrived after the
             warm-up and were answered.
         reasons: (region, channel, language, reason) -> contacts that arrived at the queue

@@ -30,6 +30,12 @@ from cxsim.theory.erlang import agents_for_service_level_many
 __all__ = ["Requirement", "required_agents", "run_rows", "scenario_reasons"]
 
 
+def _total(values: np.ndarray) -> float:
+    """The sum of a measure's values added one after the other, as Python's ``sum`` adds them
+    (numpy's pairwise sum can differ in the last bits, and KPIs stay as they were)."""
+    return float(sum(values.tolist()))
+
+
 @dataclass(frozen=True)
 class _QueueInfo:
     region: str
@@ -107,7 +113,7 @@ def run_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[Any, .
     keys = list(record.queues)
     infos = [_queue_info(scenario, key) for key in keys]
     totals = [
-        {m: float(sum(record.queues[key][m][first:].tolist())) for m in QUEUE_MEASURES}
+        {m: _total(record.queues[key][m][first:]) for m in QUEUE_MEASURES}
         for key in keys
     ]
     histograms = [np.asarray(record.wait_histograms[key]) for key in keys]
@@ -130,7 +136,7 @@ def run_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[Any, .
         names = [n for n, r in team_regions.items() if region in (ALL, r)]
 
         def total(measure: str, names: list[str] = names) -> float:
-            return sum(sum(record.teams[n][measure][first:].tolist()) for n in names)
+            return sum(_total(record.teams[n][measure][first:]) for n in names)
 
         peaks = np.sum([record.teams[n]["peak_on_duty"][first:] for n in names], axis=0)
         busy, available = total("busy_minutes"), total("available_minutes")
@@ -143,7 +149,7 @@ def run_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[Any, .
              float(sum(float(record.teams[n]["headcount"][-1]) for n in names))),
         ]
     for name, team in scenario.teams.items():
-        hours = sum(record.teams[name]["on_duty_minutes"][first:].tolist()) / 60
+        hours = _total(record.teams[name]["on_duty_minutes"][first:]) / 60
         add_cost(team.region, "agents", hours * team.cost_per_hour)
     required = _required_staffing(scenario, record)
     for region, (hours, _cost) in required.items():
@@ -230,8 +236,8 @@ def _required_staffing(
         offered = np.asarray(series["offered"][first:], dtype=float)
         if not offered.any():
             continue
-        handled = sum(series["handled"].tolist())
-        handle = (sum(series["handle_minutes"].tolist()) / handled if handled
+        handled = _total(series["handled"])
+        handle = (_total(series["handle_minutes"]) / handled if handled
                   else scenario.channels[channel].handle_minutes.expected)
         need = required_agents(scenario, (region, channel, language), offered, handle, interval)
         hours = float(need.agents.sum()) * interval / 60.0 / (1.0 - need.shrinkage)

@@ -386,7 +386,6 @@ class Router:
                         self._expire(contact, now)
 
 
-
 class _ChaseLine:
     """Contacts of one queue and segment that may be chased, in arrival order (so in order of
     their chase times, ``after`` minutes after they arrived); ``timed``: a timer is due at the
