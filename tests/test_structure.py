@@ -138,36 +138,36 @@ def test_every_module_holds_one_concept_at_most_600_lines() -> None:
     assert not too_long, too_long
 
 
-def test_commands_that_draw_nothing_do_not_load_the_drawing_library() -> None:
-    """matplotlib takes about half a second to import: ``cxsim validate``, ``cxsim run
-    --no-report`` and every worker process of a run start without it; the report loads it."""
+def _assert_runs_in_a_fresh_interpreter(code: str) -> None:
+    """Run ``code`` in a new Python process (nothing imported yet) from the repository root."""
     import subprocess
     import sys
 
-    code = ("import sys, cxsim, cxsim.cli, cxsim.run, cxsim.executors\n"
-            "assert 'matplotlib' not in sys.modules, 'loaded at start'\n"
-            "from cxsim.report import build_report\n"
-            "assert 'matplotlib' in sys.modules, 'the report draws with it'\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=PACKAGE.parent)
     assert done.returncode == 0, done.stderr
+
+
+def test_commands_that_draw_nothing_do_not_load_the_drawing_library() -> None:
+    """matplotlib takes about half a second to import: ``cxsim validate``, ``cxsim run
+    --no-report`` and every worker process of a run start without it; the report loads it."""
+    _assert_runs_in_a_fresh_interpreter(
+        "import sys, cxsim, cxsim.cli, cxsim.run, cxsim.executors\n"
+        "assert 'matplotlib' not in sys.modules, 'loaded at start'\n"
+        "from cxsim.report import build_report\n"
+        "assert 'matplotlib' in sys.modules, 'the report draws with it'\n")
 
 
 def test_a_run_and_its_launch_checks_do_not_load_scipy_stats() -> None:
     """scipy.stats takes more than half a second and 60 MB to import; a run's confidence
     intervals and its launch checks (the lead-time quantile of first stock) use scipy.special's
     functions, the ones scipy.stats calls, so ``cxsim run`` never loads it."""
-    import subprocess
-    import sys
-
-    code = ("import sys, cxsim\n"
-            "from cxsim.scenario.loading import load_scenario\n"
-            "scenario = load_scenario('scenarios/expansion_eu.yaml', ['horizon_days=40',\n"
-            "                         'warmup_days=0'])\n"
-            "results = cxsim.run(scenario, reps=2)\n"
-            "assert len(results.launch) > 0, 'no launch was checked'\n"
-            "assert results.summary['ci_low'].notna().any(), 'no interval was computed'\n"
-            "assert 'scipy.stats' not in sys.modules, 'scipy.stats was loaded'\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=PACKAGE.parent)
-    assert done.returncode == 0, done.stderr
+    _assert_runs_in_a_fresh_interpreter(
+        "import sys, cxsim\n"
+        "from cxsim.scenario.loading import load_scenario\n"
+        "scenario = load_scenario('scenarios/expansion_eu.yaml',\n"
+        "                         ['horizon_days=40', 'warmup_days=0'])\n"
+        "results = cxsim.run(scenario, reps=2)\n"
+        "assert len(results.launch) > 0, 'no launch was checked'\n"
+        "assert results.summary['ci_low'].notna().any(), 'no interval was computed'\n"
+        "assert 'scipy.stats' not in sys.modules, 'scipy.stats was loaded'\n")
