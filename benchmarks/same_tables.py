@@ -30,8 +30,8 @@ DEFAULT_CASES = (
     "scenarios/retail_week.yaml:omnichannel=false",
 )
 TABLES = ("runs", "summary", "contacts_by_interval", "contacts_by_day", "teams_by_interval",
-          "teams_by_day", "orders_by_day", "inventory_by_day", "contacts_by_reason", "hiring",
-          "targets", "launch")
+          "teams_by_day", "orders_by_day", "inventory_by_day", "contacts_by_reason",
+          "promise_curve", "hiring", "targets", "launch")
 
 # Run in a child process, with the code under test first on the path.
 _CHILD = """

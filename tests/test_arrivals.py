@@ -13,6 +13,7 @@ import pytest
 
 import cxsim
 from cxsim.model.calendar import local_pieces
+from cxsim.model.local_dates import whole_steps
 from tests.support import half_width
 
 WEEKDAY_FACTORS = [1.3, 1.1, 1.0, 1.0, 0.9, 0.6, 0.5]
@@ -85,6 +86,21 @@ def test_half_hour_offsets_are_honoured() -> None:
     # UTC midnight is 05:30 in India: the first piece is the second half of local hour 5.
     assert (pieces[0].hour, pieces[0].end_minute - pieces[0].start_minute) == (5, 30)
     assert np.all(np.diff([p.start_minute for p in pieces]) > 0)
+
+
+@pytest.mark.parametrize("step", [15.0, 30.0, 60.0, 1440.0, 7.0, 32.0])
+def test_whole_steps_are_the_floor_of_the_quotient_even_next_to_a_boundary(step: float) -> None:
+    # The interval, half hour or day a minute falls in: a minute one unit in the last place
+    # below a boundary belongs to the step before it, whatever division rounds to.
+    # (Zero is left out: the minute just below it is subnormal, which no clock minute is.)
+    multiples = np.concatenate((np.arange(-5000, 0), np.arange(1, 5000),
+                                np.random.default_rng(2).integers(-2**40, 2**40, 5000)))
+    on = multiples * step
+    minutes = np.concatenate((on, np.nextafter(on, np.inf), np.nextafter(on, -np.inf)))
+    expected = np.concatenate((multiples, multiples, multiples - 1))
+    np.testing.assert_array_equal(whole_steps(minutes, step), expected)
+    np.testing.assert_array_equal(whole_steps(minutes, step),
+                                  np.floor_divide(minutes, step).astype(np.int64))
 
 
 def test_nothing_arrives_after_the_horizon() -> None:

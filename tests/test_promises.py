@@ -72,3 +72,57 @@ def test_a_longer_promise_for_one_region_and_channel_changes_only_its_orders() -
     # The orders themselves are the same ones: only their judging changed.
     orders = before.index.get_level_values("kpi") == "orders"
     pd.testing.assert_series_equal(after[orders], before[orders])
+
+
+@pytest.mark.parametrize("rule,zone", [("hours", "America/New_York"),
+                                       ("end_of_day", "Europe/Berlin"),
+                                       ("business_days", "Asia/Kolkata")])
+def test_every_candidate_promise_is_judged_as_its_own_deadline_says(rule: str, zone: str) -> None:
+    # The counts of the promise curve come from two numbers per order; here they are checked
+    # against every deadline of every candidate promise, worked out one by one with ``due``,
+    # on orders whose arrival or horizon falls exactly on a deadline.
+    import numpy as np
+
+    from cxsim.model.calendar import LocalClock
+    from cxsim.model.delivery import PROMISE_DAYS_RECORDED, RegionDelivery
+    from cxsim.model.local_dates import LocalDates
+    from cxsim.model.ordering import OrderBook
+
+    scenario = load_scenario(TWO_NODES, [f"regions.us.promise_rule={rule}",
+                                         f"regions.us.timezone={zone}"])
+    spec = scenario.regions["us"]
+    horizon = scenario.horizon_minutes
+    dates = LocalDates(LocalClock(scenario.start_date, spec.zone), scenario.start_date, horizon)
+    delivery = RegionDelivery("us", scenario, lambda name: np.random.default_rng(3), dates)
+    draw = np.random.default_rng(5)
+    candidates = np.arange(PROMISE_DAYS_RECORDED + 1, dtype=np.float64)
+    for day in (0, 12, 40, int(horizon // 1440) - 3):
+        placed = np.sort(day * 1440.0 + draw.uniform(0, 1440, 2000))
+        arrivals = placed + draw.exponential(3 * 1440, placed.size)
+        due = delivery.due(placed, candidates)
+        # Arrivals on a deadline of each order's, and (for the hours rule) a deadline on the
+        # horizon itself.
+        exact = draw.integers(0, PROMISE_DAYS_RECORDED + 1, placed.size)
+        on = draw.random(placed.size) < 0.2
+        arrivals[on] = due[on, exact[on]]
+        if rule == "hours":
+            placed[:50] = horizon - exact[:50] * 1440.0
+            due = delivery.due(placed, candidates)
+        judged, late = delivery.promises_kept(placed, arrivals, horizon)
+        columns = np.arange(PROMISE_DAYS_RECORDED + 1)[None, :]
+        expected_judged = due <= horizon
+        expected_on_time = expected_judged & (arrivals[:, None] <= due)
+        assert expected_judged.any() and expected_on_time.any() and (~expected_on_time).any()
+        np.testing.assert_array_equal(columns < judged[:, None], expected_judged)
+        np.testing.assert_array_equal((columns >= late[:, None]) & expected_judged,
+                                      expected_on_time)
+        # Summed per route as the promise curve holds them.
+        routes = draw.integers(0, 3, placed.size)
+        book = OrderBook([None, None, None], 10)  # type: ignore[list-item]
+        book.promises_kept(routes, judged, late)
+        for route in range(3):
+            mine = routes == route
+            np.testing.assert_array_equal(book.promises[route, 0],
+                                          expected_judged[mine].sum(axis=0))
+            np.testing.assert_array_equal(book.promises[route, 1],
+                                          expected_on_time[mine].sum(axis=0))

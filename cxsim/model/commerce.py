@@ -413,9 +413,9 @@ class Commerce:
         for k, orders in enumerate(self.regions):
             mine = counted & (region == k)
             if mine.any():
-                judged, on_time = orders.delivery.promises_kept(placed[mine], arrivals[mine],
-                                                                self.horizon)
-                self.book.promises_kept(routes[mine], judged, on_time)
+                judged, late = orders.delivery.promises_kept(placed[mine], arrivals[mine],
+                                                             self.horizon)
+                self.book.promises_kept(routes[mine], judged, late)
 
     def _count_placed(self, batch: OrderBatch, outcome: _Day) -> None:
         """What the day's orders got, on their day of order; and what their customers ask."""

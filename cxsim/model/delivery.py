@@ -28,6 +28,20 @@ PROMISE_DAYS_RECORDED = 30
 _CANDIDATES = np.arange(PROMISE_DAYS_RECORDED + 1, dtype=np.float64)
 
 
+def _promises_where(guess: np.ndarray, holds: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """For each order, how many of the promises of 0 to ``PROMISE_DAYS_RECORDED`` days a
+    condition holds for, when it holds for the shortest ones only: ``guess`` is a close
+    estimate (off by at most a rounding step), which is moved until ``holds(count - 1)`` and
+    not ``holds(count)``."""
+    count: np.ndarray = np.clip(guess, 0, PROMISE_DAYS_RECORDED + 1).astype(np.int64)
+    while True:
+        up = (count <= PROMISE_DAYS_RECORDED) & holds(np.minimum(count, PROMISE_DAYS_RECORDED))
+        down = (count > 0) & ~holds(np.maximum(count - 1, 0))
+        if not (up.any() or down.any()):
+            return count
+        count += up.astype(np.int64) - down.astype(np.int64)
+
+
 class RegionDelivery:
     """A region's carrier and promises, for the orders of its sales channels.
 
@@ -86,12 +100,18 @@ class RegionDelivery:
         if self.rule == "hours":
             hours: np.ndarray = when + days[None, :] * MINUTES_PER_DAY
             return hours
-        # The deadline depends on the day of order alone: worked out once for each day from the
-        # first to the last day of order (a batch of orders spans a day or two), then given to
-        # each order.
         order_days = self.dates.day(placed)
         if not order_days.size:
             return np.empty((0, days.size))
+        first, by_day = self._by_day(order_days, days)
+        each_order: np.ndarray = by_day[order_days - first]
+        return each_order
+
+    def _by_day(self, order_days: np.ndarray, days: np.ndarray) -> tuple[int, np.ndarray]:
+        """Under a whole-day rule the deadline depends on the day of order alone: worked out
+        once for each day from the first to the last of ``order_days`` (a batch of orders spans
+        a day or two). The first day, and one row per day, one column per promise of
+        ``days``."""
         first = int(order_days.min())
         day = np.arange(first, int(order_days.max()) + 1, dtype=np.int64)[:, None]
         whole = days.astype(np.int64)[None, :]
@@ -104,18 +124,49 @@ class RegionDelivery:
             shifted = (np.busday_offset(dates, whole, roll="backward") - dates).astype(np.int64)
             due = day + np.where(whole > 0, shifted, 0)
         by_day = np.asarray(self.dates.clock((due + 1) * MINUTES_PER_DAY), dtype=np.float64)
-        each_order: np.ndarray = by_day[order_days - first]
-        return each_order
+        return first, by_day
 
     def promises_kept(self, placed: np.ndarray, arrivals: np.ndarray,
                       horizon: float) -> tuple[np.ndarray, np.ndarray]:
-        """For each whole-day promise of 0 to ``PROMISE_DAYS_RECORDED`` days: which orders
-        placed at ``placed`` and delivered at ``arrivals`` it would judge by the horizon (its
-        deadline has passed), and which of those it would find on time. Two boolean arrays, one
-        row per order, one column per promise."""
-        due = self.due(placed, _CANDIDATES)
-        judged = due <= horizon
-        return judged, judged & (arrivals[:, None] <= due)
+        """How orders placed at ``placed`` and delivered at ``arrivals`` fare under each
+        whole-day promise of 0 to ``PROMISE_DAYS_RECORDED`` days: a promise judges an order
+        once its deadline has passed by the horizon, and finds it on time if it arrived by the
+        deadline.
+
+        A longer promise never has an earlier deadline, so the promises that judge an order are
+        the shortest few, and those that find it on time the longest few. Returns, per order,
+        how many promises judge it (0 to ``PROMISE_DAYS_RECORDED + 1``: it is judged under
+        promises of fewer days than that) and the fewest days that find it on time (more than
+        ``PROMISE_DAYS_RECORDED`` if none does), worked out without a row per promise."""
+        if self.rule == "hours":
+            # Deadline ``placed + days * MINUTES_PER_DAY`` (as ``due`` computes it): counted
+            # from a first guess by division, then settled against that exact sum.
+            def deadline(day: np.ndarray) -> np.ndarray:
+                sums: np.ndarray = placed + day.astype(np.float64) * MINUTES_PER_DAY
+                return sums
+
+            judged = _promises_where(
+                np.floor((horizon - placed) / MINUTES_PER_DAY) + 1,
+                lambda day: deadline(day) <= horizon)
+            late = _promises_where(
+                np.ceil((arrivals - placed) / MINUTES_PER_DAY),
+                lambda day: deadline(day) < arrivals)
+            return judged, late
+        judged = np.zeros(placed.size, dtype=np.int64)
+        late = np.zeros(placed.size, dtype=np.int64)
+        if not placed.size:
+            return judged, late
+        order_days = self.dates.day(placed)
+        first, by_day = self._by_day(order_days, _CANDIDATES)
+        judged_by_day = (by_day <= horizon).sum(axis=1)
+        rows = order_days - first
+        for row in np.unique(rows).tolist():
+            mine = rows == row
+            judged[mine] = judged_by_day[row]
+            # Each day's deadlines rise with the promise: the ones before an arrival count
+            # the promises that find the order late.
+            late[mine] = np.searchsorted(by_day[row], arrivals[mine], side="left")
+        return judged, late
 
     def arrivals(self, shipped: np.ndarray, abroad: np.ndarray) -> np.ndarray:
         """When parcels that left their nodes at ``shipped`` reach the customer; ``abroad``

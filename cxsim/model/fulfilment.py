@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cxsim.model.local_dates import LocalDates
+from cxsim.model.local_dates import LocalDates, whole_steps
 from cxsim.model.stock import StockPool
 from cxsim.scenario.commerce import Node
 from cxsim.scenario.common import MINUTES_PER_DAY, WEEKDAYS
@@ -66,7 +66,7 @@ class NodeShipping:
             return ready
         order = np.argsort(ready, kind="stable")
         local = self.dates.local(ready[order])
-        days = np.floor_divide(local, MINUTES_PER_DAY).astype(np.int64)
+        days = whole_steps(local, MINUTES_PER_DAY)
         cutoff = self.cutoff
         if cutoff is not None:
             days += local - days * MINUTES_PER_DAY >= cutoff

@@ -17,10 +17,24 @@ import numpy as np
 from cxsim.model.calendar import LocalClock
 from cxsim.scenario.common import MINUTES_PER_DAY
 
-__all__ = ["LocalDates"]
+__all__ = ["LocalDates", "whole_steps"]
 
 _HALF_HOUR = 30.0
 _CHUNK = 64 * 48  # half hours added to the table at a time: 64 days
+
+
+def whole_steps(minutes: np.ndarray, step: float) -> np.ndarray:
+    """How many whole ``step``s each of ``minutes`` is from 0, rounded down (int64): the
+    interval, half hour or day a clock minute falls in.
+
+    ``np.floor(minutes / step)`` is the same as ``np.floor_divide(minutes, step)`` for any
+    minute that is not a subnormal number, and about ten times faster: a quotient can only
+    round up to a whole number if the minute is within half a unit in the last place of that
+    multiple of ``step``, and the minute's own spacing there is wider than that whenever
+    ``step`` is not a power of two (when it is, the division is exact).
+    """
+    steps: np.ndarray = np.floor(minutes / step).astype(np.int64)
+    return steps
 
 
 class LocalDates:
@@ -48,7 +62,7 @@ class LocalDates:
         self.midnights = self.clock(days * MINUTES_PER_DAY)
 
     def _offset(self, minutes: np.ndarray) -> np.ndarray:
-        half_hours = np.floor_divide(minutes, _HALF_HOUR).astype(np.int64)
+        half_hours = whole_steps(minutes, _HALF_HOUR)
         if half_hours.size:
             low, high = int(half_hours.min()), int(half_hours.max())
             if self._offsets.size == 0 or low < self._low or high >= self._low + self._offsets.size:
@@ -87,8 +101,7 @@ class LocalDates:
 
     def day(self, minutes: np.ndarray) -> np.ndarray:
         """The local day of each clock minute (an instant at midnight starts its day)."""
-        days: np.ndarray = np.floor_divide(self.local(minutes), MINUTES_PER_DAY).astype(np.int64)
-        return days
+        return whole_steps(self.local(minutes), MINUTES_PER_DAY)
 
     def day_ending(self, minutes: np.ndarray) -> np.ndarray:
         """The local day of each clock minute, an instant at midnight counted in the day it ends

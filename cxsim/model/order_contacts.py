@@ -22,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from cxsim.model.draws import sample_buffer, uniform_buffer
+from cxsim.model.local_dates import whole_steps
 from cxsim.scenario.common import MINUTES_PER_DAY, ORDER_REASONS
 from cxsim.scenario.models import Scenario
 
@@ -104,7 +105,7 @@ class OrderContactSource:
         times, routes = times[sent], routes[sent]
         self._count(ORDER_CONTACT_MEASURES[reason], routes, days[sent])
         reasons = np.full(times.size, self._reason[reason], dtype=np.int64)
-        utc_days = np.floor_divide(times, MINUTES_PER_DAY).astype(np.int64)
+        utc_days = whole_steps(times, MINUTES_PER_DAY)
         order = np.argsort(utc_days, kind="stable")
         utc_days = utc_days[order]
         starts = np.flatnonzero(np.diff(utc_days, prepend=-1))

@@ -225,19 +225,26 @@ class OrderBook:
         if routes.size:
             np.add.at(self.histograms, (routes, wait_bins(minutes)), 1)
 
-    def promises_kept(self, routes: np.ndarray, judged: np.ndarray, on_time: np.ndarray) -> None:
-        """Add the orders of ``routes`` that each candidate promise judges and finds on time
-        (``RegionDelivery.promises_kept``: one row per order, one column per promise)."""
+    def promises_kept(self, routes: np.ndarray, judged: np.ndarray, late: np.ndarray) -> None:
+        """Add orders of ``routes`` to the counts of every candidate promise: each order is
+        judged by the promises of fewer than ``judged`` days and found on time by those of at
+        least ``late`` days (``RegionDelivery.promises_kept``)."""
         if not routes.size:
             return
-        # Orders grouped by route: each route's rows summed at once.
-        order = np.argsort(routes, kind="stable")
-        grouped = routes[order]
-        starts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
-        mine = grouped[starts]
-        self.promises[mine, 0] += np.add.reduceat(judged[order], starts, axis=0, dtype=np.int64)
-        self.promises[mine, 1] += np.add.reduceat(on_time[order], starts, axis=0,
-                                                  dtype=np.int64)
+        promises = self.promises.shape[2]
+        # Per route, how many orders each count leaves off at, summed over the promises: a
+        # promise of c days judges the orders whose ``judged`` exceeds c, and finds on time
+        # those of them whose ``late`` is at most c.
+        def at_most(counts: np.ndarray) -> np.ndarray:
+            """Per route and promise of c days, the orders whose count is at most c."""
+            per_route = np.bincount(routes * (promises + 1) + counts,
+                                    minlength=len(self.routes) * (promises + 1))
+            summed: np.ndarray = np.cumsum(per_route.reshape(-1, promises + 1), axis=1)
+            return summed
+
+        not_judged = at_most(judged)
+        self.promises[:, 0] += not_judged[:, -1:] - not_judged[:, :promises]
+        self.promises[:, 1] += (at_most(np.minimum(late, judged)) - not_judged)[:, :promises]
 
     def promise_record(self) -> dict[tuple[str, str, str], np.ndarray]:
         """Route key -> (orders judged, orders on time) per whole-day promise of 0 to

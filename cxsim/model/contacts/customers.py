@@ -34,6 +34,7 @@ from cxsim.model.contacts.contact import (
 )
 from cxsim.model.contacts.queue import Queue
 from cxsim.model.draws import Draws, samples, uniform_buffer, uniforms
+from cxsim.model.local_dates import whole_steps
 from cxsim.scenario.common import MINUTES_PER_DAY, QUARTER_MINUTES
 from cxsim.scenario.models import Scenario, Segment, SyncChannel
 
@@ -231,7 +232,7 @@ class Customers:
         # Which mix each customer draws from: the sender's, or their segment's for the reason.
         mixes = (np.zeros(count, dtype=np.int64) if weights is not None
                  else segment * len(self.reasons) + reasons)
-        days = np.floor_divide(times, MINUTES_PER_DAY).astype(np.int64)
+        days = whole_steps(times, MINUTES_PER_DAY)
         quarters = (np.mod(times, MINUTES_PER_DAY) // QUARTER_MINUTES).astype(np.int64)
         queues: list[Queue | None] = [None] * count
         for index in np.unique(language).tolist():

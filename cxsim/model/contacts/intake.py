@@ -20,6 +20,7 @@ from cxsim.model.contacts.customers import Customers
 from cxsim.model.contacts.queue import Queue
 from cxsim.model.contacts.routing import Router
 from cxsim.model.events import Arrival
+from cxsim.model.local_dates import whole_steps
 from cxsim.scenario.common import MINUTES_PER_DAY
 
 __all__ = ["Intake"]
@@ -64,8 +65,8 @@ class Intake:
         """
         count = int(np.searchsorted(times, self.horizon))
         arrived = np.asarray(times[:count], dtype=np.float64)
-        intervals = np.floor_divide(arrived, self.interval).astype(np.int64)
-        days = np.floor_divide(arrived, MINUTES_PER_DAY).astype(np.int64)
+        intervals = whole_steps(arrived, self.interval)
+        days = whole_steps(arrived, MINUTES_PER_DAY)
         language = (np.zeros(count, dtype=np.int64) if languages is None
                     else np.asarray(languages[:count], dtype=np.int64))
         closed = np.zeros(count, dtype=bool)
