@@ -415,3 +415,40 @@ def test_orders_and_stock_count_by_local_date() -> None:
     assert orders["date"].min() == dt.date(2027, 1, 3)
     first = stock[stock["date"] == dt.date(2027, 1, 3)]
     assert (first["day_minutes"] == 5 * 60).all()
+
+
+@pytest.mark.parametrize("spread_days", [1, 3, 9])
+def test_a_tally_adds_exactly_what_each_measure_added_on_its_own_would(spread_days: int) -> None:
+    # The day's measures are added through one tally of the orders' places in the book; the
+    # sums must be those of adding each measure's chosen orders alone, to the last bit, for
+    # orders of a day or two and for a set that spans many days (orders that waited long).
+    from cxsim.model.ordering import ORDER_MEASURES, OrderBook
+
+    draw = np.random.default_rng(11)
+    size = 3000
+    routes = draw.integers(0, 4, size)
+    days = 20 + draw.integers(0, spread_days, size)
+    minutes = draw.lognormal(7, 1, size)
+    units = draw.integers(1, 5, size)
+    chosen = draw.random(size) < 0.4
+    one, other = OrderBook([None] * 4, 40), OrderBook([None] * 4, 40)  # type: ignore[list-item]
+    earlier = draw.random(one.values.shape) * 1e4  # the sums land on earlier sums
+    one.values[:], other.values[:] = earlier, earlier
+    tally = one.tally(routes, days)
+    tally.add("orders")
+    tally.add("units", values=units)
+    tally.add("late", chosen)
+    tally.add("delivery_minutes", chosen, minutes)
+    tally.add("shipping_cost", values=minutes)
+    other.add("orders", routes, days)
+    other.add("units", routes, days, units)
+    other.add("late", routes[chosen], days[chosen])
+    other.add("delivery_minutes", routes[chosen], days[chosen], minutes[chosen])
+    other.add("shipping_cost", routes, days, minutes)
+    assert one.values.tobytes() == other.values.tobytes()
+    # Counted by route and day: every order once, the chosen ones as late.
+    for measure, which in (("orders", np.ones(size, dtype=bool)), ("late", chosen)):
+        index = ORDER_MEASURES.index(measure)
+        counts = np.zeros((4, 40))
+        np.add.at(counts, (routes[which], days[which]), 1)
+        np.testing.assert_allclose(one.values[:, index] - earlier[:, index], counts, atol=1e-8)

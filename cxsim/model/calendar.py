@@ -50,10 +50,14 @@ def _local_steps(
     same day of its zone in turn."""
     origin = dt.datetime(start_date.year, start_date.month, start_date.day, tzinfo=dt.UTC)
     first = origin + dt.timedelta(days=day)
-    return tuple(
-        (first + dt.timedelta(minutes=step * QUARTER_MINUTES)).astimezone(zone)
-        for step in range(MINUTES_PER_DAY // QUARTER_MINUTES)
-    )
+    steps = range(MINUTES_PER_DAY // QUARTER_MINUTES)
+    quarter = dt.timedelta(minutes=QUARTER_MINUTES)
+    begins = first.astimezone(zone)
+    if begins.utcoffset() == (first + steps[-1] * quarter).astimezone(zone).utcoffset():
+        # The clocks do not change within the day (they change at most once a day, and then
+        # the offsets at its two ends differ): local time runs on with UTC.
+        return tuple(begins + step * quarter for step in steps)
+    return tuple((first + step * quarter).astimezone(zone) for step in steps)
 
 
 @functools.lru_cache(maxsize=256)

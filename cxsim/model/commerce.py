@@ -419,15 +419,15 @@ class Commerce:
 
     def _count_placed(self, batch: OrderBatch, outcome: _Day) -> None:
         """What the day's orders got, on their day of order; and what their customers ask."""
-        book, routes, days = self.book, batch.routes, batch.days
-        book.add("orders", routes, days)
-        book.add("units", routes, days, batch.units)
-        book.add("units_from_stock", routes, days, outcome.at_once)
-        book.add("units_next_node", routes, days, outcome.extra)
-        book.add("units_backordered", routes, days, outcome.residual)
-        book.add("units_lost", routes, days, outcome.lost)
-        lost_whole = (outcome.lost > 0) & (outcome.at_once == 0) & (outcome.extra == 0)
-        book.add("orders_lost", routes[lost_whole], days[lost_whole])
+        routes, days = batch.routes, batch.days
+        tally = self.book.tally(routes, days)
+        tally.add("orders")
+        tally.add("units", values=batch.units)
+        tally.add("units_from_stock", values=outcome.at_once)
+        tally.add("units_next_node", values=outcome.extra)
+        tally.add("units_backordered", values=outcome.residual)
+        tally.add("units_lost", values=outcome.lost)
+        tally.add("orders_lost", (outcome.lost > 0) & (outcome.at_once == 0) & (outcome.extra == 0))
         contacts = self.contacts
         if contacts is None:
             return
@@ -450,36 +450,35 @@ class Commerce:
         """Orders whose last parcel has left, arriving at ``arrivals``: counted by day of order,
         judged against their promise and ship-by time, returned or not."""
         book, horizon = self.book, self.horizon
-        book.add("shipped", routes, days)
-        book.add("shipping_cost", routes, days, self._shipping_cost[routes])
+        tally = book.tally(routes, days)
+        tally.add("shipped")
+        tally.add("shipping_cost", values=self._shipping_cost[routes])
         # An order is judged once its deadline has passed within the horizon, delivered or
         # not: judging only delivered orders would leave out slow parcels still on their way.
         promised = deadlines <= horizon
         on_time = promised & (arrivals <= deadlines)
-        book.add("promised", routes[promised], days[promised])
-        book.add("on_time", routes[on_time], days[on_time])
-        late = promised & ~on_time
-        book.add("late", routes[late], days[late])
+        tally.add("promised", promised)
+        tally.add("on_time", on_time)
+        tally.add("late", promised & ~on_time)
         delivered = arrivals <= horizon
-        book.add("delivered", routes[delivered], days[delivered])
-        book.add("in_transit_at_end", routes[~delivered], days[~delivered])
-        minutes = arrivals[delivered] - placed[delivered]
-        book.add("delivery_minutes", routes[delivered], days[delivered], minutes)
-        counted = days[delivered] >= self._counted_index[routes[delivered]]
-        book.delivered(routes[delivered][counted], minutes[counted])
+        tally.add("delivered", delivered)
+        tally.add("in_transit_at_end", ~delivered)
+        minutes = arrivals - placed
+        tally.add("delivery_minutes", delivered, minutes)
+        counted = delivered & (days >= self._counted_index[routes])
+        book.delivered(routes[counted], minutes[counted])
         self._judge_promises(routes, days, placed, arrivals)
         ship_by = placed + self._ship_within[routes]
         due = ship_by <= horizon
-        book.add("ship_due", routes[due], days[due])
-        shipped_late = due & (last_shipped > ship_by)
-        book.add("shipped_late", routes[shipped_late], days[shipped_late])
+        tally.add("ship_due", due)
+        tally.add("shipped_late", due & (last_shipped > ship_by))
         # Returns: delivered orders come back with their product's share, to their first pool.
         candidates = np.flatnonzero(delivered)
         returned = np.zeros(ids.size, dtype=bool)
         shares = self._return_share[routes[candidates]]
         chance = candidates[shares > 0]
         returned[chance] = self._return_draw.take(chance.size) < shares[shares > 0]
-        book.add("returns", routes[returned], days[returned])
+        tally.add("returns", returned)
         coming: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
         for k, orders in enumerate(self.regions):
             back = orders.delivery.return_transit

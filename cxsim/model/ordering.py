@@ -25,7 +25,8 @@ from cxsim.model.order_contacts import ORDER_CONTACT_MEASURES
 from cxsim.model.stock import StockPool
 from cxsim.scenario.models import Scenario
 
-__all__ = ["ORDER_MEASURES", "OpenOrder", "OrderBatch", "OrderBook", "RegionOrders", "Route"]
+__all__ = ["ORDER_MEASURES", "DayTally", "OpenOrder", "OrderBatch", "OrderBook", "RegionOrders",
+           "Route"]
 
 # Per-day measures of a region, sales channel and product, by the local day an order was placed:
 # orders and units; units shipped from the first node's stock at once, from another node, or
@@ -35,6 +36,10 @@ __all__ = ["ORDER_MEASURES", "OpenOrder", "OrderBatch", "OrderBook", "RegionOrde
 # order-to-door minutes of delivered orders; returns; shipping cost; on sales channels with
 # marketplace rules, orders whose ship-by time fell due by the horizon and of those the ones
 # shipped later (or not at all); and the contacts the orders brought, by reason.
+# Orders of at most this many days are counted per route and day by one bincount; those of
+# more days (a few that waited long) one at a time.
+_FEW_DAYS = 4
+
 ORDER_MEASURES = (
     "orders",
     "units",
@@ -184,6 +189,44 @@ class RegionOrders:
         return drawn.times, routes, units, deadlines, days
 
 
+class DayTally:
+    """Several measures of one set of orders, added to an ``OrderBook`` by route and day of
+    order: where the orders sit in the book is worked out once, not once per measure.
+    ``add`` gives the same sums as ``OrderBook.add`` on the orders chosen, bit for bit (an
+    order left out adds zero)."""
+
+    __slots__ = ("_book", "_days", "_first", "_key", "_routes", "_span")
+
+    def __init__(self, book: OrderBook, routes: np.ndarray, days: np.ndarray) -> None:
+        self._book, self._routes, self._days = book, routes, days
+        self._key: np.ndarray | None = None
+        self._first = self._span = 0
+        if routes.size:
+            first = int(days.min())
+            span = int(days.max()) - first + 1
+            if span <= _FEW_DAYS:
+                self._key = routes * span + (days - first)
+                self._first, self._span = first, span
+
+    def add(self, measure: str, where: np.ndarray | None = None,
+            values: np.ndarray | None = None) -> None:
+        """Add ``values`` (one per order; 1 each if None) of the orders ``where`` marks (all if
+        None) to ``measure``."""
+        routes, days, key = self._routes, self._days, self._key
+        if not routes.size:
+            return
+        if key is None:
+            # Orders of many days (an order that waited long): each chosen one in turn.
+            if where is not None:
+                routes, days = routes[where], days[where]
+                values = None if values is None else values[where]
+            self._book.add(measure, routes, days, 1.0 if values is None else values)
+            return
+        weights = (values if where is None else where if values is None
+                   else np.where(where, values, 0.0))
+        self._book._add_days(measure, key, self._first, self._span, weights)
+
+
 class OrderBook:
     """The per-day measures and order-to-door histograms of every route.
 
@@ -210,15 +253,24 @@ class OrderBook:
             return
         first, last = int(days.min()), int(days.max())
         span = last - first + 1
-        if span > 4:
+        if span > _FEW_DAYS:
             at = (routes * len(ORDER_MEASURES) + _MEASURE[measure]) * self._days + days
             np.add.at(self._flat, at, values)
             return
         # Orders of a few days (most calls): one count per route and day, added at once.
         weights = values if isinstance(values, np.ndarray) else np.full(routes.size, values)
-        sums = np.bincount(routes * span + (days - first), weights,
-                           minlength=len(self.routes) * span)
+        self._add_days(measure, routes * span + (days - first), first, span, weights)
+
+    def _add_days(self, measure: str, key: np.ndarray, first: int, span: int,
+                  weights: np.ndarray | None) -> None:
+        """Add ``weights`` (ones if None) at ``key`` (route x ``span`` + day - ``first``)."""
+        sums = np.bincount(key, weights, minlength=len(self.routes) * span)
         self.values[:, _MEASURE[measure], first:first + span] += sums.reshape(-1, span)
+
+    def tally(self, routes: np.ndarray, days: np.ndarray) -> DayTally:
+        """The measures of a set of orders (their routes and days of order), to be added to
+        this book measure by measure."""
+        return DayTally(self, routes, days)
 
     def delivered(self, routes: np.ndarray, minutes: np.ndarray) -> None:
         """Order-to-door ``minutes`` of delivered orders, into their routes' histograms."""
