@@ -81,6 +81,26 @@ def test_local_pieces_cover_the_day_across_a_dst_change() -> None:
     assert len(hours) == 23
 
 
+@pytest.mark.parametrize("timezone", ["UTC", "America/New_York", "Asia/Kathmandu",
+                                      "Australia/Lord_Howe", "America/St_Johns"])
+def test_local_pieces_are_the_quarter_hours_of_each_local_hour(timezone: str) -> None:
+    # Every quarter hour of the UTC day converted through the zone database, then merged by
+    # local date and hour: days with and without a clock change (Lord Howe's is half an hour).
+    zone = zoneinfo.ZoneInfo(timezone)
+    start = dt.date(2027, 1, 4)
+    for day in range(365):
+        origin = dt.datetime(2027, 1, 4, tzinfo=dt.UTC) + dt.timedelta(days=day)
+        quarters = [(origin + dt.timedelta(minutes=15 * q)).astimezone(zone) for q in range(96)]
+        expected = [(day * 1440 + 15 * q, local.date(), local.hour)
+                    for q, local in enumerate(quarters)
+                    if q == 0 or (local.date(), local.hour) != (quarters[q - 1].date(),
+                                                                 quarters[q - 1].hour)]
+        pieces = local_pieces(start, zone, day)
+        assert [(p.start_minute, p.date, p.hour) for p in pieces] == expected
+        assert [p.end_minute for p in pieces] == [p.start_minute for p in pieces[1:]] + [
+            (day + 1) * 1440]
+
+
 def test_half_hour_offsets_are_honoured() -> None:
     pieces = local_pieces(dt.date(2027, 1, 4), zoneinfo.ZoneInfo("Asia/Kolkata"), 0)
     # UTC midnight is 05:30 in India: the first piece is the second half of local hour 5.

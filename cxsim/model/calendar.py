@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import zoneinfo
 from typing import NamedTuple
 
@@ -66,9 +67,21 @@ def local_pieces(
 ) -> tuple[LocalPiece, ...]:
     """The pieces of UTC day ``day`` (counted from ``start_date``) by local date and hour.
     Kept like ``_local_steps``: every forecast entry of a zone asks for the same day in turn."""
-    keys = [(local.date(), local.hour) for local in _local_steps(start_date, zone, day)]
     first = day * MINUTES_PER_DAY
     pieces: list[LocalPiece] = []
+    origin = dt.datetime(start_date.year, start_date.month, start_date.day, tzinfo=dt.UTC)
+    begins = (origin + dt.timedelta(days=day)).astimezone(zone)
+    ends = (origin + dt.timedelta(days=day + 1, minutes=-QUARTER_MINUTES)).astimezone(zone)
+    if (begins.utcoffset() == ends.utcoffset() and not begins.second
+            and not begins.microsecond and not begins.minute % QUARTER_MINUTES):
+        # No clock change within the day: a piece ends at each local hour.
+        into_hour = (60 - begins.minute) % 60
+        cuts = [0, *range(into_hour or 60, MINUTES_PER_DAY, 60), MINUTES_PER_DAY]
+        for start, end in itertools.pairwise(cuts):
+            local = begins + dt.timedelta(minutes=start)
+            pieces.append(LocalPiece(first + start, first + end, local.date(), local.hour))
+        return tuple(pieces)
+    keys = [(local.date(), local.hour) for local in _local_steps(start_date, zone, day)]
     begin = 0
     for step in range(1, len(keys) + 1):
         if step == len(keys) or keys[step] != keys[begin]:

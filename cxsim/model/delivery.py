@@ -141,16 +141,21 @@ class RegionDelivery:
         if self.rule == "hours":
             # Deadline ``placed + days * MINUTES_PER_DAY`` (as ``due`` computes it): counted
             # from a first guess by division, then settled against that exact sum.
-            def deadline(day: np.ndarray) -> np.ndarray:
-                sums: np.ndarray = placed + day.astype(np.float64) * MINUTES_PER_DAY
+            def deadline(at: np.ndarray, day: np.ndarray) -> np.ndarray:
+                sums: np.ndarray = at + day.astype(np.float64) * MINUTES_PER_DAY
                 return sums
 
-            judged = _promises_where(
-                np.floor((horizon - placed) / MINUTES_PER_DAY) + 1,
-                lambda day: deadline(day) <= horizon)
+            # Most orders are placed long enough before the horizon for every promise.
+            judged = np.full(placed.size, PROMISE_DAYS_RECORDED + 1, dtype=np.int64)
+            near = np.flatnonzero(deadline(placed, _CANDIDATES[-1:]) > horizon)
+            if near.size:
+                close = placed[near]
+                judged[near] = _promises_where(
+                    np.floor((horizon - close) / MINUTES_PER_DAY) + 1,
+                    lambda day: deadline(close, day) <= horizon)
             late = _promises_where(
                 np.ceil((arrivals - placed) / MINUTES_PER_DAY),
-                lambda day: deadline(day) < arrivals)
+                lambda day: deadline(placed, day) < arrivals)
             return judged, late
         judged = np.zeros(placed.size, dtype=np.int64)
         late = np.zeros(placed.size, dtype=np.int64)

@@ -110,7 +110,8 @@ class LocalDates:
 
     def index(self, days: np.ndarray) -> np.ndarray:
         """Local days as indices of a per-day series, held within the run's days."""
-        index: np.ndarray = np.clip(days - self.first, 0, self.count - 1)
+        # (np.minimum and np.maximum: the same as np.clip, at half its cost on small arrays.)
+        index: np.ndarray = np.minimum(np.maximum(days - self.first, 0), self.count - 1)
         return index
 
     def weekday(self, days: np.ndarray) -> np.ndarray:

@@ -213,8 +213,8 @@ class DayTally:
         """Add ``values`` (one per order; 1 each if None) of the orders ``where`` marks (all if
         None) to ``measure``."""
         routes, days, key = self._routes, self._days, self._key
-        if not routes.size:
-            return
+        if not routes.size or any(w is not None and not w.any() for w in (where, values)):
+            return  # nothing to add (many measures are zero on most days)
         if key is None:
             # Orders of many days (an order that waited long): each chosen one in turn.
             if where is not None:
@@ -275,7 +275,9 @@ class OrderBook:
     def delivered(self, routes: np.ndarray, minutes: np.ndarray) -> None:
         """Order-to-door ``minutes`` of delivered orders, into their routes' histograms."""
         if routes.size:
-            np.add.at(self.histograms, (routes, wait_bins(minutes)), 1)
+            counts = np.bincount(routes * WAIT_BINS + wait_bins(minutes),
+                                 minlength=len(self.routes) * WAIT_BINS)
+            self.histograms += counts.reshape(-1, WAIT_BINS)
 
     def promises_kept(self, routes: np.ndarray, judged: np.ndarray, late: np.ndarray) -> None:
         """Add orders of ``routes`` to the counts of every candidate promise: each order is

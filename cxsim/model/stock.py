@@ -322,8 +322,11 @@ class StockPool:
                                      np.full(times.size, _DEMAND)))
         change = np.concatenate((np.zeros(int(opened) + reviews, dtype=np.int64), return_units,
                                  -units))
-        check_order = _in_time_order(check_time, check_kind)
-        check_time, change = check_time[check_order], change[check_order]
+        if int(opened) + reviews + returns_due:
+            check_order = _in_time_order(check_time, check_kind)
+            check_time, change = check_time[check_order], change[check_order]
+        else:
+            check_order = np.arange(times.size)  # orders alone, already in time order
         quantity = np.zeros(check_time.size, dtype=np.int64)
         position = self.position
         if policy.periodic:
@@ -393,12 +396,15 @@ class StockPool:
         order_rows = rows[checks[n_checks - times.size:]]
         through = demanded[order_rows]
         at_once = shipped[order_rows]
-        filled_row = np.searchsorted(supplied, through, side="left")
-        short = filled_row > order_rows
+        # Supply only grows: an order lacks stock at once exactly where supply at its own row
+        # falls short of the demand through it, and only those are looked for further on.
+        short = supplied[order_rows] < through
+        lacking = np.flatnonzero(short)
+        filled_row = np.searchsorted(supplied, through[lacking], side="left")
         filled_at = np.where(short, np.inf, times)
-        within = short & (filled_row < time.size)
-        filled_at[within] = time[filled_row[within]]
-        shortage = int(np.argmax(short)) if short.any() else times.size
+        within = filled_row < time.size
+        filled_at[lacking[within]] = time[filled_row[within]]
+        shortage = int(lacking[0]) if lacking.size else times.size
         waited_through = np.cumsum(waited)
         waited_row = np.searchsorted(supplied, waited_through, side="left")
         done = waited_row < time.size
@@ -407,7 +413,8 @@ class StockPool:
         # What still waits at the end: the orders that were waiting, then the new ones.
         end_supply = int(supplied[-1]) if time.size else self.on_hand
         still = ~done
-        new_still = short & (filled_row >= time.size)
+        new_still = np.zeros(times.size, dtype=bool)
+        new_still[lacking[~within]] = True
         block_ends = np.concatenate((waited_through[still], through[new_still]))
         block_units = np.concatenate((waited[still], units[new_still]))
         waiting_units = block_ends - np.maximum(end_supply, block_ends - block_units)
@@ -433,8 +440,9 @@ class StockPool:
         index = dates.index(floors)
         count = dates.count
 
-        def add(measure: str, days: np.ndarray, values: np.ndarray) -> None:
-            series[_MEASURE[measure]] += np.bincount(days, values, minlength=count)
+        def add(measure: str, days: np.ndarray, values: np.ndarray | None) -> None:
+            if values is None or values.any():  # (zeros would add nothing)
+                series[_MEASURE[measure]] += np.bincount(days, values, minlength=count)
 
         add("on_hand_minutes", index, lengths * on_hand)
         add("on_order_minutes", index, lengths * on_order)
@@ -443,9 +451,8 @@ class StockPool:
         if time.size:
             floor_days = floors[1:]
             ending = (np.ceil(starts_local[1:] / MINUTES_PER_DAY) - 1).astype(np.int64)
-            stock_in = (plan.kind == _STOCK_IN) | (plan.kind == _AFTER)
-            event_days = dates.index(np.where(stock_in | (plan.kind == _MIDNIGHT), ending,
-                                              floor_days))
+            # Stock-ins and midnights count in the day they end; orders in the day they begin.
+            event_days = dates.index(np.where(plan.kind != _DEMAND, ending, floor_days))
             order_days = event_days[plan.order_rows]
             add("units_demanded", order_days, plan.units.astype(np.float64))
             add("units_filled", order_days, plan.step.at_once.astype(np.float64))
@@ -453,7 +460,7 @@ class StockPool:
             add("receipts", event_days, plan.receipts.astype(np.float64))
             add("returned", event_days, plan.returned.astype(np.float64))
             placed = plan.reorder > 0
-            add("replenishments", dates.index(floor_days[placed]), np.ones(int(placed.sum())))
+            add("replenishments", dates.index(floor_days[placed]), None)
             midnight = plan.kind == _MIDNIGHT
             series[_MEASURE["on_hand_end"], event_days[midnight]] = plan.on_hand[midnight]
             self.on_hand = int(plan.on_hand[-1])
