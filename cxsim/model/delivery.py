@@ -26,6 +26,7 @@ __all__ = ["PROMISE_DAYS_RECORDED", "RegionDelivery"]
 # which promise holds (longer ones are not promises a shop makes).
 PROMISE_DAYS_RECORDED = 30
 _CANDIDATES = np.arange(PROMISE_DAYS_RECORDED + 1, dtype=np.float64)
+_WHOLE_CANDIDATES = _CANDIDATES.astype(np.int64)
 
 
 def _promises_where(guess: np.ndarray, holds: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -69,6 +70,8 @@ class RegionDelivery:
             else sample_buffer(carrier.return_transit_days, rng(f"return_transit/{name}"),
                                MINUTES_PER_DAY)
         self.shipping_cost = carrier.cost_per_order
+        # Local day -> the deadlines of promises of 0 to PROMISE_DAYS_RECORDED whole days.
+        self._kept: dict[int, np.ndarray] = {}
         self.rule = spec.promise_rule
         self.channels = list(spec.demand.sales_channel_shares())
         self.promise = [scenario.promise_days_for(name, c) for c in self.channels]
@@ -109,22 +112,37 @@ class RegionDelivery:
 
     def _by_day(self, order_days: np.ndarray, days: np.ndarray) -> tuple[int, np.ndarray]:
         """Under a whole-day rule the deadline depends on the day of order alone: worked out
-        once for each day from the first to the last of ``order_days`` (a batch of orders spans
-        a day or two). The first day, and one row per day, one column per promise of
-        ``days``."""
-        first = int(order_days.min())
-        day = np.arange(first, int(order_days.max()) + 1, dtype=np.int64)[:, None]
-        whole = days.astype(np.int64)[None, :]
+        for each day from the first to the last of ``order_days`` (a batch of orders spans a
+        day or two). The first day, and one row per day, one column per promise of ``days``.
+        A day's candidate promises are worked out once and kept: every sales channel's
+        deadlines and the promise curve ask for the same days in turn."""
+        first, last = int(order_days.min()), int(order_days.max())
+        whole = days.astype(np.int64)
+        if whole.size and whole.min() >= 0 and whole.max() <= PROMISE_DAYS_RECORDED:
+            kept = self._kept
+            for day in range(first, last + 1):
+                if day not in kept:
+                    kept[day] = self._deadlines(np.array([day]), _WHOLE_CANDIDATES)[0]
+            table = np.array([kept[day] for day in range(first, last + 1)])
+            return first, table[:, whole]
+        return first, self._deadlines(np.arange(first, last + 1), whole)
+
+    def _deadlines(self, days: np.ndarray, whole: np.ndarray) -> np.ndarray:
+        """The deadline of orders placed on local ``days`` under promises of ``whole`` days:
+        one row per day, one column per promise."""
+        day, promise = days.astype(np.int64)[:, None], whole[None, :]
         if self.rule == "end_of_day":
-            due = day + whole
+            due = day + promise
         else:
             # The N-th business day after the day of order: from a weekend day, counted on
             # from the Friday before; no days is the day of order itself.
             dates = np.datetime64(self.dates.first_date) + (day - self.dates.first)
-            shifted = (np.busday_offset(dates, whole, roll="backward") - dates).astype(np.int64)
-            due = day + np.where(whole > 0, shifted, 0)
-        by_day = np.asarray(self.dates.clock((due + 1) * MINUTES_PER_DAY), dtype=np.float64)
-        return first, by_day
+            shifted = (np.busday_offset(dates, promise, roll="backward") - dates).astype(
+                np.int64)
+            due = day + np.where(promise > 0, shifted, 0)
+        by_day: np.ndarray = np.asarray(self.dates.clock((due + 1) * MINUTES_PER_DAY),
+                                        dtype=np.float64)
+        return by_day
 
     def promises_kept(self, placed: np.ndarray, arrivals: np.ndarray,
                       horizon: float) -> tuple[np.ndarray, np.ndarray]:
