@@ -36,10 +36,6 @@ __all__ = ["ORDER_MEASURES", "DayTally", "OpenOrder", "OrderBatch", "OrderBook",
 # order-to-door minutes of delivered orders; returns; shipping cost; on sales channels with
 # marketplace rules, orders whose ship-by time fell due by the horizon and of those the ones
 # shipped later (or not at all); and the contacts the orders brought, by reason.
-# Orders of at most this many days are counted per route and day by one bincount; those of
-# more days (a few that waited long) one at a time.
-_FEW_DAYS = 4
-
 ORDER_MEASURES = (
     "orders",
     "units",
@@ -63,6 +59,9 @@ ORDER_MEASURES = (
     *ORDER_CONTACT_MEASURES.values(),
 )
 _MEASURE = {name: index for index, name in enumerate(ORDER_MEASURES)}
+# Orders of at most this many days are counted per route and day by one bincount; those of
+# more days (a few that waited long) one at a time.
+_FEW_DAYS = 4
 
 
 class Route:
@@ -285,10 +284,10 @@ class OrderBook:
         least ``late`` days (``RegionDelivery.promises_kept``)."""
         if not routes.size:
             return
+        # A promise of c days judges the orders whose ``judged`` exceeds c, and finds on time
+        # those of them whose ``late`` is at most c: both are differences of running counts.
         promises = self.promises.shape[2]
-        # Per route, how many orders each count leaves off at, summed over the promises: a
-        # promise of c days judges the orders whose ``judged`` exceeds c, and finds on time
-        # those of them whose ``late`` is at most c.
+
         def at_most(counts: np.ndarray) -> np.ndarray:
             """Per route and promise of c days, the orders whose count is at most c."""
             per_route = np.bincount(routes * (promises + 1) + counts,
