@@ -49,16 +49,25 @@ def _local_steps(
     """Local time at each quarter-hour of UTC day ``day``. Kept for the last few hundred days
     and zones asked: every forecast entry, channel with opening hours and region asks for the
     same day of its zone in turn."""
-    origin = dt.datetime(start_date.year, start_date.month, start_date.day, tzinfo=dt.UTC)
-    first = origin + dt.timedelta(days=day)
+    first, begins, steady = _day_start(start_date, zone, day)
     steps = range(MINUTES_PER_DAY // QUARTER_MINUTES)
     quarter = dt.timedelta(minutes=QUARTER_MINUTES)
-    begins = first.astimezone(zone)
-    if begins.utcoffset() == (first + steps[-1] * quarter).astimezone(zone).utcoffset():
-        # The clocks do not change within the day (they change at most once a day, and then
-        # the offsets at its two ends differ): local time runs on with UTC.
+    if steady:  # local time runs on with UTC
         return tuple(begins + step * quarter for step in steps)
     return tuple((first + step * quarter).astimezone(zone) for step in steps)
+
+
+def _day_start(
+    start_date: dt.date, zone: zoneinfo.ZoneInfo, day: int
+) -> tuple[dt.datetime, dt.datetime, bool]:
+    """UTC day ``day``'s first moment, its local time, and whether the clocks keep one UTC
+    offset all day: they change at most once a day, and then the offsets at the day's first
+    and last quarter hour differ."""
+    origin = dt.datetime(start_date.year, start_date.month, start_date.day, tzinfo=dt.UTC)
+    first = origin + dt.timedelta(days=day)
+    begins = first.astimezone(zone)
+    last = (first + dt.timedelta(minutes=MINUTES_PER_DAY - QUARTER_MINUTES)).astimezone(zone)
+    return first, begins, begins.utcoffset() == last.utcoffset()
 
 
 @functools.lru_cache(maxsize=256)
@@ -69,11 +78,9 @@ def local_pieces(
     Kept like ``_local_steps``: every forecast entry of a zone asks for the same day in turn."""
     first = day * MINUTES_PER_DAY
     pieces: list[LocalPiece] = []
-    origin = dt.datetime(start_date.year, start_date.month, start_date.day, tzinfo=dt.UTC)
-    begins = (origin + dt.timedelta(days=day)).astimezone(zone)
-    ends = (origin + dt.timedelta(days=day + 1, minutes=-QUARTER_MINUTES)).astimezone(zone)
-    if (begins.utcoffset() == ends.utcoffset() and not begins.second
-            and not begins.microsecond and not begins.minute % QUARTER_MINUTES):
+    _, begins, steady = _day_start(start_date, zone, day)
+    if (steady and not begins.second and not begins.microsecond
+            and not begins.minute % QUARTER_MINUTES):
         # No clock change within the day: a piece ends at each local hour.
         into_hour = (60 - begins.minute) % 60
         cuts = [0, *range(into_hour or 60, MINUTES_PER_DAY, 60), MINUTES_PER_DAY]

@@ -367,20 +367,18 @@ class Commerce:
         owner, node, ready_at = np.concatenate(owners), np.concatenate(nodes), np.concatenate(ready)
         shipped = np.empty(owner.size)
         for n, spec in enumerate(self.nodes.values()):
-            if len(self.nodes) == 1:
-                shipped[:] = spec.ship_times(ready_at)
-                break
             here = node == n
-            if here.any():
+            if owner.size and here.all():  # (every parcel from one node: no picking out)
+                shipped[:] = spec.ship_times(ready_at)
+            elif here.any():
                 shipped[here] = spec.ship_times(ready_at[here])
         arrival = np.empty(owner.size)
         region = self._region_of_route[routes[owner]]
         for k, orders in enumerate(self.regions):
-            if len(self.regions) == 1:
-                arrival[:] = orders.delivery.arrivals(shipped, self._abroad[node, k])
-                break
             here = region == k
-            if here.any():
+            if owner.size and here.all():
+                arrival[:] = orders.delivery.arrivals(shipped, self._abroad[node, k])
+            elif here.any():
                 arrival[here] = orders.delivery.arrivals(shipped[here],
                                                          self._abroad[node[here], k])
         # Per order: its latest parcel, and when its last parcel left.

@@ -71,7 +71,7 @@ class RegionDelivery:
                                MINUTES_PER_DAY)
         self.shipping_cost = carrier.cost_per_order
         # Local day -> the deadlines of promises of 0 to PROMISE_DAYS_RECORDED whole days.
-        self._kept: dict[int, np.ndarray] = {}
+        self._by_day_kept: dict[int, np.ndarray] = {}
         self.rule = spec.promise_rule
         self.channels = list(spec.demand.sales_channel_shares())
         self.promise = [scenario.promise_days_for(name, c) for c in self.channels]
@@ -119,7 +119,7 @@ class RegionDelivery:
         first, last = int(order_days.min()), int(order_days.max())
         whole = days.astype(np.int64)
         if whole.size and whole.min() >= 0 and whole.max() <= PROMISE_DAYS_RECORDED:
-            kept = self._kept
+            kept = self._by_day_kept
             for day in range(first, last + 1):
                 if day not in kept:
                     kept[day] = self._deadlines(np.array([day]), _WHOLE_CANDIDATES)[0]
