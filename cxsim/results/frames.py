@@ -74,18 +74,46 @@ def _stacked(
     for position, label in enumerate(labels):
         columns[label] = np.repeat(np.array([v[position] for v in labelled], dtype=object),
                                    counts)
-    # Each run of measures of one dtype goes into one block, a row per measure, filled in place
-    # and handed to pandas as it is (pandas holds a frame's columns of one dtype as such a
-    # block), so that no column is copied twice.
+    # Each run of measures of one dtype goes into one block, a row per measure, and is handed
+    # to pandas as it is (pandas holds a frame's columns of one dtype as such a block), so that
+    # no column is copied twice. Where the series already lie in that order in one array (a
+    # replication's queues, ``cxsim.model.metrics.interval_block``), the block is that array;
+    # else it is filled in place.
     frames = [pd.DataFrame(columns)]
     dtypes = {measure: values.dtype for measure, values in parts[0][2].items()}
     for dtype, names in itertools.groupby(dtypes, key=dtypes.__getitem__):
         run = list(names)
-        block = np.empty((len(run), len(index)), dtype=dtype)
-        for row, name in enumerate(run):
-            np.concatenate([series[name] for _, _, series in parts], out=block[row])
+        rows = [[series[name] for _, _, series in parts] for name in run]
+        block = _laid_out(rows)
+        if block is None:
+            block = np.empty((len(run), len(index)), dtype=dtype)
+            for row, arrays in zip(block, rows, strict=True):
+                np.concatenate(arrays, out=row)
         frames.append(pd.DataFrame(block.T, columns=run, copy=False))
     return pd.concat(frames, axis=1)
+
+
+def _laid_out(rows: list[list[NDArray[Any]]]) -> NDArray[Any] | None:
+    """``rows[r]`` concatenated, one row each, as a view of the array they all lie in when
+    they follow one another in it in that order, with nothing between them; else None."""
+    first = rows[0][0]
+    owner = first.base
+    if not isinstance(owner, np.ndarray) or owner.dtype != first.dtype \
+            or not owner.flags.c_contiguous:
+        return None
+    start = owner.__array_interface__["data"][0]
+    at = first.__array_interface__["data"][0]
+    step = first.nbytes
+    for array in itertools.chain.from_iterable(rows):
+        if (array.base is not owner or array.nbytes != step or not array.flags.c_contiguous
+                or array.__array_interface__["data"][0] != at):
+            return None
+        at += step
+    offset = (first.__array_interface__["data"][0] - start) // first.itemsize
+    size = (at - first.__array_interface__["data"][0]) // first.itemsize
+    if offset < 0 or offset + size > owner.size:
+        return None
+    return owner.reshape(-1)[offset:offset + size].reshape(len(rows), -1)
 
 
 def add_contact_kpis(frame: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:

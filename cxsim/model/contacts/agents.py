@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from cxsim.model.metrics import interval_series, series_array
+from cxsim.model.metrics import TEAM_MEASURES, interval_counter
 
 if TYPE_CHECKING:
     from cxsim.model.contacts.contact import Contact
@@ -50,7 +50,11 @@ class Agent:
 
 
 class Team:
-    """Agents of one team, with the queues they serve in routing order."""
+    """Agents of one team, with the queues they serve in routing order.
+
+    ``rows``: its rows of the run's ``interval_block``, one per measure of ``TEAM_MEASURES``
+    (in that order), one value per reporting interval.
+    """
 
     __slots__ = (
         "agents",
@@ -75,11 +79,12 @@ class Team:
         "present_area",
         "queues_waiting",
         "region",
+        "rows",
         "scheduled",
         "sync_queues",
     )
 
-    def __init__(self, name: str, region: str, intervals: int) -> None:
+    def __init__(self, name: str, region: str, rows: NDArray[np.float64]) -> None:
         self.name = name
         self.region = region
         self.agents: dict[int, Agent] = {}
@@ -104,12 +109,10 @@ class Team:
         self.duty_area = 0.0
         self.present_area = 0.0
         self.peak = 0
-        # One value per interval for each of TEAM_MEASURES.
-        self.on_duty_minutes = interval_series(intervals)
-        self.available_minutes = interval_series(intervals)
-        self.busy_minutes = interval_series(intervals)
-        self.peak_on_duty = interval_series(intervals)
-        self.headcount_series = interval_series(intervals)
+        # One value per interval for each of TEAM_MEASURES, in rows of the run's block.
+        self.rows = rows
+        (self.on_duty_minutes, self.available_minutes, self.busy_minutes, self.peak_on_duty,
+         self.headcount_series) = (interval_counter(row) for row in rows)
 
     def add_busy(self, now: float, change: float) -> None:
         """Account busy agent-time up to now, then change the busy amount."""
@@ -139,13 +142,9 @@ class Team:
     def series(self) -> dict[str, NDArray[np.float64] | NDArray[np.int64]]:
         """Every measure of ``TEAM_MEASURES``, one value per interval (at the end of a run); the
         most agents on duty and the headcount are whole numbers."""
-        return {
-            "on_duty_minutes": series_array(self.on_duty_minutes),
-            "available_minutes": series_array(self.available_minutes),
-            "busy_minutes": series_array(self.busy_minutes),
-            "peak_on_duty": series_array(self.peak_on_duty).astype(np.int64),
-            "headcount": series_array(self.headcount_series).astype(np.int64),
-        }
+        whole = ("peak_on_duty", "headcount")
+        return {measure: row.astype(np.int64) if measure in whole else row
+                for measure, row in zip(TEAM_MEASURES, self.rows, strict=True)}
 
     def free_agent(self, queue: Queue) -> Agent | None:
         """An agent who can take a contact of ``queue`` now, taken out of the free lines."""

@@ -10,7 +10,7 @@ contact's quarter-hour), counted, then handed to the router one by one as they a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableSequence, Sequence
+from collections.abc import Mapping, Sequence
 from itertools import repeat
 
 import numpy as np
@@ -143,7 +143,7 @@ class Intake:
         return when, list(zip(repeat(self.router.offer), zip(contacts), strict=False))
 
 
-def _add_counts(series: MutableSequence[float], indices: np.ndarray) -> None:
+def _add_counts(series: memoryview[float] | list[float], indices: np.ndarray) -> None:
     """Add to ``series`` one per entry of ``indices`` (indices into the series)."""
     if indices.size:
         counts = np.bincount(indices)

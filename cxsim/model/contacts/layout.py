@@ -15,6 +15,7 @@ import numpy as np
 from cxsim.model.contacts.agents import Team
 from cxsim.model.contacts.queue import Queue
 from cxsim.model.draws import samples
+from cxsim.model.metrics import QUEUE_MEASURES, TEAM_MEASURES, interval_block
 from cxsim.scenario.models import Scenario, Segment, SyncChannel
 
 __all__ = ["build_queues", "link_teams"]
@@ -38,7 +39,8 @@ def build_queues(
     stream of its own.
     """
     queues = {}
-    for region, channel, language in scenario.queues:
+    block = interval_block(len(QUEUE_MEASURES), len(scenario.queues), intervals)
+    for index, (region, channel, language) in enumerate(scenario.queues):
         spec = scenario.channels[channel]
         sync = isinstance(spec, SyncChannel)
         name = f"{region}/{channel}/{language}"
@@ -59,7 +61,7 @@ def build_queues(
             concurrency=spec.concurrency if isinstance(spec, SyncChannel) else 1,
             slowdown=(spec.slowdown_per_extra_contact_pct / 100.0
                       if isinstance(spec, SyncChannel) else 0.0),
-            intervals=intervals,
+            rows=block[:, index],
             counted_from=first_counted * float(scenario.interval_minutes),
             first_counted=first_counted,
             handle=samples(spec.handle_minutes, rng(f"handle/{name}")),
@@ -83,7 +85,9 @@ def link_teams(
     ``retries``: some customers come back after abandoning (a waiting caller then needs a
     timer to act on when they give up).
     """
-    teams = {name: Team(name, spec.region, intervals) for name, spec in scenario.teams.items()}
+    block = interval_block(len(TEAM_MEASURES), len(scenario.teams), intervals)
+    teams = {name: Team(name, spec.region, block[:, index])
+             for index, (name, spec) in enumerate(scenario.teams.items())}
     for (region, channel, language), queue in queues.items():
         for name in scenario.teams_for(region, channel, language):
             team, spec = teams[name], scenario.teams[name]

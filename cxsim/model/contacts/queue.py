@@ -25,18 +25,16 @@ from numpy.typing import NDArray
 
 from cxsim.model.contacts.contact import SOURCES, WAITING, Contact
 from cxsim.model.draws import Draws
-from cxsim.model.metrics import (
-    QUEUE_MEASURES,
-    WAIT_BINS,
-    interval_series,
-    series_array,
-    wait_bins,
-)
+from cxsim.model.metrics import QUEUE_MEASURES, WAIT_BINS, interval_counter, wait_bins
 
 if TYPE_CHECKING:
     from cxsim.model.contacts.agents import Team
 
 __all__ = ["Queue"]
+
+# The row of each measure in a queue's rows of the run's ``interval_block``.
+_ROW = {measure: row for row, measure in enumerate(QUEUE_MEASURES)}
+_ARRIVED = [_ROW[source] for source in SOURCES]
 
 # Answers after a wait are counted once this many have gathered (at the end of an interval), so
 # that memory stays flat and numpy's cost per call is spread over many contacts.
@@ -52,7 +50,8 @@ class Queue:
         target_minutes: the answer (live) or response (backlog) target.
         concurrency: contacts an agent carries at once on this channel.
         slowdown: how much each extra contact in hand slows all of them (a fraction).
-        intervals: reporting intervals of the run.
+        rows: its rows of the run's ``interval_block``, one per measure of
+            ``QUEUE_MEASURES`` (in that order), one value per reporting interval.
         counted_from: clock minute from which answered contacts' waits are counted.
         first_counted: index of the first interval after the warm-up.
         handle: handle times of its contacts, minutes.
@@ -102,6 +101,7 @@ class Queue:
         "reason_days",
         "region",
         "retries",
+        "rows",
         "slowdown",
         "switched",
         "sync",
@@ -126,7 +126,7 @@ class Queue:
         target_minutes: float,
         concurrency: int,
         slowdown: float,
-        intervals: int,
+        rows: NDArray[np.float64],
         counted_from: float,
         first_counted: int,
         handle: Draws,
@@ -163,26 +163,29 @@ class Queue:
         # its wait in minutes, one after the other.
         self.answers_after_wait: list[float] = []
         self.wait_counts = np.zeros(WAIT_BINS, dtype=np.int64)
-        # One value per interval for each of QUEUE_MEASURES.
+        # One value per interval for each of QUEUE_MEASURES, in rows of the run's block, which
+        # the hot path adds to through ``interval_counter`` views.
         # Contacts arriving, by what brought them: indexed by FORECAST, FROM_ORDERS, RETRY,
         # CHASE and FOLLOW_UP (``contact.SOURCES`` names them in that order).
-        self.arrivals = tuple(interval_series(intervals) for _ in SOURCES)
+        self.rows = rows
+        self.arrivals = tuple(interval_counter(rows[_ROW[source]]) for source in SOURCES)
         self.forecast, self.from_orders, self.retries, self.chases, self.follow_ups = (
             self.arrivals)
-        self.switched = interval_series(intervals)
-        self.deflected = interval_series(intervals)
-        self.escalated = interval_series(intervals)
-        self.merged = interval_series(intervals)
-        self.unserved = interval_series(intervals)
+        self.switched = interval_counter(rows[_ROW["switched"]])
+        self.deflected = interval_counter(rows[_ROW["deflected"]])
+        self.escalated = interval_counter(rows[_ROW["escalated"]])
+        self.merged = interval_counter(rows[_ROW["merged"]])
+        self.unserved = interval_counter(rows[_ROW["unserved"]])
+        intervals = rows.shape[1]
         self.answered_after_wait = np.zeros(intervals)
         self.answered_after_wait_in_target = np.zeros(intervals)
-        self.abandoned = interval_series(intervals)
-        self.abandoned_in_target = interval_series(intervals)
-        self.waiting_at_end = interval_series(intervals)
-        self.wait_minutes_handled = np.zeros(intervals)
-        self.wait_minutes_abandoned = interval_series(intervals)
-        self.handle_minutes = interval_series(intervals)
-        self.queue_minutes = interval_series(intervals)
+        self.abandoned = interval_counter(rows[_ROW["abandoned"]])
+        self.abandoned_in_target = interval_counter(rows[_ROW["abandoned_in_target"]])
+        self.waiting_at_end = interval_counter(rows[_ROW["waiting_at_end"]])
+        self.wait_minutes_handled = rows[_ROW["wait_minutes_handled"]]
+        self.wait_minutes_abandoned = interval_counter(rows[_ROW["wait_minutes_abandoned"]])
+        self.handle_minutes = interval_counter(rows[_ROW["handle_minutes"]])
+        self.queue_minutes = interval_counter(rows[_ROW["queue_minutes"]])
         # Contacts that arrived (offered or deflected) per reason index and day.
         self.reason_days = [[0.0] * days for _ in range(reasons)]
 
@@ -244,26 +247,25 @@ class Queue:
         self.wait_counts += np.bincount(wait_bins(counted), minlength=WAIT_BINS)
 
     def series(self) -> dict[str, NDArray[np.float64]]:
-        """Every measure of ``QUEUE_MEASURES``, one value per interval (at the end of a run)."""
+        """Every measure of ``QUEUE_MEASURES``, one value per interval (at the end of a run):
+        its rows of the block, those worked out from the others filled in place."""
         self._count_answers()
+        rows = self.rows
         after_wait = self.answered_after_wait
-        forecast, *others = (series_array(counts) for counts in self.arrivals)
-        arrived = forecast.copy()
-        for counts in others:  # in the order of SOURCES
-            arrived += counts
-        offered = (arrived - series_array(self.deflected) - series_array(self.merged)
-                   - series_array(self.unserved))
-        at_once = (offered - after_wait - series_array(self.abandoned)
-                   - series_array(self.waiting_at_end))
-        measures = {
-            "offered": offered,
-            "answered_at_once": at_once,
-            "handled": at_once + after_wait,
-            "answered_in_target": at_once + self.answered_after_wait_in_target,
-            "wait_minutes_handled": self.wait_minutes_handled,
-        }
-        return {m: measures[m] if m in measures else series_array(getattr(self, m))
-                for m in QUEUE_MEASURES}
+        offered = rows[_ROW["offered"]]
+        np.copyto(offered, rows[_ARRIVED[0]])
+        for row in _ARRIVED[1:]:  # in the order of SOURCES
+            offered += rows[row]
+        offered -= rows[_ROW["deflected"]]
+        offered -= rows[_ROW["merged"]]
+        offered -= rows[_ROW["unserved"]]
+        at_once = rows[_ROW["answered_at_once"]]
+        np.subtract(offered, after_wait, out=at_once)
+        at_once -= rows[_ROW["abandoned"]]
+        at_once -= rows[_ROW["waiting_at_end"]]
+        np.add(at_once, after_wait, out=rows[_ROW["handled"]])
+        np.add(at_once, self.answered_after_wait_in_target, out=rows[_ROW["answered_in_target"]])
+        return dict(zip(QUEUE_MEASURES, rows, strict=True))
 
     def histogram(self) -> list[int]:
         """Counts per ``wait_bin`` of the waits of answered contacts that arrived after the
