@@ -154,6 +154,7 @@ def daily_frame(
     of the region (orders) or of the node (stock), read from the record's ``dates`` attribute;
     ``counted`` marks the days from the first whole day after the warm-up."""
     first_day = first_counted_day(scenario)
+    calendar = _Calendar()
     parts = []
     for record in records:
         first_dates = getattr(record, dates)
@@ -163,12 +164,27 @@ def daily_frame(
             index = np.arange(days)
             parts.append(pd.DataFrame({
                 "rep": record.replication,
-                "date": (pd.Timestamp(first) + pd.to_timedelta(index, unit="D")).date,
+                "date": calendar.dates(first, days),
                 "counted": index + (first - scenario.start_date).days >= first_day,
                 **dict(zip(keys, key, strict=True)),
                 **series,
             }))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+class _Calendar:
+    """Runs of consecutive dates as ``datetime.date`` objects, made once for a first date and
+    shared by every series that starts on it (the per-day tables hold one object per row)."""
+
+    def __init__(self) -> None:
+        self._runs: dict[dt.date, NDArray[np.object_]] = {}
+
+    def dates(self, first: dt.date, days: int) -> NDArray[np.object_]:
+        run = self._runs.get(first)
+        if run is None or len(run) < days:
+            run = self._runs[first] = (pd.Timestamp(first)
+                                       + pd.to_timedelta(np.arange(days), unit="D")).date
+        return run[:days]
 
 
 PROMISE_CURVE_COLUMNS = ["rep", "region", "sales_channel", "promise_days", "judged", "on_time",
@@ -231,8 +247,8 @@ def by_day(frame: pd.DataFrame, keys: list[str], measures: Sequence[str]) -> pd.
 
 def reason_frame(scenario: Scenario, records: Sequence[ReplicationRecord]) -> pd.DataFrame:
     """Contacts per day by queue and reason, all replications stacked (reasons that occurred)."""
-    origin = pd.Timestamp(scenario.start_date)
     first_day = first_counted_day(scenario)
+    calendar = _Calendar()
     columns = ["rep", "date", "counted", "region", "channel", "language", "reason", "contacts"]
     parts = []
     for record in records:
@@ -240,7 +256,7 @@ def reason_frame(scenario: Scenario, records: Sequence[ReplicationRecord]) -> pd
             index = np.arange(len(days))
             parts.append(pd.DataFrame({
                 "rep": record.replication,
-                "date": (origin + pd.to_timedelta(index, unit="D")).date,
+                "date": calendar.dates(scenario.start_date, len(days)),
                 "counted": index >= first_day,
                 "region": region, "channel": channel, "language": language, "reason": reason,
                 "contacts": days,
