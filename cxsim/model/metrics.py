@@ -156,7 +156,9 @@ class ReplicationRecord:
         horizon_minutes: simulated span, warm-up included.
         first_counted_interval: the first interval after the warm-up; statistics start there.
         queues: (region, channel, language) -> measure -> one value per interval, a float
-            array (``QUEUE_MEASURES``); language is '' in a region without languages.
+            array (``QUEUE_MEASURES``); language is '' in a region without languages. The
+            arrays are rows of one ``interval_block``, in the order of the keys, which the
+            per-interval table of a single replication takes as its columns.
         teams: team name -> measure -> one value per interval (``TEAM_MEASURES``), a float
             array (int64 for ``peak_on_duty`` and ``headcount``).
         wait_histograms: queue key -> counts per ``wait_bin``, contacts that arrived after the
