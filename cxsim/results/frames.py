@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -90,7 +90,15 @@ def _stacked(
             for row, arrays in zip(block, rows, strict=True):
                 np.concatenate(arrays, out=row)
         frames.append(pd.DataFrame(block.T, columns=run, copy=False))
+    if _CONCAT_COPIES:
+        concat: Any = pd.concat  # pandas-stubs follow pandas 3, which has no such keyword
+        return cast(pd.DataFrame, concat(frames, axis=1, copy=False))
     return pd.concat(frames, axis=1)
+
+
+# pandas before 3 copies what it concatenates unless told not to; pandas 3 never copies there
+# (copy on write) and has deprecated the keyword.
+_CONCAT_COPIES = int(pd.__version__.split(".")[0]) < 3
 
 
 def _laid_out(rows: list[list[NDArray[Any]]]) -> NDArray[Any] | None:
