@@ -164,7 +164,7 @@ class ReplicationRecord:
         wait_histograms: queue key -> counts per ``wait_bin``, contacts that arrived after the
             warm-up and were answered.
         reasons: (region, channel, language, reason) -> contacts that arrived at the queue
-            (offered or deflected) per day; only reasons that occurred.
+            (offered or deflected) per day, a float array; only reasons that occurred.
         first_inbound: node -> clock minute its first stock arrives (nodes with
             ``first_inbound``), drawn even when it falls after the horizon.
         hiring: (team, start date, agents, latest decision date) of every planned hire.
@@ -206,7 +206,7 @@ class ReplicationRecord:
     inventory: dict[tuple[str, str, str], dict[str, np.ndarray]] = dataclasses.field(
         default_factory=dict)
     inventory_dates: dict[str, dt.date] = dataclasses.field(default_factory=dict)
-    reasons: dict[tuple[str, str, str, str], list[float]] = dataclasses.field(
+    reasons: dict[tuple[str, str, str, str], NDArray[np.float64]] = dataclasses.field(
         default_factory=dict)
     first_inbound: dict[str, float] = dataclasses.field(default_factory=dict)
 

@@ -237,7 +237,7 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
         wait_histograms={key: queue.histogram() for key, queue in centre.queues.items()},
         reasons={(*key, centre.reasons[index]): days
                  for key, queue in centre.queues.items()
-                 for index, days in enumerate(queue.reason_days) if any(days)},
+                 for index, days in enumerate(queue.reason_counts) if days.any()},
         first_inbound=dict(commerce.first_inbound),
         hiring=hiring,
         orders=orders,

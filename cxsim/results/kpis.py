@@ -300,7 +300,7 @@ def _reason_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[An
     for region, channel, language in record.queues:
         for reason in reasons:
             days = record.reasons.get((region, channel, language, reason))
-            count = float(sum(days[first_day:])) if days else 0.0
+            count = 0.0 if days is None else float(sum(days[first_day:].tolist()))
             for scope in rollups(region, channel):
                 key = (*scope, reason)
                 totals[key] = totals.get(key, 0.0) + count

@@ -143,7 +143,7 @@ class Intake:
         return when, list(zip(repeat(self.router.offer), zip(contacts), strict=False))
 
 
-def _add_counts(series: memoryview[float] | list[float], indices: np.ndarray) -> None:
+def _add_counts(series: memoryview[float], indices: np.ndarray) -> None:
     """Add to ``series`` one per entry of ``indices`` (indices into the series)."""
     if indices.size:
         counts = np.bincount(indices)

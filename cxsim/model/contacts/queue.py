@@ -98,6 +98,7 @@ class Queue:
         "overflow",
         "patience",
         "queue_minutes",
+        "reason_counts",
         "reason_days",
         "region",
         "retries",
@@ -187,7 +188,8 @@ class Queue:
         self.handle_minutes = interval_counter(rows[_ROW["handle_minutes"]])
         self.queue_minutes = interval_counter(rows[_ROW["queue_minutes"]])
         # Contacts that arrived (offered or deflected) per reason index and day.
-        self.reason_days = [[0.0] * days for _ in range(reasons)]
+        self.reason_counts = np.zeros((reasons, days))
+        self.reason_days = [interval_counter(row) for row in self.reason_counts]
 
     @property
     def key(self) -> tuple[str, str, str]:
