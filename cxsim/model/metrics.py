@@ -80,8 +80,8 @@ def interval_block(measures: int, series: int, intervals: int) -> NDArray[np.flo
 
 def interval_counter(row: NDArray[np.float64]) -> memoryview[float]:
     """A row of an ``interval_block`` as the hot path adds to it, one value at a time: a
-    memoryview of its doubles (about 50 ns an addition, a numpy array takes several times as
-    long)."""
+    memoryview of its doubles (about 55 ns an addition; indexing a numpy array takes about
+    twice as long)."""
     return row.data.cast("B").cast("d")
 
 
