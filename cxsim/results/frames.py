@@ -109,19 +109,17 @@ def _laid_out(rows: list[list[NDArray[Any]]]) -> NDArray[Any] | None:
     if not isinstance(owner, np.ndarray) or owner.dtype != first.dtype \
             or not owner.flags.c_contiguous:
         return None
-    start = owner.__array_interface__["data"][0]
-    at = first.__array_interface__["data"][0]
-    step = first.nbytes
+    begins = first.__array_interface__["data"][0]
+    at = begins
     for array in itertools.chain.from_iterable(rows):
-        if (array.base is not owner or array.nbytes != step or not array.flags.c_contiguous
+        if (array.base is not owner or array.size != first.size or not array.flags.c_contiguous
                 or array.__array_interface__["data"][0] != at):
             return None
-        at += step
-    offset = (first.__array_interface__["data"][0] - start) // first.itemsize
-    size = (at - first.__array_interface__["data"][0]) // first.itemsize
-    if offset < 0 or offset + size > owner.size:
-        return None
-    return owner.reshape(-1)[offset:offset + size].reshape(len(rows), -1)
+        at += first.nbytes
+    # Every array is part of ``owner``, so the run from the first to the last lies within it.
+    offset = (begins - owner.__array_interface__["data"][0]) // first.itemsize
+    return owner.reshape(-1)[offset:offset + (at - begins) // first.itemsize].reshape(
+        len(rows), -1)
 
 
 def add_contact_kpis(frame: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
