@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import cxsim
-from cxsim.cli import main
+from cxsim.cli import COMMANDS, main
+from cxsim.cli.plan import PLANNERS
 from cxsim.results import SUMMARY_COLUMNS
 from tests.support import ROOT, cxsim_command
 
@@ -53,6 +54,24 @@ def test_set_overrides_change_the_run(tmp_path: Path) -> None:
     summary = pd.read_csv(tmp_path / "r" / "summary.csv")
     peak = summary.query("kpi == 'agents_peak' and region == 'us'")["mean"].iloc[0]
     assert peak == 40
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], *[[module.NAME] for module in COMMANDS], *[["plan", kind] for kind in PLANNERS]],
+    ids=lambda command: " ".join(command) or "cxsim",
+)
+def test_every_help_the_readme_points_to_prints_and_exits_0(command: list[str]) -> None:
+    """``cxsim --help`` lists every command with its one-line help (argparse reads those as
+    %-formats: "95% interval" once made it raise); each command and plan kind has its own."""
+    done = cxsim_command(*command, "--help")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"usage: {' '.join(['cxsim', *command])}")
+    listed = ([module.HELP for module in COMMANDS] if not command
+              else [PLANNERS[kind].help for kind in PLANNERS] if command == ["plan"] else [])
+    words = " ".join(done.stdout.split())  # the listing wraps lines
+    for line in listed:
+        assert line in words
 
 
 def test_validate_reports_a_valid_scenario() -> None:

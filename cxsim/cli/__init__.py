@@ -60,9 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                      parser_class=_Parser)
     for module in COMMANDS:
+        # argparse reads an argument's help as a %-format ("95% interval" would be "% i"), not
+        # a description or an epilog.
         command = commands.add_parser(
-            module.NAME, help=module.HELP, description=module.HELP[:1].upper() + module.HELP[1:]
-            + ".", epilog=module.EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+            module.NAME, help=module.HELP.replace("%", "%%"),
+            description=module.HELP[:1].upper() + module.HELP[1:] + ".", epilog=module.EXAMPLES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         module.add_arguments(command)
         command.set_defaults(handle=module.handle)

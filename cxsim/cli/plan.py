@@ -326,7 +326,7 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
     kinds = command.add_subparsers(dest="kind", required=True, metavar="KIND",
                                    parser_class=type(command))
     for kind, planner in PLANNERS.items():
-        parser = kinds.add_parser(kind, help=planner.help,
+        parser = kinds.add_parser(kind, help=planner.help.replace("%", "%%"),  # a %-format
                                   description=planner.help[:1].upper() + planner.help[1:] + ".",
                                   epilog=planner.examples,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
