@@ -84,6 +84,19 @@ def test_bad_input_exits_with_status_2_and_writes_nothing(
     assert not out.exists()
 
 
+def test_a_plan_where_no_contact_arrives_keeps_the_teams_as_they_are(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    done = cxsim_command("plan", "staffing", EXAMPLES / "one_queue.yaml", "--reps", "2",
+                         "--set", "horizon_days=2", "--set", "contact_volume.0.per_hour=0",
+                         "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert "team us_agents: no queue of its own region with contacts to plan" in done.stdout
+    assert pd.read_csv(out / "staffing.csv").empty  # its columns, no rows
+    planned = cxsim.load_scenario(out / "planned.yaml")
+    assert planned.teams == cxsim.load_scenario(EXAMPLES / "one_queue.yaml").teams
+    assert (out / "report.html").is_file()
+
+
 def test_an_unknown_kind_of_plan_exits_with_status_2(tmp_path: Path) -> None:
     done = cxsim_command("plan", "staffnig", EXAMPLES / "one_queue.yaml")
     assert done.returncode == 2

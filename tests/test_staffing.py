@@ -90,6 +90,32 @@ def test_staffing_per_interval_written_as_a_roster_is_put_back_on_the_clock_exac
     assert rostered_per_interval(quarters, 30, local.count) == pytest.approx(agents)
 
 
+@pytest.mark.parametrize(("zone", "interval"), [
+    ("Asia/Kolkata", 60),  # a local day's hours start at 00:30, 01:30, ...
+    ("America/New_York", 480),  # ... at 03:00, 11:00 and 19:00
+    ("America/New_York", 720),
+    ("America/New_York", 1440),  # a day from 19:00 to 19:00
+])
+def test_the_same_need_all_day_off_local_midnight_is_rostered_without_a_whole_day_shift(
+    zone: str, interval: int
+) -> None:
+    # Joining a whole day of equal intervals would be a shift from a local hour to the same hour
+    # the next day, which a roster cannot say (the plan once failed on it).
+    scenario = cxsim.parse_scenario({
+        "name": "all day", "start_date": "2027-01-04", "horizon_days": 4,
+        "interval_minutes": interval, "regions": {"r": {"timezone": zone}},
+        "channels": {"phone": {"kind": "sync", "handle_minutes": {"dist": "exponential",
+                                                                 "mean": 5}}},
+        "teams": {"t": {"region": "r", "channels": ["phone"], "agents": 1}},
+    })
+    local = local_intervals(scenario, ZoneInfo(zone))
+    agents = np.full(local.count, 5, dtype=np.int64)
+    periods = roster_periods(agents, local)  # each shift validated as it is made
+    quarters = roster_on_duty(periods, scenario.start_date, ZoneInfo(zone),
+                              scenario.horizon_minutes)
+    assert rostered_per_interval(quarters, interval, local.count) == pytest.approx(agents)
+
+
 def test_the_offered_load_lags_the_arrivals_as_an_infinite_server_system_does() -> None:
     # M_t/M/inf from empty: m' = lambda(t) - m / h, integrated numerically and averaged over
     # each interval, against the planner's interval-by-interval closed form.

@@ -82,21 +82,35 @@ def roster_periods(agents: NDArray[np.int64], local: LocalIntervals) -> list[Ros
     """A roster with ``agents[k]`` on duty in interval ``k``: one-interval shifts in local time,
     runs of equal agents joined, consecutive days with the same shifts in one period."""
     length = local.interval_minutes
-    by_date: dict[dt.date, dict[int, int]] = {}
+    # Pieces of local days: date -> start minute -> (end minute, agents).
+    by_date: dict[dt.date, dict[int, tuple[int, int]]] = {}
+
+    def put(date: dt.date, start: int, end: int, count: int) -> None:
+        day = by_date.setdefault(date, {})
+        day[start] = (end, max(day.get(start, (end, 0))[1], count))
+
     for date, minute, count in zip(local.dates, local.minutes.tolist(), agents.tolist(),
                                    strict=True):
-        day = by_date.setdefault(date, {})
-        day[minute] = max(day.get(minute, 0), int(count))
+        if minute and length >= MINUTES_PER_DAY:
+            # A whole day from a local hour to the same hour the next day, which a shift cannot
+            # say: the part after midnight is a shift of the next day.
+            put(date, minute, MINUTES_PER_DAY, int(count))
+            put(date + dt.timedelta(days=1), 0, minute + length - MINUTES_PER_DAY, int(count))
+        else:
+            put(date, minute, minute + length, int(count))
     days: list[tuple[dt.date, tuple[tuple[float, float, int], ...]]] = []
     for date in sorted(by_date):
         shifts: list[list[float]] = []  # [start minute, end minute, agents]
-        for minute, count in sorted(by_date[date].items()):
+        for minute, (end, count) in sorted(by_date[date].items()):
             if count <= 0:
                 continue
-            if shifts and shifts[-1][1] == minute and shifts[-1][2] == count:
-                shifts[-1][1] = minute + length
+            # Joined, unless that would make a whole day that runs past midnight (as above):
+            # then the rest starts a shift of its own.
+            if (shifts and shifts[-1][1] == minute and shifts[-1][2] == count
+                    and (end <= MINUTES_PER_DAY or end - shifts[-1][0] < MINUTES_PER_DAY)):
+                shifts[-1][1] = end
             else:
-                shifts.append([minute, minute + length, count])
+                shifts.append([minute, end, count])
         days.append((date, tuple((_hour(s), _hour(e) % 24 if e > MINUTES_PER_DAY else _hour(e),
                                   int(n)) for s, e, n in shifts)))
     periods: list[dict[str, Any]] = []

@@ -224,11 +224,13 @@ class _Planner:
                 largest = max(largest, int(change.max()) if change.size else 0)
                 moved += hours(change, length)
                 beyond += int(np.count_nonzero(change > _noise(need, before[name])))
+        # (``before`` may be empty, with every team left out as idle: nothing changed then.)
+        first = before is None
         return {"iteration": iteration, "replications": self.reps,
-                "agent_hours_needed": total, "changed_intervals": changed if before else None,
-                "changed_agent_hours": moved if before else None,
-                "largest_change": largest if before else None,
-                "beyond_noise": beyond if before else None, "intervals": staffed,
+                "agent_hours_needed": total, "changed_intervals": None if first else changed,
+                "changed_agent_hours": None if first else moved,
+                "largest_change": None if first else largest,
+                "beyond_noise": None if first else beyond, "intervals": staffed,
                 "seconds": time.perf_counter() - started}
 
     @staticmethod

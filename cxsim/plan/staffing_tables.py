@@ -57,6 +57,10 @@ def changes_for(
     return changes
 
 
+STAFFING_COLUMNS = ("team", "region", "interval", "start_local", "start_utc", "counted",
+                    "required_on_duty", "required_available", "rostered", "method")
+
+
 def staffing_table(
     scenario: Scenario, needs: dict[str, TeamNeed], local: dict[str, LocalIntervals],
     rostered: dict[str, NDArray[np.float64]], counted: NDArray[np.bool_],
@@ -79,8 +83,10 @@ def staffing_table(
             "required_available": need.available,
             "rostered": np.round(rostered[name], 3),
             "method": need.method,
-        }))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        }, columns=STAFFING_COLUMNS))
+    if not parts:  # no team planned (none sees a contact): the table's columns, no rows
+        return pd.DataFrame(columns=STAFFING_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
 
 
 def roster_table(scenario: Scenario, rosters: dict[str, TeamRoster]) -> pd.DataFrame:
