@@ -92,6 +92,41 @@ def test_an_earlier_result_with_files_of_the_planner_is_left_alone(
     assert _tree(project) == before
 
 
+@pytest.mark.parametrize("marker", [
+    '{"seed": 1, "reps": 3}',  # another tool's run record, with names cxsim also uses
+    '{"cxsim": "0.1", "seed": 1, "reps": 3}',  # cxsim's mark, but no list of its files
+    "not json",
+])
+def test_a_run_json_cxsim_did_not_write_marks_nothing_as_cxsim_s(
+    project: Path, capsys: pytest.CaptureFixture[str], marker: str
+) -> None:
+    other = project / "other_tool"
+    other.mkdir()
+    (other / "run.json").write_text(marker)
+    (other / "summary.csv").write_text("my,data\n")
+    before = _tree(project)
+    assert _run("other_tool") == 2
+    assert "'other_tool' holds files that are not a cxsim result" in capsys.readouterr().err
+    assert _tree(project) == before
+
+
+def test_a_run_never_replaces_a_sweep_holding_a_file_of_the_planner_among_its_points(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    grid = project / "grid.yaml"
+    grid.write_text("params:\n  - {path: teams.us_agents.agents, values: [30, 31]}\n")
+    assert main(["sweep", str(ONE_QUEUE), "--grid", str(grid), "--reps", "2", "--quiet",
+                 "--set", "horizon_days=1", "--set", "warmup_days=0.25", "--out", "swept"]) == 0
+    (project / "swept" / "points" / "p001" / "my_chart.png").write_bytes(b"chart")
+    before = _tree(project)
+    assert _run("swept") == 2
+    assert ("'swept' is an earlier result that also holds files cxsim did not write "
+            "(points/p001/my_chart.png;" in capsys.readouterr().err)
+    assert _tree(project) == before
+    (project / "swept" / "points" / "p001" / "my_chart.png").unlink()
+    assert _run("swept") == 0  # a sweep of cxsim's own files alone is an earlier result
+
+
 def test_an_earlier_result_is_replaced_whole_and_nothing_is_left_beside_it(
     project: Path,
 ) -> None:

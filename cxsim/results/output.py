@@ -18,6 +18,7 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -29,13 +30,9 @@ __all__ = ["MARKER", "OutputError", "ResultDir", "add_result_file", "check_outpu
            "result_files", "save_result"]
 
 MARKER = "run.json"
-# What earlier versions wrote, for results whose run.json does not list its files.
-_KNOWN_FILES = frozenset({
-    "summary.csv", "hiring.csv", "targets.csv", "launch.csv", "scenario.yaml", MARKER,
-    "report.html", "runs.parquet", "contacts_by_interval.parquet", "contacts_by_day.parquet",
-    "teams_by_interval.parquet", "teams_by_day.parquet", "orders_by_day.parquet",
-    "inventory_by_day.parquet", "contacts_by_reason.parquet", "promise_curve.parquet",
-})
+# A staging folder or file cxsim leaves when stopped: a hidden name, ".tmp-" or ".old-", and
+# the 8 characters of mkdtemp or a uuid.
+_LEFTOVER = re.compile(r"^\..+\.(?:tmp|old)-[a-z0-9_]{8}$")
 _NAME_MAX = 255  # bytes in one file name, on every common file system
 _STAGING = ".{name}.tmp-"  # mkdtemp adds 8 characters
 _SHOWN = 60  # characters of a name shown in a message
@@ -64,12 +61,38 @@ def _earlier_files(folder: Path) -> frozenset[str] | None:
         meta = json.loads(marker.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(meta, dict) or not ({"seed", "reps"} <= meta.keys() or "cxsim" in meta):
+    # cxsim marks what it wrote with its version and the list of its files. A run.json without
+    # them (another tool's, or hand-made) marks nothing as cxsim's, so nothing is replaced.
+    if not isinstance(meta, dict) or "cxsim" not in meta:
         return None
     files = meta.get("files")
     if isinstance(files, list) and all(isinstance(f, str) for f in files):
         return frozenset(files) | {MARKER}
-    return _KNOWN_FILES
+    return None
+
+
+def _foreign(folder: Path, ours: frozenset[str]) -> list[str]:
+    """What in the cxsim result ``folder`` (``ours``: the files it lists) cxsim did not write:
+    names it does not list, and inside a folder it lists (a sweep's points) anything but
+    results that hold only their own files, or the staging cxsim leaves when stopped."""
+    found = []
+    for entry in sorted(folder.iterdir(), key=lambda path: path.name):
+        if entry.name not in ours:
+            found.append(entry.name)
+            continue
+        if not entry.is_dir() or entry.is_symlink():
+            continue
+        for inner in sorted(entry.iterdir(), key=lambda path: path.name):
+            if _LEFTOVER.match(inner.name):
+                continue
+            inner_ours = (_earlier_files(inner) if inner.is_dir() and not inner.is_symlink()
+                          else None)
+            if inner_ours is None:
+                found.append(f"{entry.name}/{inner.name}")
+            else:
+                found += [f"{entry.name}/{inner.name}/{name}"
+                          for name in _foreign(inner, inner_ours)]
+    return found
 
 
 def result_files(folder: str | Path) -> frozenset[str] | None:
@@ -138,7 +161,7 @@ def check_output_dir(directory: str | Path, protect: Iterable[str | Path] = ()) 
                                   f"({', '.join(map(_show, entries[:3]))}"
                                   f"{', ...' if len(entries) > 3 else ''}; a new or empty "
                                   "directory, or an earlier cxsim result)")
-            foreign = [name for name in entries if name not in ours]
+            foreign = _foreign(target, ours)
             if foreign:
                 raise OutputError(f"'{_show(text)}' is an earlier result that also holds files "
                                   f"cxsim did not write ({', '.join(map(_show, foreign[:3]))}"
