@@ -213,3 +213,22 @@ def test_compare_reads_sweep_points_and_refuses_what_is_not_a_result(
     assert main(["compare", str(result_dirs[0]), "--out", str(out)]) == 2
     assert capsys.readouterr().err.splitlines() == [
         "cxsim: compare: needs two results or more (a baseline, then the alternatives)"]
+    # A damaged point: named, in one line, like any damaged result.
+    (swept / "points" / "p001" / "runs.parquet").write_text("not a table")
+    assert main(["compare", str(swept), "--out", str(out)]) == 2
+    error = capsys.readouterr().err.splitlines()
+    assert len(error) == 1 and str(swept / "points" / "p001") in error[0]
+
+
+def test_compare_to_a_name_too_long_or_a_place_it_cannot_write_says_so(
+    result_dirs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    base, more = result_dirs
+    long = tmp_path / ("x" * 250 + ".csv")  # fits, but its temporary name would not
+    assert main(["compare", str(base), str(more), "--out", str(long)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"cxsim: --out: '{long}' is a name too long to write (a file name of at most 241 bytes)"]
+    assert main(["compare", str(base), str(more), "--out", "/proc/comparison.csv"]) == 2
+    error = capsys.readouterr().err.splitlines()
+    assert error[0].startswith("cxsim: --out: cannot write") and len(error) == 1
+    assert list(tmp_path.iterdir()) == []

@@ -155,20 +155,46 @@ def test_report_refuses_a_report_html_it_did_not_write(
     assert (copy / REPORT_NAME).read_text() == "<html>a planner's page</html>"
 
 
+@pytest.mark.parametrize("name", ["run.json", "summary.csv", "scenario.yaml"])
+def test_report_never_writes_over_the_result_s_own_files(
+    result: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(result, copy)
+    before = {p.name: p.read_bytes() for p in copy.iterdir()}
+    assert main(["report", str(copy), "--out", str(copy / name)]) == 2
+    assert "exists and is not a report cxsim wrote" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in copy.iterdir()} == before
+    assert main(["report", str(copy)]) == 0  # still a result
+
+
+def test_report_to_a_name_the_system_refuses_says_so_in_one_line(
+    result: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / ("y" * 254 + ".html")  # longer than a file name may be
+    assert main(["report", str(result), "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("cxsim: --out: cannot write") and error.count("\n") == 1
+
+
 @pytest.mark.parametrize(("make", "message"), [
     (lambda base: base / "missing", "missing: not a directory (a result directory cxsim run "
                                     "wrote)"),
     (lambda base: base, ": not a cxsim result (no run.json; a result directory cxsim run "
                         "wrote)"),
+    (lambda base: (base / "run.json").write_text('{"seed": 1}') and base,
+     ": not a cxsim result (its run.json is not one cxsim wrote; a result directory cxsim run "
+     "wrote)"),
 ])
 def test_report_of_something_that_is_no_result_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Any, message: str
 ) -> None:
     (tmp_path / "notes.txt").write_text("notes")
+    kept = {"notes.txt", *(["run.json"] if "its run.json" in message else [])}
     assert main(["report", str(make(tmp_path))]) == 2
     error = capsys.readouterr().err
     assert error.startswith("cxsim: ") and message in error and error.count("\n") == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert {p.name for p in tmp_path.iterdir()} == kept
 
 
 def test_report_of_a_damaged_result_says_so_in_one_line(

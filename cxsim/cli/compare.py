@@ -4,6 +4,7 @@ a 95% confidence interval."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -54,20 +55,22 @@ def _inputs(paths: list[Path]) -> list[Compared]:
     problems: list[str] = []
     for path in paths:
         points = path / POINTS_FOLDER
-        if points.is_dir() and _kind(path) == "sweep":
-            found += [read_compared(point) for point in sorted(points.iterdir())
-                      if (point / MARKER).is_file()]
-            continue
-        try:
-            found.append(read_compared(path))
-        except ValueError as error:
-            problems.append(printable(error))
+        sweep = points.is_dir() and _kind(path) == "sweep"
+        for folder in ([point for point in sorted(points.iterdir()) if (point / MARKER).is_file()]
+                       if sweep else [path]):
+            try:
+                found.append(read_compared(folder))
+            except (OSError, ValueError) as error:  # pyarrow's errors of a damaged table too
+                problems.append(printable(error))
     if problems:
         raise BadInputError(problems)
     if len(found) < 2:
         raise BadInputError(["compare: needs two results or more (a baseline, then the "
                              "alternatives)"])
     return found
+
+
+_NAME_MAX = 255  # bytes in one file name, on every common file system
 
 
 def _kind(folder: Path) -> str | None:
@@ -79,10 +82,19 @@ def _kind(folder: Path) -> str | None:
     return str(meta.get("kind")) if isinstance(meta, dict) else None
 
 
+def _temporary(out: Path) -> Path:
+    """Where the table is written before it takes ``out``'s place."""
+    return out.with_name(f".{out.name}.tmp-{uuid.uuid4().hex[:8]}")
+
+
 def _check_out(out: Path) -> None:
     """Refuse a place the table must not go: a file cxsim did not write, a directory, or the
-    inside of a result directory (whose files cxsim lists)."""
+    inside of a result directory (whose files cxsim lists); or a name too long to write."""
     shown = printable(out)
+    longest = _NAME_MAX - (len(os.fsencode(_temporary(out).name)) - len(os.fsencode(out.name)))
+    if len(os.fsencode(out.name)) > longest:
+        raise BadInputError([f"--out: '{shown}' is a name too long to write (a file name of at "
+                             f"most {longest} bytes)"])
     if out.is_dir():
         raise BadInputError([f"--out: '{shown}' is a directory (a .csv file name)"])
     if out.exists() or out.is_symlink():
@@ -133,17 +145,25 @@ def changes_text(comparison: pd.DataFrame, top: int) -> str:
 
 
 def handle(args: argparse.Namespace) -> int:
-    _check_out(args.out)
+    try:
+        _check_out(args.out)
+    except OSError as error:  # a place the system will not even look at
+        raise BadInputError([f"--out: cannot write '{printable(args.out)}': "
+                             f"{error.strerror or error}"]) from None
     inputs = _inputs(args.results)
     baseline, others = inputs[0], inputs[1:]
     tables = [compare(baseline, other) for other in others]
     table = pd.concat(tables, ignore_index=True)
-    temporary = args.out.with_name(f".{args.out.name}.tmp-{uuid.uuid4().hex[:8]}")
+    temporary = _temporary(args.out)
     try:
         table.to_csv(temporary, index=False)
         os.replace(temporary, args.out)
+    except OSError as error:
+        raise BadInputError([f"--out: cannot write '{printable(args.out)}': "
+                             f"{error.strerror or error}"]) from None
     finally:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
     if not args.quiet:
         print("\n".join(changes_text(one, args.top) for one in tables))
     print(f"comparison: {printable(args.out)}")

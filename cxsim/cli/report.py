@@ -41,7 +41,9 @@ def _checked_out(directory: Path, files: frozenset[str], out: Path) -> Path:
         raise BadInputError([f"--out: '{printable(out.parent)}' is not a directory (a file in "
                              "an existing directory)"])
     if out.exists() or out.is_symlink():
-        listed = out.parent.resolve() == directory.resolve() and out.name in files
+        # A report the result lists may be replaced; its tables and run.json never.
+        listed = (out.parent.resolve() == directory.resolve() and out.name in files
+                  and out.suffix == ".html")
         if out.is_symlink() or not (listed or html.is_report(out)):
             raise BadInputError([f"--out: '{shown}' exists and is not a report cxsim wrote "
                                  "(another file name, or move it)"])
@@ -55,13 +57,20 @@ def handle(args: argparse.Namespace) -> int:
         raise BadInputError([f"{shown}: not a directory (a result directory cxsim run wrote)"])
     files = result_files(directory)
     if files is None:
-        raise BadInputError([f"{shown}: not a cxsim result (no {MARKER}; a result directory "
+        why = (f"its {MARKER} is not one cxsim wrote" if (directory / MARKER).exists()
+               else f"no {MARKER}")
+        raise BadInputError([f"{shown}: not a cxsim result ({why}; a result directory "
                              "cxsim run wrote)"])
     kind = json.loads((directory / MARKER).read_text(encoding="utf-8")).get("kind", "run")
     if kind not in KINDS:
         raise BadInputError([f"{shown}: a {printable(kind)} result; reports are built for "
                              f"{' and '.join(KINDS)} directories"])
-    out = _checked_out(directory, files, args.out or directory / REPORT_NAME)
+    out = args.out or directory / REPORT_NAME
+    try:
+        out = _checked_out(directory, files, out)
+    except OSError as error:  # a name the system refuses (too long, say)
+        raise BadInputError([f"--out: cannot write '{printable(out)}': "
+                             f"{error.strerror or error}"]) from None
     try:
         page = html.report_of(directory)
     except (OSError, ValueError, KeyError) as error:
