@@ -45,6 +45,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ("", "the directory name is empty"),
     ("scenarios", "'scenarios' holds files that are not a cxsim result (mine.yaml;"),
     ("report.docx", "'report.docx' is a file, not a directory"),
+    ("scenarios/mine.yaml", "'scenarios/mine.yaml' is a file, not a directory"),
     ("report.docx/inside", "is a file, so 'report.docx/inside' cannot be made"),
     ("a" * 250, "is too long to stage a result beside it (a name of at most 235 bytes)"),
     ("b" * 256, "is a name longer than 255 bytes (a shorter name)"),
@@ -61,6 +62,14 @@ def test_a_place_cxsim_must_not_or_cannot_write_is_refused_before_running(
     assert _tree(project.parent) == before
     assert sorted(p.name for p in project.iterdir()) == ["notes.txt", "report.docx",
                                                           "scenarios"]
+
+
+def test_a_link_is_refused_as_a_link(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "empty").mkdir()
+    (project / "linked").symlink_to(project / "empty")  # followed, it would lead elsewhere
+    assert _run("linked") == 2
+    assert "'linked' is a link, not a directory" in capsys.readouterr().err
+    assert list((project / "empty").iterdir()) == []
 
 
 def test_a_folder_holding_the_scenario_is_refused_even_when_it_is_an_earlier_result(

@@ -146,12 +146,13 @@ def check_output_dir(directory: str | Path, protect: Iterable[str | Path] = ()) 
                           "directory inside it)")
     for path in protect:
         kept = Path(path).expanduser().absolute().resolve()
-        if _contains(target, kept):
+        if _contains(target, kept) and target != kept:  # (the file itself: said below)
             raise OutputError(f"'{_show(text)}' holds {_show(kept.name)} (a directory that "
                               "holds no input)")
     if target.exists() or target.is_symlink():
         if target.is_symlink() or not target.is_dir():
-            raise OutputError(f"'{_show(text)}' is a file, not a directory (a new or empty "
+            what = "a link" if target.is_symlink() else "a file"
+            raise OutputError(f"'{_show(text)}' is {what}, not a directory (a new or empty "
                               "directory, or an earlier cxsim result)")
         entries = sorted(entry.name for entry in target.iterdir())
         if entries:
