@@ -111,6 +111,28 @@ def test_a_service_level_far_below_its_target_is_a_no_go() -> None:
     assert _rules(verdict) == {"service_far_below"}
 
 
+def test_a_backlog_nobody_works_is_judged_by_the_messages_left_waiting() -> None:
+    # Phone answered well; email has a team with no agents: not one message is answered, and
+    # every one that arrived a day or more before the end has waited past its 24 hours. The
+    # share answered in time is then exactly 0, not "met" for want of answers.
+    data = _contacts(agents=9)
+    data["channels"]["email"] = {"kind": "async",
+                                 "handle_minutes": {"dist": "exponential", "mean": 5},
+                                 "target": {"respond_within_hours": 24, "service_level": 0.9}}
+    data["contact_volume"].append({"region": "us", "channel": "email", "per_hour": 10})
+    data["teams"]["us_mail"] = {"region": "us", "channels": ["email"], "agents": 0}
+    results = cxsim.run(cxsim.parse_scenario(data), reps=2, seed=1)
+    kpis = results.summary.set_index(["scope", "region", "channel", "kpi"])["mean"]
+    assert kpis["contacts", "us", "email", "service_level"] == 0.0
+    assert kpis["contacts", "us", "email", "handled"] == 0.0
+    # Phone's share is judged as before: waits at the end there are minutes, not past 20 s
+    # over a whole interval.
+    assert kpis["contacts", "us", "phone", "service_level"] > 0.9
+    verdict = {v.region: v for v in region_verdicts(results)}["us"]
+    assert verdict.verdict == "no-go"
+    assert _rules(verdict) == {"service_far_below"}
+
+
 def test_a_hire_decided_too_late_makes_a_region_at_risk() -> None:
     hires = {"hires": [{"date": "2027-01-07", "agents": 1}], "hiring_lead_days": 30}
     data = _contacts(agents=9)

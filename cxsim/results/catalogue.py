@@ -49,7 +49,8 @@ CATALOGUE: dict[str, Kpi] = _kpis(
     ("abandoned", "count", "live contacts that left the queue before an answer"),
     ("wait_prob", "share", "share of offered live contacts not answered at once"),
     ("service_level", "share",
-     "answered within the channel's target / (handled + abandoned)"),
+     "answered within the channel's target / (handled + abandoned + still waiting at the "
+     "end past the target)"),
     ("asa_s", "seconds", "mean wait of handled live contacts"),
     ("abandon_rate", "share", "abandoned / offered live contacts"),
     ("wait_p90_s", "seconds", "90th percentile wait of handled live contacts"),

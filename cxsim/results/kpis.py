@@ -27,7 +27,8 @@ from cxsim.scenario.common import ORDER_REASONS
 from cxsim.scenario.models import Scenario, SyncChannel
 from cxsim.theory.erlang import agents_for_service_level_many
 
-__all__ = ["Requirement", "required_agents", "run_rows", "scenario_reasons"]
+__all__ = ["Requirement", "overdue_intervals", "required_agents", "run_rows",
+           "scenario_reasons", "target_minutes"]
 
 
 def _total(values: np.ndarray) -> float:
@@ -42,13 +43,36 @@ class _QueueInfo:
     channel: str
     sync: bool
     exclude_short_abandons: bool
+    target_minutes: float
+
+
+def target_minutes(scenario: Scenario, channel: str) -> float:
+    """The answer (live) or response (backlog) target of ``channel``, minutes."""
+    spec = scenario.channels[channel]
+    if isinstance(spec, SyncChannel):
+        return spec.target.answer_within_s / 60.0
+    return spec.target.respond_within_hours * 60.0
 
 
 def _queue_info(scenario: Scenario, key: tuple[str, str, str]) -> _QueueInfo:
     spec = scenario.channels[key[1]]
     sync = isinstance(spec, SyncChannel)
     exclude = sync and spec.target.exclude_abandons_within_target  # type: ignore[union-attr]
-    return _QueueInfo(key[0], key[1], sync, bool(exclude))
+    return _QueueInfo(key[0], key[1], sync, bool(exclude), target_minutes(scenario, key[1]))
+
+
+def overdue_intervals(horizon_minutes: float, interval_minutes: float, target: float) -> int:
+    """How many intervals from the start ended ``target`` minutes or more before the horizon:
+    a contact of theirs still waiting at the end had surely waited past ``target``. (One of a
+    later interval might still have been answered in time: it is not judged.)"""
+    return max(0, int((horizon_minutes - target) // interval_minutes))
+
+
+def _overdue_at_end(record: ReplicationRecord, waiting: np.ndarray, target: float) -> float:
+    """Contacts of the counted intervals still waiting at the end, surely past ``target``."""
+    first = record.first_counted_interval
+    last = overdue_intervals(record.horizon_minutes, record.interval_minutes, target)
+    return _total(waiting[first:max(first, last)])
 
 
 def _contact_kpis(
@@ -64,8 +88,10 @@ def _contact_kpis(
     every = range(len(infos))
     sync = [i for i in every if infos[i].sync]
     backlog = [i for i in every if not infos[i].sync]
+    # Judged against the target: those answered or abandoned, and those that had waited past
+    # it and were still waiting at the end (a backlog nobody works must not look met).
     judged = sum(
-        totals[i]["handled"] + totals[i]["abandoned"]
+        totals[i]["handled"] + totals[i]["abandoned"] + totals[i]["overdue_at_end"]
         - (totals[i]["abandoned_in_target"] if infos[i].exclude_short_abandons else 0.0)
         for i in every
     )
@@ -114,7 +140,9 @@ def run_rows(scenario: Scenario, record: ReplicationRecord) -> list[tuple[Any, .
     infos = [_queue_info(scenario, key) for key in keys]
     totals = [
         {m: _total(record.queues[key][m][first:]) for m in QUEUE_MEASURES}
-        for key in keys
+        | {"overdue_at_end": _overdue_at_end(record, record.queues[key]["waiting_at_end"],
+                                             info.target_minutes)}
+        for key, info in zip(keys, infos, strict=True)
     ]
     histograms = [np.asarray(record.wait_histograms[key]) for key in keys]
     for (region, channel), members in _groups(keys).items():
@@ -252,8 +280,6 @@ def _marketplace_rows(scenario: Scenario, record: ReplicationRecord) -> list[tup
     contact channels first answered within the rule's deadline, per region where it sells and
     over all. Messages still waiting at the end that had waited past the deadline count as late.
     """
-    first = record.first_counted_interval
-    interval = float(record.interval_minutes)
     rows: list[tuple[Any, ...]] = []
     for name, sales_channel in scenario.sales_channels.items():
         rules = sales_channel.rules
@@ -269,11 +295,7 @@ def _marketplace_rows(scenario: Scenario, record: ReplicationRecord) -> list[tup
             histogram = record.wait_histograms[region, channel, language]
             answered = float(sum(histogram))
             on_time = answered * (histogram_share_within(histogram, deadline) if answered else 0)
-            waiting = series["waiting_at_end"][first:].tolist()
-            overdue = sum(
-                count for k, count in enumerate(waiting, start=first)
-                if (k + 1) * interval <= record.horizon_minutes - deadline
-            )
+            overdue = _overdue_at_end(record, series["waiting_at_end"], deadline)
             for scope in (region, ALL):
                 within[scope][0] += on_time
                 within[scope][1] += answered + overdue

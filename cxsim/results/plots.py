@@ -66,7 +66,7 @@ _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#
             "#7f7f7f", "#bcbd22", "#17becf")
 _STOCKOUT = "#d62728"
 _MEASURES = ("offered", "handled", "answered_at_once", "answered_in_target", "abandoned",
-             "abandoned_in_target", "wait_minutes_handled")
+             "abandoned_in_target", "overdue_at_end", "wait_minutes_handled")
 
 
 class NothingToPlotError(ValueError):
@@ -249,7 +249,8 @@ def plot_service_level(results: Results, region: str | None = None) -> Figure:
     if not channels:
         raise NothingToPlotError(f"no contacts offered in region {region!r}")
     rows = rows[rows["channel"].isin(channels)].assign(day=day_axis(rows))
-    daily = rows.groupby(["rep", "day", "channel"], as_index=False)[list(_MEASURES)].sum()
+    measures = [m for m in _MEASURES if m in rows]  # (overdue_at_end: not in older tables)
+    daily = rows.groupby(["rep", "day", "channel"], as_index=False)[measures].sum()
     daily = add_contact_kpis(daily, results.scenario)
     band = confidence_band(daily, ["channel", "day"], "service_level")
     columns = 1 if len(channels) == 1 else 2

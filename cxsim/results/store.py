@@ -22,6 +22,7 @@ from cxsim.results.checks import launch_checks, targets
 from cxsim.results.frames import (
     PROMISE_CURVE_COLUMNS,
     add_contact_kpis,
+    add_overdue,
     add_team_kpis,
     by_day,
     daily_frame,
@@ -113,7 +114,9 @@ class Results:
         rows = [row for record in records for row in run_rows(scenario, record)]
         runs = pd.DataFrame(rows, columns=["rep", "scope", "region", "channel", "kpi", "value"])
         contacts, teams = interval_frames(scenario, records)
-        contacts_daily = by_day(contacts, ["region", "channel", "language"], QUEUE_MEASURES)
+        contacts = add_overdue(contacts, scenario)
+        contacts_daily = by_day(contacts, ["region", "channel", "language"],
+                                (*QUEUE_MEASURES, "overdue_at_end"))
         teams_daily = by_day(teams, ["team", "region"], TEAM_MEASURES)
         summary = summarise(runs)
         first_inbound: dict[str, list[float]] = {}
