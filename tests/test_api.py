@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from scipy import stats
 
 import cxsim
@@ -86,6 +87,22 @@ def test_results_save_and_load_round_trip(tmp_path: Path) -> None:
     assert loaded.kpi("offered", "us", "phone") == results.kpi("offered", "us", "phone")
     with pytest.raises(KeyError, match="no KPI 'speed'"):
         results.kpi("speed")
+
+
+def test_names_pandas_would_read_as_missing_come_back_as_they_were(tmp_path: Path) -> None:
+    # NA is North America; every table read back keeps it, and the verdicts built from them.
+    text = (EXAMPLES / "one_queue.yaml").read_text()
+    text = text.replace("  us: {", "  NA: {").replace("region: us", "region: NA")
+    text = text.replace("us_agents:", "None:")
+    scenario = cxsim.parse_scenario(yaml.safe_load(text)).model_copy(
+        update={"horizon_days": 1.5, "warmup_days": 0.5})
+    results = cxsim.run(scenario, reps=2, seed=5)
+    loaded = cxsim.Results.load(results.save(tmp_path / "r"))
+    for name in ("summary", "targets", "hiring", "launch"):
+        pd.testing.assert_frame_equal(getattr(loaded, name), getattr(results, name),
+                                      check_dtype=False)
+    assert "NA" in set(loaded.targets["region"])
+    pd.testing.assert_frame_equal(loaded.verdicts(), results.verdicts())
 
 
 def test_plot_intervals_draws_one_line_per_queue() -> None:

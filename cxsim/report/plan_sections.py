@@ -18,7 +18,7 @@ import pandas as pd
 
 from cxsim.report.document import Block, Cell, Items, Section, Table, Text
 from cxsim.results.output import result_files
-from cxsim.results.store import Results
+from cxsim.results.store import Results, read_csv_table
 
 __all__ = ["MAX_ROWS", "plan_section", "plan_tables"]
 
@@ -29,7 +29,7 @@ def plan_tables(directory: str | Path) -> dict[str, pd.DataFrame]:
     """The plan's tables in a plan directory, by name (``staffing`` for ``staffing.csv``)."""
     folder = Path(directory)
     listed = sorted(result_files(folder) or ())
-    return {name.removesuffix(".csv"): pd.read_csv(folder / name) for name in listed
+    return {name.removesuffix(".csv"): read_csv_table(folder / name) for name in listed
             if name.endswith(".csv") and name not in Results.CSV_FILES}
 
 

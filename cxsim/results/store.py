@@ -41,7 +41,7 @@ from cxsim.scenario.plain_yaml import dump_yaml
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["Results"]
+__all__ = ["Results", "read_csv_table"]
 
 _TABLES = (
     "runs",
@@ -210,13 +210,13 @@ class Results:
         scenario = load_scenario(folder / "scenario.yaml")
         meta = json.loads((folder / MARKER).read_text(encoding="utf-8"))
         tables = {name: _read_table(folder, name) for name in _TABLES}
-        summary = pd.read_csv(folder / "summary.csv", keep_default_na=False, na_values=[""])
+        summary = read_csv_table(folder / "summary.csv")
         hiring = _read_dated(folder / "hiring.csv", ("start_date", "decide_by"))
         launch = _read_dated(folder / "launch.csv",
                              ("launch_date", "started", "ready_by", "decide_by"))
         return cls(
             scenario=scenario, seed=int(meta["seed"]), reps=int(meta["reps"]), summary=summary,
-            hiring=hiring, targets=pd.read_csv(folder / "targets.csv"), launch=launch,
+            hiring=hiring, targets=read_csv_table(folder / "targets.csv"), launch=launch,
             meta=meta, **tables,
         )
 
@@ -317,9 +317,15 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
+def read_csv_table(path: str | Path) -> pd.DataFrame:
+    """A CSV table cxsim wrote: only an empty field is missing. (pandas would also read names
+    such as NA, None or nan as missing: a region named NA, North America, would vanish.)"""
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
 def _read_dated(path: Path, columns: Sequence[str]) -> pd.DataFrame:
     """A CSV table whose ``columns`` hold dates (or nothing)."""
-    table = pd.read_csv(path)
+    table = read_csv_table(path)
     for column in columns:
         table[column] = [None if pd.isna(day) else dt.date.fromisoformat(str(day))
                          for day in table[column]]

@@ -25,7 +25,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from cxsim.results.output import MARKER
-from cxsim.results.store import Results
+from cxsim.results.store import Results, read_csv_table
 from cxsim.results.summary import ALL, SUMMARY_COLUMNS
 
 __all__ = [
@@ -216,10 +216,10 @@ class SweepResults:
             raise ValueError(f"{folder} is not a sweep (its run.json says "
                              f"{meta.get('kind', 'nothing')!r})")
         params = list(meta["params"])
-        points = pd.read_csv(folder / "points.csv", keep_default_na=False, na_values=[""])
+        points = read_csv_table(folder / "points.csv")
         extra = {"directory": folder, "meta": meta}
         if meta.get("complete") and (folder / "summary.csv").exists():
-            summary = pd.read_csv(folder / "summary.csv", keep_default_na=False, na_values=[""])
+            summary = read_csv_table(folder / "summary.csv")
             return cls(params=params, points=points, summary=summary,
                        runs=pd.read_parquet(folder / "runs.parquet"), seed=int(meta["seed"]),
                        reps=int(meta["reps"]), **extra)
@@ -236,5 +236,5 @@ def point_tables(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """(summary, runs) of a point written in ``folder``, or None if it has not finished."""
     if not (folder / MARKER).is_file():
         return None
-    summary = pd.read_csv(folder / "summary.csv", keep_default_na=False, na_values=[""])
+    summary = read_csv_table(folder / "summary.csv")
     return summary, pd.read_parquet(folder / "runs.parquet")
