@@ -5,6 +5,7 @@ that keep finished points, resume, and never take what cxsim did not write."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -269,6 +270,21 @@ def test_an_interrupted_sweep_keeps_its_points_and_resume_runs_only_the_rest(
     assert counted[-1] == (4, 4)
     _assert_same_tables(tmp_path / "whole", tmp_path / "stopped")
     assert whole.complete
+
+
+def test_resume_runs_again_a_point_damaged_since_it_was_written(
+    queue: cxsim.Scenario, tmp_path: Path,
+) -> None:
+    grid = {"params": [AGENTS, PATIENCE]}
+    cxsim.sweep(queue, grid, reps=2, seed=4, out=tmp_path / "whole")
+    shutil.copytree(tmp_path / "whole", tmp_path / "damaged")
+    (tmp_path / "damaged" / "points" / "p001" / "summary.csv").unlink()
+    (tmp_path / "damaged" / "points" / "p002" / "runs.parquet").write_text("not a table")
+    counted: list[tuple[int, int]] = []
+    Sweep(queue, grid, reps=2, seed=4, out=tmp_path / "damaged", resume=True).run(
+        progress=lambda done, total: counted.append((done, total)))
+    assert counted[-1] == (4, 4)  # the two damaged points, 2 replications each
+    _assert_same_tables(tmp_path / "whole", tmp_path / "damaged")
 
 
 def test_resume_refuses_a_sweep_of_another_grid_scenario_or_seed(

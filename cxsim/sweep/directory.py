@@ -191,8 +191,15 @@ class SweepDir:
         _write_atomic(self.folder / "scenario.yaml", lambda p: p.write_text(
             dump_yaml(scenario.model_dump(mode="json")), encoding="utf-8"))
         _write_atomic(self.folder / "points.csv", lambda p: points.to_csv(p, index=False))
-        return {point: tables for point in self._finished_ids()
-                if (tables := point_tables(self.folder / POINTS_FOLDER / point)) is not None}
+        finished = {}
+        for point in self._finished_ids():
+            try:
+                tables = point_tables(self.folder / POINTS_FOLDER / point)
+            except (OSError, ValueError):  # damaged since it was written (pyarrow's errors too)
+                continue  # run again, and its folder replaced
+            if tables is not None:
+                finished[point] = tables
+        return finished
 
     def _remove_leftovers(self) -> None:
         """Remove what a stopped sweep left half-written (its own staging names only)."""
