@@ -241,3 +241,17 @@ def test_a_scenario_without_stock_has_no_inventory_to_plan(tmp_path: Path) -> No
     assert done.returncode == 2
     assert "nodes: the scenario keeps no stock" in done.stderr
     assert not out.exists()
+
+
+def test_stock_whose_demand_all_falls_in_the_warm_up_is_left_as_it_is(tmp_path: Path) -> None:
+    # No order is counted, so there is no fill rate to judge a level by (it once read the
+    # missing fill rate as missed and raised the level at every iteration).
+    out = tmp_path / "plan"
+    done = cxsim_command("plan", "inventory", ONE_STOCK_POINT, "--reps", "2", "--set",
+                         "horizon_days=7", "--set", "warmup_days=6.9", "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert "us_fc widget: no demand after the warm-up, so no fill rate to plan by" in (
+        done.stdout)
+    assert "nan" not in done.stdout
+    planned = cxsim.load_scenario(out / "planned.yaml")
+    assert planned.nodes == cxsim.load_scenario(ONE_STOCK_POINT).nodes

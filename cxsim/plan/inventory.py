@@ -257,8 +257,11 @@ def _months(dates: list[dt.date], start: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _items(scenario: Scenario, base: Results, default_target: float) -> list[_Item]:
-    """Every node x product with demand, its demand read from ``base`` day by day."""
+def _items(scenario: Scenario, base: Results, default_target: float,
+           findings: list[str]) -> list[_Item]:
+    """Every node x product with demand, its demand read from ``base`` day by day. One whose
+    demand all falls in the warm-up has no fill rate to judge a level by: it is left as it is,
+    with a finding."""
     daily = base.inventory_by_day
     items = []
     for node, spec in scenario.nodes.items():
@@ -266,6 +269,12 @@ def _items(scenario: Scenario, base: Results, default_target: float) -> list[_It
             rows = daily[(daily["node"] == node) & (daily["product"] == product)]
             per_rep = rows.groupby(["date", "rep"])["units_demanded"].sum().unstack("rep")
             if per_rep.empty or not (per_rep.to_numpy().sum() > 0):
+                continue
+            if not rows.loc[rows["counted"], "units_demanded"].sum() > 0:
+                findings.append(
+                    f"{node} {product}: no demand after the warm-up, so no fill rate to plan "
+                    "by; its stock is kept as the scenario gives it (a longer horizon_days, or a "
+                    "shorter warmup_days)")
                 continue
             values = per_rep.fillna(0.0).to_numpy()
             demand = values.mean(axis=1)
@@ -413,7 +422,7 @@ def plan_inventory(
         # orders and stock at a fraction of the cost); the verification runs everything.
         searched_on = commerce_only(scenario)
         base = run(searched_on, reps=reps, seed=seed, executor=running, progress=stage("stock"))
-        items = _items(scenario, base, fill_rate)
+        items = _items(scenario, base, fill_rate, findings)
         say(f"stock: {len(items)} node x product(s) with demand, read from one run of {reps} "
             "replication(s)")
         factors: dict[int, float] = {}
@@ -554,6 +563,6 @@ def _tables(
                    "more --iterations, or more --reps to narrow the interval (or stock-outs no "
                    "level reaches: a first shipment that lands late, a lead time as long as "
                    "the horizon)"))
-    if not items:
+    if not items and not findings:  # (none left out for want of demand after the warm-up)
         findings.append("no node has demand within the horizon: nothing to plan")
     return rows, schedule
