@@ -133,6 +133,24 @@ def test_a_backlog_nobody_works_is_judged_by_the_messages_left_waiting() -> None
     assert _rules(verdict) == {"service_far_below"}
 
 
+def test_what_nothing_judged_backs_is_at_risk_not_a_go() -> None:
+    # A 20-day promise on a 12-day horizon: no order falls due, so the promise is not judged.
+    verdict = _verdicts(_shop(transit={"dist": "constant", "value": 1}, promise_days=20))["us"]
+    assert verdict.verdict == "at risk"
+    assert _rules(verdict) == {"not_judged"}
+    assert verdict.findings[0].text.startswith("market: no order fell due within its promise")
+    # The same promise on a horizon long enough to judge it is a go.
+    judged = _shop(transit={"dist": "constant", "value": 1}, promise_days=20)
+    assert _verdicts(judged | {"horizon_days": 30})["us"].verdict == "go"
+    # Calls offered after the warm-up to nobody, callers who never hang up, and the run ends
+    # within the hour they came in: none answered, abandoned or surely past 20 s.
+    calls = _contacts(agents=0) | {"horizon_days": 1.01, "warmup_days": 1}
+    del calls["channels"]["phone"]["patience_minutes"]
+    verdict = _verdicts(calls)["us"]
+    assert _rules(verdict) == {"not_judged"}
+    assert "contacts offered after the warm-up, none answered" in verdict.findings[0].text
+
+
 def test_a_hire_decided_too_late_makes_a_region_at_risk() -> None:
     hires = {"hires": [{"date": "2027-01-07", "agents": 1}], "hiring_lead_days": 30}
     data = _contacts(agents=9)
@@ -236,8 +254,9 @@ def test_a_missed_marketplace_rule_is_a_no_go() -> None:
 def test_stock_that_runs_out_makes_a_region_at_risk() -> None:
     # 200 orders a day for two days of lead time against a base stock of 300: the node runs
     # dry most days; backordered parcels still arrive within the long promise.
+    # (30 days, so that orders fall due within the 20-day promise and it is judged.)
     verdict = _verdicts(_shop(transit={"dist": "constant", "value": 1}, promise_days=20,
-                              level=300))["us"]
+                              level=300) | {"horizon_days": 30})["us"]
     assert verdict.verdict == "at risk"
     assert _rules(verdict) == {"stock_runs_out"}
     assert verdict.findings[0].text.startswith("fc runs out of widget: ")
@@ -245,7 +264,7 @@ def test_stock_that_runs_out_makes_a_region_at_risk() -> None:
 
 def _first_stock(lead: dict[str, Any]) -> dict[str, Any]:
     data = _shop(transit={"dist": "constant", "value": 1}, promise_days=20,
-                 region={"launch_date": "2027-01-10"})
+                 region={"launch_date": "2027-01-10"}) | {"horizon_days": 35}
     data["nodes"]["fc"]["first_inbound"] = {"ordered": "2027-01-04", "lead_time_days": lead}
     return data
 

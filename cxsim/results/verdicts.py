@@ -94,6 +94,11 @@ RULES: tuple[Rule, ...] = (
     Rule("launch_after_horizon", "at risk",
          "The region launches after the simulated horizon ends: nothing after its launch was "
          "simulated."),
+    Rule("not_judged", "at risk",
+         "A channel's service or a sales channel's promise could not be judged after the "
+         "warm-up: contacts were offered but none was answered, abandoned or past its target "
+         "by the end, or no order fell due. Nothing backs a go there (a longer horizon, or a "
+         "shorter warm-up)."),
     Rule("decision_open", "note",
          "Launch items not yet started, with the date to decide them by, and channels served "
          "only by other regions' teams: listed, they do not change the verdict."),
@@ -143,7 +148,8 @@ def region_verdicts(results: Results) -> list[RegionVerdict]:
                             *_launch_findings(results.launch),
                             *_stock_findings(results.summary, scenario),
                             *_hiring_findings(results.hiring, scenario),
-                            *_horizon_findings(scenario)):
+                            *_horizon_findings(scenario),
+                            *_unjudged_findings(results.summary, scenario)):
         if region in found:
             found[region].append(finding)
     verdicts = []
@@ -301,6 +307,36 @@ def _hiring_findings(hiring: pd.DataFrame, scenario: Scenario) -> Iterator[tuple
         text = (f"{row['team']}: {row['agents']} agents starting {row['start_date']} needed a "
                 f"decision by {row['decide_by']}, before the plan starts")
         yield region, Finding("hire_too_late", text, row["decide_by"])
+
+
+def _unjudged_findings(
+    summary: pd.DataFrame, scenario: Scenario
+) -> Iterator[tuple[str, Finding]]:
+    """Service levels and on-time shares with nothing to judge them by, where the region runs
+    within the horizon (one launching after it has its own finding)."""
+    end = scenario.start_date + dt.timedelta(days=scenario.horizon_days)
+    running = {region for region, spec in scenario.regions.items()
+               if spec.launch_date is None or spec.launch_date < end}
+    rows = summary[(summary["region"] != ALL) & (summary["channel"] != ALL)
+                   & summary["region"].isin(running)]
+    values = {(str(r["scope"]), str(r["region"]), str(r["channel"]), str(r["kpi"])):
+              float(r["mean"]) for r in rows.to_dict("records")}
+    for (scope, region, channel, kpi), mean in values.items():
+        if not math.isnan(mean):
+            continue
+        if scope == "contacts" and kpi == "service_level":
+            offered = values.get((scope, region, channel, "offered"), 0.0)
+            if offered > 0:
+                yield region, Finding("not_judged", (
+                    f"{channel}: {format_value('offered', offered)} contacts offered after the "
+                    "warm-up, none answered, abandoned or past its target by the end: its "
+                    "service level is not judged"))
+        elif scope == "orders" and kpi == "on_time_rate":
+            orders = values.get((scope, region, channel, "orders"), 0.0)
+            yield region, Finding("not_judged", (
+                f"{channel}: no order fell due within its promise after the warm-up "
+                f"({format_value('orders', orders)} orders counted): the promise is not "
+                "judged"))
 
 
 def _horizon_findings(scenario: Scenario) -> Iterator[tuple[str, Finding]]:
