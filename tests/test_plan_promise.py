@@ -200,6 +200,20 @@ def test_nothing_up_to_thirty_days_is_a_finding_with_the_reason() -> None:
     assert np.isfinite(row["current_on_time"])
 
 
+def test_a_horizon_too_short_to_judge_longer_promises_is_the_reason_given() -> None:
+    # Ample stock, a ten-day carrier, and a horizon that judges promises of a few days at
+    # most: what stops the plan is the horizon, and the finding says so (not the stock, once).
+    scenario = _ample("horizon_days=8", "warmup_days=1",
+                      "regions.us.carrier.transit_days={dist: constant, value: 10}")
+    plan = plan_promise(scenario, reps=2, seed=1, on_time=0.95)
+    row = plan.tables["promise_plan"].iloc[0]
+    assert pd.isna(row["recommended_promise_days"])
+    last = 6  # an order of the first counted day is judged by the last whole day of the run
+    assert any(f"no promise up to {last} days keeps 95%" in f and "a longer horizon_days" in f
+               and "fill rate" not in f for f in plan.findings), plan.findings
+    assert row["orders_judged"] > 0
+
+
 def test_a_missed_late_shipment_ceiling_gets_the_node_s_levers_counted_by_hand() -> None:
     # A marketplace that wants orders shipped within a day, from a node that ships Monday to
     # Friday at a 14:00 cut-off (UTC, orders flat over the week). Shipped more than a day after

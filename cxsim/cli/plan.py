@@ -199,6 +199,8 @@ def _show_promise(plan: Plan) -> list[str]:
             f"{row['verified_on_time']:.1%} [{row['verified_on_time_low']:.1%}, "
             f"{row['verified_on_time_high']:.1%}]")
         late = "" if math.isnan(row["late_shipment_ceiling"]) else (
+            f"not judged (ceiling {row['late_shipment_ceiling']:.1%}: no order shipped in the "
+            "counted days)" if math.isnan(row["late_shipment_rate"]) else
             f"{row['late_shipment_rate']:.1%} (ceiling {row['late_shipment_ceiling']:.1%}: "
             f"{row['ceiling_holds']})")
         lines.append(f"  {printable(row['region']):<7} {printable(row['sales_channel']):<12} "

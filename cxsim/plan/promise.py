@@ -269,14 +269,18 @@ def _recommend(
         cur = _kpi(base, "on_time_rate", region, channel) if current is not None else (
             np.nan, np.nan, np.nan)
         days = curve.shortest(on_time)
+        # The longest promise any order could be judged by within the horizon.
+        last = int(np.flatnonzero(curve.judged > 0)[-1])
         if days is None:
-            last = PROMISE_DAYS_RECORDED
             fill = _kpi(base, "fill_rate", region, channel)[0]
+            why = (f"orders that wait for stock are what a longer promise cannot cover (fill "
+                   f"rate {fill:.1%})" if last == PROMISE_DAYS_RECORDED else
+                   f"no order could be judged by a longer promise within the horizon (a longer "
+                   f"horizon_days judges up to {PROMISE_DAYS_RECORDED} days)")
             findings.append(
                 f"{region} {channel}: no promise up to {last} days keeps {on_time:.0%} of orders "
                 f"on time with confidence (at {last} days: {curve.mean[last]:.1%} "
-                f"[{curve.low[last]:.1%}, {curve.high[last]:.1%}]); orders that wait for stock "
-                f"are what a longer promise cannot cover (fill rate {fill:.1%})")
+                f"[{curve.low[last]:.1%}, {curve.high[last]:.1%}]); {why}")
         elif current is None or days != current:
             changes[f"regions.{region}.promise_days_by_channel.{channel}"] = days
         rule = scenario.regions[region].promise_rule
@@ -288,7 +292,7 @@ def _recommend(
             target_status(*late, ceiling, at_least=False))
         rows.append({
             "region": region, "sales_channel": channel, "rule": rule,
-            "orders_judged": int(curve.judged[days if days is not None else -1]),
+            "orders_judged": int(curve.judged[days if days is not None else last]),
             "current_promise_days": current,
             "current_on_time": cur[0], "current_on_time_low": cur[1],
             "current_on_time_high": cur[2],
