@@ -74,6 +74,15 @@ def test_every_help_the_readme_points_to_prints_and_exits_0(command: list[str]) 
         assert line in words
 
 
+def test_one_replication_is_shown_without_an_interval_and_says_so(tmp_path: Path) -> None:
+    done = cxsim_command("run", ONE_QUEUE, "--reps", "1", "--set", "horizon_days=1", "--set",
+                         "warmup_days=0.25", "--out", tmp_path / "r", "--no-report")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == (
+        "One replication: values without an interval (--reps 2 or more gives each its 95% "
+        "confidence interval):")
+
+
 def test_validate_reports_a_valid_scenario() -> None:
     done = cxsim_command("validate", ONE_QUEUE)
     assert done.returncode == 0

@@ -220,6 +220,19 @@ def test_compare_reads_sweep_points_and_refuses_what_is_not_a_result(
     assert len(error) == 1 and str(swept / "points" / "p001") in error[0]
 
 
+def test_one_replication_on_a_side_gives_no_interval_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    queue = cxsim.load_scenario(ONE_QUEUE, SHORT)
+    one = cxsim.run(queue, reps=1, seed=1).save(tmp_path / "one")
+    other = cxsim.run(queue, reps=1, seed=2).save(tmp_path / "other")
+    assert main(["compare", str(one), str(other), "--out", str(tmp_path / "c.csv")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith("no KPI has an interval to judge a difference by (a side has one "
+                           "replication: --reps 2 or more)")
+    assert not pd.read_csv(tmp_path / "c.csv")["significant"].any()
+
+
 def test_compare_to_a_name_too_long_or_a_place_it_cannot_write_says_so(
     result_dirs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -130,6 +130,10 @@ def changes_text(comparison: pd.DataFrame, top: int) -> str:
     method = ("paired by replication (same seed and replications)"
               if first["method"] == "paired" else "unpaired (different seeds or replications)")
     significant = int(comparison["significant"].sum())
+    if comparison["ci_low"].isna().all():  # one replication on a side: no interval at all
+        return (f"{printable(first['b'])} vs {printable(first['a'])}: {method}; no KPI has an "
+                "interval to judge a difference by (a side has one replication: --reps 2 or "
+                "more)")
     lines = [f"{printable(first['b'])} vs {printable(first['a'])}: {method}; {significant} of "
              f"{len(comparison)} KPIs differ significantly"
              + (", the clearest:" if significant and top else "")]

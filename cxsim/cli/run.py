@@ -83,7 +83,9 @@ def handle(args: argparse.Namespace) -> int:
         out.discard()
         raise
     if not args.quiet:
-        print(f"Mean and 95% confidence interval over {args.reps} replication(s):")
+        print(f"Mean and 95% confidence interval over {args.reps} replications:" if args.reps > 1
+              else "One replication: values without an interval (--reps 2 or more gives each "
+                   "its 95% confidence interval):")
         print(summary_text(results, terminal_width(), args.regions, args.scopes))
         attention = attention_text(results, args.regions)
         if attention:
