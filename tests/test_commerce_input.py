@@ -323,8 +323,8 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("sales channel a word", {"sales_channels.market": "marketplace"},
      ["sales_channels.market: 'marketplace' is not a mapping (a mapping with kind, ...)"]),
     ("sales channel name with a space", {"sales_channels.the shop": {}},
-     ["sales_channels.the shop: 'the shop' is not allowed (a name of letters, digits, _ and -, "
-      "up to 64 characters)"]),
+     ["sales_channels.the shop: 'the shop' is not allowed (a name of ASCII letters, digits, "
+      "_ and -, up to 64 characters)"]),
     # Products.
     ("demand share negative", {"products.widget.demand_share": -1},
      ["products.widget.demand_share: -1 is too small (a number from 0 to 1,000,000)"]),
@@ -599,7 +599,7 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("preparation a number", {"regions.us.preparation.entity": 60},
      ["regions.us.preparation.entity: 60 is not a mapping (a mapping with lead_days, ...)"]),
     ("preparation name with a space", {"regions.us.preparation": {"tax id": {"lead_days": 3}}},
-     ["regions.us.preparation.tax id: 'tax id' is not allowed (a name of letters, digits, _ "
+     ["regions.us.preparation.tax id: 'tax id' is not allowed (a name of ASCII letters, digits, _ "
       "and -, up to 64 characters)"]),
     # Contacts that orders bring.
     ("issues per order above one", {"order_contacts.product_issue.per_order": 1.5},

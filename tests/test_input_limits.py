@@ -232,8 +232,8 @@ def test_a_very_long_key_is_cut_in_the_problem_line(write: Write) -> None:
     key = "k" * 100_000
     text = variant("  us_agents: {region", f"  ? {key}\n  : {{region")
     lines = problem_lines(write(text))
-    assert lines == [f"teams.{'k' * 57}...: '{'k' * 37}...' is not allowed (a name of letters, "
-                     "digits, _ and -, up to 64 characters)"]
+    assert lines == [f"teams.{'k' * 57}...: '{'k' * 37}...' is not allowed (a name of ASCII "
+                     "letters, digits, _ and -, up to 64 characters)"]
     unknown = variant("warmup_days: 1", f"? {key}\n: 1")
     [line] = problem_lines(write(unknown))
     assert line.startswith(f"{'k' * 57}...: unknown field (allowed: name, start_date")
@@ -254,7 +254,8 @@ def test_an_empty_key_names_its_place(write: Write) -> None:
         "omnichannel, omnichannel_handle_saving_pct, products, sales_channels, nodes, "
         "order_contacts)"]
     assert problem_lines(write(variant("  us_agents: {region", '  "": {region'))) == [
-        "teams.'': '' is not allowed (a name of letters, digits, _ and -, up to 64 characters)"]
+        "teams.'': '' is not allowed (a name of ASCII letters, digits, _ and -, up to 64 "
+        "characters)"]
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
@@ -265,8 +266,8 @@ def test_an_empty_key_names_its_place(write: Write) -> None:
      "name: 'two\\nlines' holds characters that cannot be printed (printable text: no line "
      "breaks, tabs or control characters)"),
     ("  us: {timezone", '  "u\\e[2Js": {timezone',
-     "regions.u\\x1b[2Js: 'u\\x1b[2Js' is not allowed (a name of letters, digits, _ and -, up "
-     "to 64 characters)"),
+     "regions.u\\x1b[2Js: 'u\\x1b[2Js' is not allowed (a name of ASCII letters, digits, _ and "
+     "-, up to 64 characters)"),
     ("America/New_York", '"\\e]0;title\\a"',
      "regions.us.timezone: '\\x1b]0;title\\x07' is not an IANA time zone (a zone name such as "
      "Europe/Berlin)"),

@@ -175,7 +175,7 @@ CASES = [
       "{dist: exponential, mean: 5})"]),
     ("bad name",
      variant("  us: {timezone", "  u s: {timezone").replace("region: us", "region: u s"),
-     ["regions.u s: 'u s' is not allowed (a name of letters, digits, _ and -, up to 64 "
+     ["regions.u s: 'u s' is not allowed (a name of ASCII letters, digits, _ and -, up to 64 "
       "characters)"]),
     ("no regions",
      variant("regions:\n  us: {timezone: America/New_York}", "regions: {}"),
@@ -666,8 +666,8 @@ RICH_CASES = [
      ["regions.us.languages: a list is not a mapping (a mapping of names to a number from 0 to "
       "1,000,000)"]),
     ("language name with a space", rich_variant("es: 0.2}", "es mx: 0.2}"),
-     ["regions.us.languages.es mx: 'es mx' is not allowed (a name of letters, digits, _ and -, "
-      "up to 32 characters)"]),
+     ["regions.us.languages.es mx: 'es mx' is not allowed (a name of ASCII letters, digits, "
+      "_ and -, up to 32 characters)"]),
     ("opening hours of an unknown channel", rich_variant("      phone:\n        -",
                                                          "      phnoe:\n        -"),
      [f"regions.us.opening_hours.phnoe: unknown channel 'phnoe' (did you mean 'phone'? one of: "
@@ -828,10 +828,10 @@ RICH_CASES = [
     # Teams: languages, shifts, shrinkage, cost, hires, attrition, ramp, overflow, priorities.
     ("team languages as text", rich_variant("languages: [en]\n", "languages: en\n"),
      ["teams.english.languages: 'en' is not a list (a list of at least 1, each a name of "
-      "letters, digits, _ and -, up to 32 characters)"]),
+      "ASCII letters, digits, _ and -, up to 32 characters)"]),
     ("team languages empty", rich_variant("languages: [en]\n", "languages: []\n"),
-     ["teams.english.languages: has 0 values (a list of at least 1, each a name of letters, "
-      "digits, _ and -, up to 32 characters)"]),
+     ["teams.english.languages: has 0 values (a list of at least 1, each a name of ASCII "
+      "letters, digits, _ and -, up to 32 characters)"]),
     ("team language nobody speaks", rich_variant("languages: [en]\n", "languages: [eng]\n"),
      ["teams.english.languages: no customer of region us speaks 'eng' (languages of the "
       "region: en, es)"]),

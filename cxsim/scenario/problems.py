@@ -307,7 +307,7 @@ def describe(node: _Node | None) -> str:
         low, high = _length(meta)
         up_to = f", up to {high} characters" if high is not None else ""
         if any(getattr(m, "pattern", None) for m in meta):
-            return f"a name of letters, digits, _ and -{up_to}"
+            return f"a name of ASCII letters, digits, _ and -{up_to}"
         return f"{'non-empty text' if low else 'text'}{up_to}"
     if tp is dt.date:
         return "a date such as 2027-01-04"
