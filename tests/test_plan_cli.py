@@ -70,6 +70,9 @@ def test_cxsim_run_of_planned_yaml_reproduces_the_verification(tmp_path: Path) -
     (["--set", "interval_minutes=20"],
      "cxsim: interval_minutes: 20 is not a whole number of quarter hours (planning staffing "
      "needs intervals that shifts can start and end on: 15, 30, 60, ...)"),
+    (["--set", "interval_minutes=480"],
+     "cxsim: interval_minutes: 480 intervals do not start at local midnight in region us "
+     "(America/New_York); a staffing plan rosters shifts on local days (there: 15, 30, 60)"),
     (["--iterations", "0"],
      "cxsim plan staffing: argument --iterations: 0 is too small (a whole number >= 1)"),
     (["--set", "teams.us_agents.agents=-1"], f"cxsim: {EXAMPLES / 'one_queue.yaml'}: 1 problem"),

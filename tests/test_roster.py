@@ -82,6 +82,20 @@ def test_a_generated_week_covers_every_interval_at_a_cost_near_the_hours_needed(
     assert solution.gap <= 0.01 or solution.status == "time limit"
 
 
+def test_a_need_over_a_long_interval_holds_at_every_hour_of_it() -> None:
+    # 28 agents all day, stated per whole day: 84 agents on one 8-hour shift average 28 over
+    # the day but leave 16 hours empty (a plan once rostered just that). Every hour of the day
+    # needs its 28: three shifts of 28, 7 days a week, in whole 5-day patterns.
+    patterns = generate_patterns(cost_per_hour=20.0)
+    solution = solve_roster([28.0] * 7, patterns, 1440)
+    hourly = np.column_stack([p.coverage(60) for p in patterns]) @ solution.agents
+    assert hourly.min() >= 28
+    # At least the agent-hours the week needs, and little more: 5-day weeks of 8-hour shifts
+    # come in 40-hour steps (120 agents for 117.6 agents' worth of hours).
+    hours = 28 * 24 * 7
+    assert hours * 20.0 <= solution.cost <= 120 * 40 * 20.0
+
+
 def test_a_requirement_no_pattern_can_cover_is_reported_not_raised() -> None:
     day_only = [ShiftPattern(days=(0,), start_minute=8 * HOUR, length_minutes=8 * HOUR, cost=8)]
     night = np.zeros(7 * DAY)

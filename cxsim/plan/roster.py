@@ -163,18 +163,30 @@ def solve_roster(
     costs = np.array([p.cost for p in patterns])
     # Whole agents on duty, grossed up by shrinkage; tiny float noise is not a missing agent.
     lower = np.ceil(need / (1.0 - shrinkage) - 1e-9)
+    # The need holds at every moment of its interval, not on average over it: a shift covering a
+    # third of a long interval is not a third of an agent there. So it is asked of each slot in
+    # which no shift starts or ends (the common divisor of the interval, the shifts' starts and
+    # lengths): the interval itself where shifts keep to its edges, as with hourly intervals.
+    slot = math.gcd(interval_minutes, *(
+        round(minute) for p in patterns for minute in (p.start_minute, p.length_minutes)))
+    per = interval_minutes // max(slot, 1)
+    if per > 1:
+        slots = np.column_stack([p.coverage(slot) for p in patterns])
+        lower_slots = np.repeat(lower, per)
+    else:
+        slots, lower_slots = cover, lower
     started = time.perf_counter()
-    reachable = cover.max(axis=1) > 0
-    if np.any(lower[~reachable] > 0):
+    reachable = slots.max(axis=1) > 0
+    if np.any(lower_slots[~reachable] > 0):
         return RosterSolution(np.zeros(len(patterns), dtype=np.int64), math.nan,
                               np.zeros(need.size), "infeasible", math.nan,
                               time.perf_counter() - started)
-    rows = lower > 0
+    rows = lower_slots > 0
     result = milp(
         c=costs,
         integrality=np.ones(len(patterns)),
         bounds=Bounds(0, np.inf),
-        constraints=LinearConstraint(cover[rows], lb=lower[rows], ub=np.inf),
+        constraints=LinearConstraint(slots[rows], lb=lower_slots[rows], ub=np.inf),
         options={"time_limit": time_limit_s, "mip_rel_gap": gap, "presolve": True},
     )
     seconds = time.perf_counter() - started

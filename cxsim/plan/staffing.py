@@ -28,6 +28,7 @@ staffing as the scenario gives it, and help in every simulation.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -76,7 +77,7 @@ from cxsim.plan.weekly import (
 from cxsim.results import Results
 from cxsim.run import run
 from cxsim.scenario import Scenario
-from cxsim.scenario.common import QUARTER_MINUTES
+from cxsim.scenario.common import MINUTES_PER_DAY, QUARTER_MINUTES
 
 __all__ = [
     "DEFAULT_ITERATIONS",
@@ -102,8 +103,33 @@ def staffing_problems(scenario: Scenario) -> list[str]:
             f"interval_minutes: {scenario.interval_minutes} is not a whole number of quarter "
             "hours (planning staffing needs intervals that shifts can start and end on: "
             "15, 30, 60, ...)")
+    else:
+        problems += _misaligned_intervals(scenario)
     if not scenario.teams:
         problems.append("teams: there is no team to plan (a team with channels and a region)")
+    return problems
+
+
+def _misaligned_intervals(scenario: Scenario) -> list[str]:
+    """Where intervals do not start at a team's local midnight on every day of the horizon:
+    rosters are weeks of local days, so an interval must not straddle one."""
+    length = scenario.interval_minutes
+    problems = []
+    for region in dict.fromkeys(team.region for team in scenario.teams.values()):
+        zone = scenario.regions[region].zone
+        offsets = {
+            round((dt.datetime.combine(scenario.start_date + dt.timedelta(days=day), dt.time(),
+                                       dt.UTC).astimezone(zone).utcoffset()
+                   or dt.timedelta()).total_seconds() / 60)
+            for day in range(math.ceil(scenario.horizon_days) + 1)}
+        if all(offset % length == 0 for offset in offsets):
+            continue
+        fits = [m for m in range(QUARTER_MINUTES, length, QUARTER_MINUTES)
+                if MINUTES_PER_DAY % m == 0 and all(offset % m == 0 for offset in offsets)]
+        problems.append(
+            f"interval_minutes: {length} intervals do not start at local midnight in region "
+            f"{region} ({zone.key}); a staffing plan rosters shifts on local days (there: "
+            f"{', '.join(map(str, fits)) or 'none'})")
     return problems
 
 
