@@ -245,13 +245,27 @@ def test_a_scenario_without_stock_has_no_inventory_to_plan(tmp_path: Path) -> No
 
 def test_stock_whose_demand_all_falls_in_the_warm_up_is_left_as_it_is(tmp_path: Path) -> None:
     # No order is counted, so there is no fill rate to judge a level by (it once read the
-    # missing fill rate as missed and raised the level at every iteration).
+    # missing fill rate as missed and raised the level at every iteration); nor would the
+    # orders counted meet restocked stock within the run.
     out = tmp_path / "plan"
     done = cxsim_command("plan", "inventory", ONE_STOCK_POINT, "--reps", "2", "--set",
                          "horizon_days=7", "--set", "warmup_days=6.9", "--out", out)
     assert done.returncode == 0, done.stderr
-    assert "us_fc widget: no demand after the warm-up, so no fill rate to plan by" in (
-        done.stdout)
+    assert ("us_fc widget: the run ends too soon after its 5-day lead time to judge a stock "
+            "level by (a horizon_days of at least 12)" in done.stdout)
     assert "nan" not in done.stdout
     planned = cxsim.load_scenario(out / "planned.yaml")
     assert planned.nodes == cxsim.load_scenario(ONE_STOCK_POINT).nodes
+
+
+def test_a_run_shorter_than_the_lead_times_plans_no_stock_down(tmp_path: Path) -> None:
+    # Three days against lead times of 7 to 12: the opening stock fills every order, so the
+    # fill rate says nothing of the level (a plan once cut stock below lead-time demand).
+    out = tmp_path / "plan"
+    done = cxsim_command("plan", "inventory", EXAMPLES / "two_nodes.yaml", "--reps", "2",
+                         "--iterations", "2", "--set", "horizon_days=3", "--set",
+                         "warmup_days=1", "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("the run ends too soon after its") == 4
+    planned = cxsim.load_scenario(out / "planned.yaml")
+    assert planned.nodes == cxsim.load_scenario(EXAMPLES / "two_nodes.yaml").nodes

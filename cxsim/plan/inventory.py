@@ -270,6 +270,19 @@ def _items(scenario: Scenario, base: Results, default_target: float,
             per_rep = rows.groupby(["date", "rep"])["units_demanded"].sum().unstack("rep")
             if per_rep.empty or not (per_rep.to_numpy().sum() > 0):
                 continue
+            lead = item.lead_time_days.expected + (
+                item.policy.review_days if isinstance(item.policy, PeriodicReview) else 0.0)
+            # A level shows in the fill rate once orders meet restocked stock: from a lead time
+            # after the start (before, the opening stock serves them). The counted days must
+            # hold a lead time of those, or the plan would cut stock a longer run needs.
+            judged_from = max(scenario.warmup_days, lead)
+            if scenario.horizon_days < judged_from + lead:
+                findings.append(
+                    f"{node} {product}: the run ends too soon after its {lead:g}-day lead time "
+                    "to judge a stock level by (a horizon_days of at least "
+                    f"{math.ceil(judged_from + lead)}); its stock is kept as the scenario gives "
+                    "it")
+                continue
             if not rows.loc[rows["counted"], "units_demanded"].sum() > 0:
                 findings.append(
                     f"{node} {product}: no demand after the warm-up, so no fill rate to plan "
@@ -282,8 +295,6 @@ def _items(scenario: Scenario, base: Results, default_target: float,
             dispersion = float(spread.sum() / demand.sum())
             dates = [d if isinstance(d, dt.date) else pd.Timestamp(d).date()
                      for d in per_rep.index]
-            lead = item.lead_time_days.expected + (
-                item.policy.review_days if isinstance(item.policy, PeriodicReview) else 0.0)
             launch = (int(np.flatnonzero(demand > 0)[0]) if spec.first_inbound is not None
                       else None)
             target = scenario.products[product].fill_rate_target or default_target
