@@ -270,9 +270,9 @@ class ProcessExecutor(Executor):
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-# A scheduler's address as Dask takes it: an optional protocol, a host and a port.
-_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ws|wss|ucx)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.\-]+)"
-                      r":[0-9]{1,5}$")
+# A scheduler's address as cxsim connects to it: tcp (the protocol optional), a host and a
+# port. Dask's tls, ws and ucx need security settings or packages cxsim does not take.
+_ADDRESS = re.compile(r"^(?:tcp://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.\-]+):[0-9]{1,5}$")
 
 
 def _distributed() -> ModuleType:
@@ -318,7 +318,7 @@ class DaskExecutor(Executor):
     ) -> None:
         if address != "local" and not _ADDRESS.match(address):
             raise ValueError(f"'{address[:80]}' is not a scheduler address "
-                             "(tcp://host:port, or local)")
+                             "(tcp://host:port, or local; tls, ws and ucx are not supported)")
         self.local = address == "local"
         if workers is not None:
             _check_workers(workers)

@@ -168,7 +168,11 @@ def _free_port() -> int:
 
 @pytest.mark.parametrize(("args", "line"), [
     (["--dask", "local:bad"],
-     "cxsim: --dask: 'local:bad' is not a scheduler address (tcp://host:port, or local)"),
+     "cxsim: --dask: 'local:bad' is not a scheduler address (tcp://host:port, or local; tls, "
+     "ws and ucx are not supported)"),
+    (["--dask", "tls://127.0.0.1:1"],  # once a traceback (tls wants certificates)
+     "cxsim: --dask: 'tls://127.0.0.1:1' is not a scheduler address (tcp://host:port, or "
+     "local; tls, ws and ucx are not supported)"),
     (["--dask", "tcp://127.0.0.1:8786", "--workers", "2"],
      "cxsim: --workers: a running scheduler has the workers it has (--workers sets the size of "
      "--dask local only)"),

@@ -173,8 +173,10 @@ def open_executor(args: argparse.Namespace, tasks: int) -> Executor:
     if address.strip() != "local" and args.workers is not None:
         raise BadInputError(["--workers: a running scheduler has the workers it has (--workers "
                              "sets the size of --dask local only)"])
+    # A local cluster of no more workers than there are replications to run, as for processes.
+    workers = None if args.workers is None else max(1, min(args.workers, tasks))
     try:
-        executor = DaskExecutor(address.strip(), workers=args.workers).start()
+        executor = DaskExecutor(address.strip(), workers=workers).start()
     except (ClusterError, ValueError) as error:
         raise BadInputError([f"--dask: {printable(error)}"]) from None
     args.workers = executor.workers
