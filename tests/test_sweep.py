@@ -281,8 +281,9 @@ def test_resume_runs_again_a_point_damaged_since_it_was_written(
     (tmp_path / "damaged" / "points" / "p001" / "summary.csv").unlink()
     (tmp_path / "damaged" / "points" / "p002" / "runs.parquet").write_text("not a table")
     counted: list[tuple[int, int]] = []
-    Sweep(queue, grid, reps=2, seed=4, out=tmp_path / "damaged", resume=True).run(
-        progress=lambda done, total: counted.append((done, total)))
+    resumed = Sweep(queue, grid, reps=2, seed=4, out=tmp_path / "damaged", resume=True)
+    assert [p.id for p in resumed.todo()] == ["p001"]  # a missing table is seen at once
+    resumed.run(progress=lambda done, total: counted.append((done, total)))
     assert counted[-1] == (4, 4)  # the two damaged points, 2 replications each
     _assert_same_tables(tmp_path / "whole", tmp_path / "damaged")
 

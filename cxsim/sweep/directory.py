@@ -52,6 +52,7 @@ SWEEP_FILES = ("front.csv", "grid.yaml", MARKER, POINTS_FOLDER, "points.csv", "r
 # being replaced (``.NAME.tmp-`` and eight random characters, as ``tempfile`` makes them).
 _LEFTOVER = re.compile(r"^\..+\.tmp-[a-z0-9_]{8}$")
 _POINT = re.compile(r"^p[0-9]{3,}$")
+_POINT_TABLES = ("summary.csv", "runs.parquet")  # what a resumed sweep reads of a point
 
 
 def sweep_fingerprint(scenario: Scenario, grid: Grid, seed: int, reps: int) -> dict[str, Any]:
@@ -164,7 +165,8 @@ class SweepDir:
         for entry in sorted(points.iterdir()):
             meta = _read_marker(entry) if _POINT.match(entry.name) else None
             if meta is not None and meta.get("sweep") == self.fingerprint and \
-                    meta.get("point") == entry.name:
+                    meta.get("point") == entry.name and all(
+                        (entry / name).is_file() for name in _POINT_TABLES):
                 finished.append(entry.name)
         return finished
 
