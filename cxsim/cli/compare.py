@@ -61,7 +61,11 @@ def _inputs(paths: list[Path]) -> list[Compared]:
             try:
                 found.append(read_compared(folder))
             except (OSError, ValueError) as error:  # pyarrow's errors of a damaged table too
-                problems.append(printable(error))
+                # Named by its folder (pyarrow's message names no file, in some versions).
+                message = str(error).splitlines()[0] if str(error) else type(error).__name__
+                problems.append(printable(message) if str(folder) in message else
+                                f"{printable(folder)}: cannot read the result "
+                                f"({printable(message)})")
     if problems:
         raise BadInputError(problems)
     if len(found) < 2:
