@@ -78,6 +78,11 @@ def printable(text: object) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
 
 
+def cannot_write(out: Path, error: OSError) -> BadInputError:
+    """The one-line refusal of an --out file the system will not write, with its reason."""
+    return BadInputError([f"--out: cannot write '{printable(out)}': {error.strerror or error}"])
+
+
 def whole(minimum: int) -> Callable[[str], int]:
     """An argparse type: a whole number >= ``minimum``."""
 

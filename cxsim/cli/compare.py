@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxsim.cli.common import BadInputError, printable, whole
+from cxsim.cli.common import BadInputError, cannot_write, printable, whole
 from cxsim.results.catalogue import SHARE_KPIS, format_value
 from cxsim.results.compare import (
     COMPARISON_COLUMNS,
@@ -22,7 +22,7 @@ from cxsim.results.compare import (
     compare,
     read_compared,
 )
-from cxsim.results.output import MARKER
+from cxsim.results.output import MARKER, NAME_MAX
 from cxsim.results.sweeps import POINTS_FOLDER
 
 NAME = "compare"
@@ -74,9 +74,6 @@ def _inputs(paths: list[Path]) -> list[Compared]:
     return found
 
 
-_NAME_MAX = 255  # bytes in one file name, on every common file system
-
-
 def _kind(folder: Path) -> str | None:
     """What a result directory holds, as its run.json says (None: not a result)."""
     try:
@@ -95,7 +92,7 @@ def _check_out(out: Path) -> None:
     """Refuse a place the table must not go: a file cxsim did not write, a directory, or the
     inside of a result directory (whose files cxsim lists); or a name too long to write."""
     shown = printable(out)
-    longest = _NAME_MAX - (len(os.fsencode(_temporary(out).name)) - len(os.fsencode(out.name)))
+    longest = NAME_MAX - (len(os.fsencode(_temporary(out).name)) - len(os.fsencode(out.name)))
     if len(os.fsencode(out.name)) > longest:
         raise BadInputError([f"--out: '{shown}' is a name too long to write (a file name of at "
                              f"most {longest} bytes)"])
@@ -156,8 +153,7 @@ def handle(args: argparse.Namespace) -> int:
     try:
         _check_out(args.out)
     except OSError as error:  # a place the system will not even look at
-        raise BadInputError([f"--out: cannot write '{printable(args.out)}': "
-                             f"{error.strerror or error}"]) from None
+        raise cannot_write(args.out, error) from None
     inputs = _inputs(args.results)
     baseline, others = inputs[0], inputs[1:]
     tables = [compare(baseline, other) for other in others]
@@ -167,8 +163,7 @@ def handle(args: argparse.Namespace) -> int:
         table.to_csv(temporary, index=False)
         os.replace(temporary, args.out)
     except OSError as error:
-        raise BadInputError([f"--out: cannot write '{printable(args.out)}': "
-                             f"{error.strerror or error}"]) from None
+        raise cannot_write(args.out, error) from None
     finally:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)

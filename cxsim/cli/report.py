@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from cxsim import report as html  # loads its drawing on first use
-from cxsim.cli.common import BadInputError, printable
+from cxsim.cli.common import BadInputError, cannot_write, printable
 from cxsim.report import REPORT_NAME
 from cxsim.results.output import MARKER, add_result_file, result_files
 
@@ -69,8 +69,7 @@ def handle(args: argparse.Namespace) -> int:
     try:
         out = _checked_out(directory, files, out)
     except OSError as error:  # a name the system refuses (too long, say)
-        raise BadInputError([f"--out: cannot write '{printable(out)}': "
-                             f"{error.strerror or error}"]) from None
+        raise cannot_write(out, error) from None
     try:
         page = html.report_of(directory)
     except (OSError, ValueError, KeyError) as error:
@@ -81,7 +80,6 @@ def handle(args: argparse.Namespace) -> int:
         if out.parent.resolve() == directory.resolve():
             add_result_file(directory, out.name)
     except OSError as error:
-        raise BadInputError([f"--out: cannot write '{printable(out)}': "
-                             f"{error.strerror or error}"]) from None
+        raise cannot_write(out, error) from None
     print(f"report: {printable(out)}")
     return 0

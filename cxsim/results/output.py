@@ -26,14 +26,14 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["MARKER", "OutputError", "ResultDir", "add_result_file", "check_output_dir",
-           "result_files", "save_result"]
+__all__ = ["LEFTOVER", "MARKER", "NAME_MAX", "OutputError", "ResultDir", "add_result_file",
+           "check_output_dir", "result_files", "save_result"]
 
 MARKER = "run.json"
 # A staging folder or file cxsim leaves when stopped: a hidden name, ".tmp-" or ".old-", and
 # the 8 characters of mkdtemp or a uuid.
-_LEFTOVER = re.compile(r"^\..+\.(?:tmp|old)-[a-z0-9_]{8}$")
-_NAME_MAX = 255  # bytes in one file name, on every common file system
+LEFTOVER = re.compile(r"^\..+\.(?:tmp|old)-[a-z0-9_]{8}$")
+NAME_MAX = 255  # bytes in one file name, on every common file system
 _STAGING = ".{name}.tmp-"  # mkdtemp adds 8 characters
 _SHOWN = 60  # characters of a name shown in a message
 
@@ -83,7 +83,7 @@ def _foreign(folder: Path, ours: frozenset[str]) -> list[str]:
         if not entry.is_dir() or entry.is_symlink():
             continue
         for inner in sorted(entry.iterdir(), key=lambda path: path.name):
-            if _LEFTOVER.match(inner.name):
+            if LEFTOVER.match(inner.name):
                 continue
             inner_ours = (_earlier_files(inner) if inner.is_dir() and not inner.is_symlink()
                           else None)
@@ -134,12 +134,12 @@ def check_output_dir(directory: str | Path, protect: Iterable[str | Path] = ()) 
     else:
         target = target.parent.resolve() / target.name
     for part in target.parts:
-        if len(os.fsencode(part)) > _NAME_MAX:
-            raise OutputError(f"'{_show(part)}' is a name longer than {_NAME_MAX} bytes "
+        if len(os.fsencode(part)) > NAME_MAX:
+            raise OutputError(f"'{_show(part)}' is a name longer than {NAME_MAX} bytes "
                               "(a shorter name)")
-    if len(os.fsencode(_STAGING.format(name=target.name))) + 8 > _NAME_MAX:
+    if len(os.fsencode(_STAGING.format(name=target.name))) + 8 > NAME_MAX:
         raise OutputError(f"'{_show(target.name)}' is too long to stage a result beside it "
-                          f"(a name of at most {_NAME_MAX - 20} bytes)")
+                          f"(a name of at most {NAME_MAX - 20} bytes)")
     cwd = Path.cwd().resolve()
     if _contains(target, cwd):
         raise OutputError(f"'{_show(text)}' holds the working directory (a new or empty "

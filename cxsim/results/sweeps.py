@@ -31,6 +31,7 @@ from cxsim.results.summary import ALL, SUMMARY_COLUMNS
 __all__ = [
     "FRONT_KPIS",
     "POINTS_FOLDER",
+    "POINT_TABLES",
     "FrontKpi",
     "SweepResults",
     "cost_service_front",
@@ -232,9 +233,13 @@ class SweepResults:
                                int(meta["seed"]), int(meta["reps"]), **extra)
 
 
+# What a point of a sweep keeps for the sweep's tables (``point_tables`` reads them).
+POINT_TABLES = ("summary.csv", "runs.parquet")
+
+
 def point_tables(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """(summary, runs) of a point written in ``folder``, or None if it has not finished."""
     if not (folder / MARKER).is_file():
         return None
-    summary = read_csv_table(folder / "summary.csv")
-    return summary, pd.read_parquet(folder / "runs.parquet")
+    summary_file, runs_file = POINT_TABLES
+    return read_csv_table(folder / summary_file), pd.read_parquet(folder / runs_file)

@@ -37,8 +37,8 @@ from typing import Any
 import pandas as pd
 
 from cxsim.results import Results
-from cxsim.results.output import MARKER, OutputError, ResultDir, check_output_dir
-from cxsim.results.sweeps import POINTS_FOLDER, SweepResults, point_tables
+from cxsim.results.output import LEFTOVER, MARKER, OutputError, ResultDir, check_output_dir
+from cxsim.results.sweeps import POINT_TABLES, POINTS_FOLDER, SweepResults, point_tables
 from cxsim.scenario import Scenario
 from cxsim.scenario.plain_yaml import dump_yaml
 from cxsim.sweep.grid import Grid, Point, grid_fingerprint
@@ -50,9 +50,7 @@ SWEEP_FILES = ("front.csv", "grid.yaml", MARKER, POINTS_FOLDER, "points.csv", "r
                "scenario.yaml", "summary.csv")
 # What a stopped sweep may leave half-written: the staging directory of a point, or a table
 # being replaced (``.NAME.tmp-`` and eight random characters, as ``tempfile`` makes them).
-_LEFTOVER = re.compile(r"^\..+\.tmp-[a-z0-9_]{8}$")
 _POINT = re.compile(r"^p[0-9]{3,}$")
-_POINT_TABLES = ("summary.csv", "runs.parquet")  # what a resumed sweep reads of a point
 
 
 def sweep_fingerprint(scenario: Scenario, grid: Grid, seed: int, reps: int) -> dict[str, Any]:
@@ -144,7 +142,7 @@ class SweepDir:
         if not points.is_dir():
             return
         for entry in sorted(points.iterdir()):
-            if _LEFTOVER.match(entry.name):
+            if LEFTOVER.match(entry.name):
                 continue
             if not _POINT.match(entry.name) or not entry.is_dir() or entry.is_symlink():
                 raise OutputError(f"'{shown}' is an earlier sweep whose {POINTS_FOLDER}/ also "
@@ -166,7 +164,7 @@ class SweepDir:
             meta = _read_marker(entry) if _POINT.match(entry.name) else None
             if meta is not None and meta.get("sweep") == self.fingerprint and \
                     meta.get("point") == entry.name and all(
-                        (entry / name).is_file() for name in _POINT_TABLES):
+                        (entry / name).is_file() for name in POINT_TABLES):
                 finished.append(entry.name)
         return finished
 
@@ -209,7 +207,7 @@ class SweepDir:
             if not folder.is_dir():
                 continue
             for entry in folder.iterdir():
-                if not _LEFTOVER.match(entry.name):
+                if not LEFTOVER.match(entry.name):
                     continue
                 if entry.is_dir() and not entry.is_symlink():
                     shutil.rmtree(entry, ignore_errors=True)
